@@ -1,0 +1,38 @@
+//! API-key authentication: `X-Api-Key: <key>` (as Ampersand's API) or `Authorization: Bearer <key>`.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::AppState;
+use crate::model::api_key::hash_key;
+use crate::problem::ApiError;
+use crate::store::api_keys;
+use crate::time::now_ms;
+
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+pub async fn require_api_key(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let headers = request.headers();
+    let presented = headers
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+        })
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or(ApiError::Unauthorized)?;
+    let key_id = api_keys::find_live_by_hash(&state.store.pool, &hash_key(presented))
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    api_keys::touch(&state.store.pool, &key_id, now_ms()).await?;
+    Ok(next.run(request).await)
+}

@@ -1,0 +1,97 @@
+//! Request extractors whose failures are problem+json, never axum's plain-text rejections.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde_json::{Map, Value};
+
+use crate::problem::{ApiError, Issue, IssueLocation};
+
+/// A JSON object body. Wrong content type → 415; unreadable JSON or a non-object → 400.
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| {
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body as JSON with 'Content-Type: application/json'".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::Malformed {
+                detail: format!("the request body could not be read: {e}"),
+                issues: vec![],
+            })?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed {
+            detail: format!("the request body is not valid JSON: {e}"),
+            issues: vec![Issue::at(IssueLocation::Body, "body", None, e.to_string())],
+        })?;
+        match value {
+            Value::Object(map) => Ok(JsonObject(map)),
+            other => Err(ApiError::Malformed {
+                detail: format!(
+                    "the request body must be a JSON object, not {}",
+                    crate::model::input::kind_of(&other)
+                ),
+                issues: vec![],
+            }),
+        }
+    }
+}
+
+/// Query parameters, read one by one so a bad one is named in the problem.
+pub struct QueryParams(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        Ok(QueryParams(pairs))
+    }
+}
+
+impl QueryParams {
+    pub fn string(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn bool(&self, name: &str) -> Result<bool, ApiError> {
+        match self.0.get(name).map(String::as_str) {
+            None | Some("false") => Ok(false),
+            Some("true") | Some("") => Ok(true),
+            Some(other) => Err(ApiError::invalid(Issue::at(
+                IssueLocation::Query,
+                name,
+                Some(Value::String(other.to_string())),
+                "must be true or false",
+            ))),
+        }
+    }
+}

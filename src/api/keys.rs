@@ -1,0 +1,57 @@
+//! `/v1/keys`: API keys of this node (stored hashed; a key is shown once, at creation).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::Value;
+
+use super::extract::JsonObject;
+use super::AppState;
+use crate::keys;
+use crate::model::api_key::{ApiKey, CreatedApiKey};
+use crate::model::input::{Fields, Issues};
+use crate::problem::{ApiError, ApiResult, Problem};
+
+#[utoipa::path(get, path = "/v1/keys", tag = "Keys", responses((status = 200, body = [ApiKey])))]
+pub async fn list_keys(State(state): State<AppState>) -> ApiResult<Json<Vec<ApiKey>>> {
+    Ok(Json(keys::list(&state.store.pool).await?))
+}
+
+#[utoipa::path(post, path = "/v1/keys", tag = "Keys", request_body = keys::CreateKeyRequest,
+    responses((status = 201, body = CreatedApiKey), (status = 422, body = Problem)))]
+pub async fn create_key(
+    State(state): State<AppState>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
+    let mut issues = Issues::default();
+    let fields = Fields::new(&body);
+    fields.reject_unknown(&["name"], &mut issues, "an API key");
+    let name = fields.string("name", true, &mut issues);
+    if let Some(n) = &name {
+        if n.trim().is_empty() || n.len() > 128 {
+            issues.add(
+                "name",
+                Some(&Value::String(n.clone())),
+                "must be 1 to 128 characters",
+            );
+        }
+    }
+    let name = issues.finish(name.unwrap_or_default())?;
+    Ok((
+        StatusCode::CREATED,
+        Json(keys::create(&state.store.pool, &name).await?),
+    ))
+}
+
+#[utoipa::path(delete, path = "/v1/keys/{key}", tag = "Keys",
+    params(("key" = String, Path, description = "Key ID or name")),
+    responses((status = 204, description = "Revoked"), (status = 404, body = Problem)))]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> ApiResult<StatusCode> {
+    if !keys::revoke(&state.store.pool, &key).await? {
+        return Err(ApiError::not_found("API key", &key));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,142 @@
+//! The node's HTTP API: Ampersand-compatible `/v1/projects/{p}/…` resources, node
+//! extensions, `/healthz` and `/openapi.json` (generated from the handlers' annotations).
+
+pub mod auth;
+pub mod destinations;
+pub mod extract;
+pub mod health;
+pub mod keys;
+pub mod projects;
+pub mod routes;
+pub mod topics;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::{middleware, Json, Router};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::node::NodeConfig;
+use crate::problem::ApiError;
+use crate::secrets::SecretStore;
+use crate::store::Store;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub secrets: SecretStore,
+    pub config: Arc<NodeConfig>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchboard node API", description = "Ampersand-compatible notification management API, plus node extensions."),
+    modifiers(&ApiKeyScheme),
+    security(("APIKeyHeader" = [])),
+    components(schemas(crate::problem::Problem, crate::problem::Issue))
+)]
+struct ApiDoc;
+
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "APIKeyHeader",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+    }
+}
+
+/// Builds the router and the OpenAPI document from the same list of handlers.
+pub fn router(state: AppState) -> Router {
+    let protected = OpenApiRouter::new()
+        .routes(routes!(projects::list_projects, projects::create_project))
+        .routes(routes!(projects::get_project))
+        .routes(routes!(
+            destinations::create_destination,
+            destinations::list_destinations
+        ))
+        .routes(routes!(
+            destinations::get_destination,
+            destinations::update_destination,
+            destinations::delete_destination
+        ))
+        .routes(routes!(topics::create_topic, topics::list_topics))
+        .routes(routes!(
+            topics::get_topic,
+            topics::update_topic,
+            topics::delete_topic
+        ))
+        .routes(routes!(
+            routes::create_event_topic_route,
+            routes::list_event_topic_routes
+        ))
+        .routes(routes!(routes::delete_event_topic_route))
+        .routes(routes!(
+            routes::create_topic_destination_route,
+            routes::list_topic_destination_routes
+        ))
+        .routes(routes!(routes::delete_topic_destination_route))
+        .routes(routes!(keys::list_keys, keys::create_key))
+        .routes(routes!(keys::revoke_key))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_api_key,
+        ));
+    let public = OpenApiRouter::new().routes(routes!(health::healthz));
+
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(protected)
+        .merge(public)
+        .split_for_parts();
+    let openapi = Arc::new(openapi);
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
+        }))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound {
+        detail: "no such endpoint; see /openapi.json".into(),
+        issues: vec![],
+    }
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    let problem = crate::problem::Problem {
+        kind: "urn:problem-type:switchboard:method-not-allowed".into(),
+        title: "Method Not Allowed".into(),
+        status: 405,
+        detail: "this endpoint does not support that method; see /openapi.json".into(),
+        issues: vec![],
+        time: None,
+        retryable: None,
+    };
+    let mut response = (StatusCode::METHOD_NOT_ALLOWED, Json(problem)).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}

@@ -1,0 +1,13 @@
+//! Switchboard's core: the notification node (API, storage, secrets, dispatcher) with no
+//! dependency on the desktop shell.
+
+pub mod api;
+pub mod keys;
+pub mod model;
+pub mod node;
+pub mod payload;
+pub mod problem;
+pub mod secrets;
+pub mod store;
+pub mod time;
+pub mod vault;

@@ -1,0 +1,175 @@
+//! The `switchboard` binary: the headless node (`serve`) and administration commands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tokio_util::sync::CancellationToken;
+
+use switchboard::node::{default_data_dir, open_data_dir, Node, NodeConfig};
+use switchboard::secrets::SecretBackendKind;
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Switchboard notification node and console tools"
+)]
+struct Cli {
+    /// Data directory (database, log destinations, key file).
+    #[arg(long, global = true, env = "SWITCHBOARD_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Where secret values are kept: the OS keyring, or encrypted in the database
+    /// (master key from SWITCHBOARD_MASTER_KEY or <data-dir>/master.key).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_SECRET_STORE",
+        default_value = "auto"
+    )]
+    secret_store: SecretBackendKind,
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the node headless: the API under /v1, /healthz and /openapi.json.
+    Serve {
+        /// Address to listen on (loopback by default).
+        #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8700")]
+        listen: SocketAddr,
+    },
+    /// Manage the node's API keys (works on the data directory directly).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it (it is shown only once).
+    Create {
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List keys (never their values).
+    List,
+    /// Revoke a key by ID or name.
+    Revoke { key: String },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let mut config = NodeConfig::new(cli.data_dir.unwrap_or_else(default_data_dir));
+    config.secret_backend = cli.secret_store;
+    match cli.command {
+        Command::Serve { listen } => serve(config, listen).await,
+        Command::Keys { command } => keys(config, command).await,
+    }
+}
+
+async fn serve(mut config: NodeConfig, listen: SocketAddr) -> anyhow::Result<()> {
+    config.listen = listen;
+    let cancel = CancellationToken::new();
+    let node = Node::start(config, cancel.clone()).await?;
+    println!("Switchboard node listening on {}", node.base_url());
+    if let Some(key) = &node.new_admin_key {
+        // Printed once, to the terminal only (never to the log): it is not shown again.
+        println!("Admin API key (shown once, keep it safe): {key}");
+    }
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        cancel.cancel();
+    });
+    node.wait().await
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+async fn keys(config: NodeConfig, command: KeysCommand) -> anyhow::Result<()> {
+    let opened = open_data_dir(&config).await?;
+    let pool = &opened.store.pool;
+    if let Some(key) = &opened.new_admin_key {
+        println!("Admin API key (shown once, keep it safe): {key}");
+    }
+    match command {
+        KeysCommand::Create { name } => {
+            let created = switchboard::keys::create(pool, &name).await?;
+            println!("{}", created.secret);
+            eprintln!(
+                "created key '{}' ({}); it is not shown again",
+                created.key.name, created.key.id
+            );
+        }
+        KeysCommand::List => {
+            println!(
+                "{:<38} {:<16} {:<12} {:<26} STATUS",
+                "ID", "NAME", "HINT", "CREATED"
+            );
+            for k in switchboard::keys::list(pool).await? {
+                let status = if k.revoke_time.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<38} {:<16} {:<12} {:<26} {status}",
+                    k.id,
+                    k.name,
+                    k.hint,
+                    k.create_time.to_rfc3339()
+                );
+            }
+        }
+        KeysCommand::Revoke { key } => {
+            let revoked = switchboard::keys::revoke(pool, &key).await?;
+            anyhow::ensure!(revoked, "no active key with ID or name '{key}'");
+            println!("revoked {key}");
+        }
+    }
+    opened.store.pool.close().await;
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! API keys: what a client sends in `X-Api-Key`. Only their SHA-256 is stored.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// Prefix that makes a Switchboard key recognisable in a leaked config file.
+pub const KEY_PREFIX: &str = "sbk_";
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the key, to tell keys apart without revealing them.
+    pub hint: String,
+    pub create_time: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub revoke_time: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_used_time: Option<DateTime<Utc>>,
+}
+
+/// A key as returned once, at creation.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedApiKey {
+    #[serde(flatten)]
+    pub key: ApiKey,
+    /// The key itself. It is shown only in this response.
+    pub secret: String,
+}
+
+pub fn generate_key() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    use base64::Engine;
+    format!(
+        "{KEY_PREFIX}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+pub fn hash_key(key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hint(key: &str) -> String {
+    key.chars().take(KEY_PREFIX.len() + 6).collect()
+}

@@ -1,0 +1,17 @@
+//! Domain types and the validation rules that go with them.
+
+pub mod api_key;
+pub mod destination;
+pub mod event_type;
+pub mod input;
+pub mod names;
+pub mod project;
+pub mod route;
+pub mod topic;
+
+pub use destination::{Destination, DestinationMetadata, DestinationStatus, DestinationType};
+pub use event_type::EventType;
+pub use project::Project;
+pub use route::{EventTopicRoute, TopicDestinationRoute};
+pub use topic::Topic;
+pub mod requests;

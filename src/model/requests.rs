@@ -1,0 +1,78 @@
+//! Request bodies as typed structs: what clients send, and what the OpenAPI document shows.
+//! The server reads bodies field by field (see `input`) to name every bad field; these types
+//! describe the same shapes for clients and documentation.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::destination::{DestinationMetadata, DestinationType};
+use super::event_type::EventType;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationSecretsInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_secret_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_session_token: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateDestinationRequest {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: DestinationType,
+    pub metadata: DestinationMetadata,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<DestinationSecretsInput>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<DestinationMetadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<DestinationSecretsInput>,
+}
+
+/// `PATCH .../destinations/{destination}`: the paths in `updateMask` take their value from
+/// `destination` (or are cleared when it omits them).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateDestinationRequest {
+    pub update_mask: Vec<String>,
+    pub destination: DestinationPatch,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct NameRequest {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateEventTopicRouteRequest {
+    pub event_type: EventType,
+    /// Topic ID (a topic name is accepted too).
+    pub topic_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTopicDestinationRouteRequest {
+    /// Topic ID (a topic name is accepted too).
+    pub topic_id: String,
+    /// Destination ID (a destination name is accepted too).
+    pub destination_id: String,
+}
+
+/// Free-form string map, e.g. webhook headers.
+pub type StringMap = BTreeMap<String, String>;

@@ -1,0 +1,82 @@
+//! The two kinds of routes: event type → topic, and topic → destination.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use super::event_type::EventType;
+use super::input::{Fields, Issues};
+use crate::problem::ApiError;
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventTopicRoute {
+    pub id: String,
+    pub event_type: EventType,
+    pub topic_id: String,
+    pub project_id: String,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TopicDestinationRoute {
+    pub id: String,
+    pub topic_id: String,
+    pub destination_id: String,
+    pub project_id: String,
+    pub create_time: DateTime<Utc>,
+}
+
+pub fn parse_event_type(raw: &str) -> Result<EventType, String> {
+    EventType::parse(raw).ok_or_else(|| {
+        format!(
+            "'{raw}' is not a notification event type; expected one of: {}",
+            EventType::ALL.map(|t| t.as_str()).join(", ")
+        )
+    })
+}
+
+/// Reads `{eventType, topicId}`; the topic reference is resolved by the caller.
+pub fn parse_event_topic_route(body: &Map<String, Value>) -> Result<(EventType, String), ApiError> {
+    let mut issues = Issues::default();
+    let fields = Fields::new(body);
+    fields.reject_unknown(
+        &["eventType", "topicId"],
+        &mut issues,
+        "an event-topic route",
+    );
+    let event_type = fields
+        .string("eventType", true, &mut issues)
+        .and_then(|raw| {
+            parse_event_type(&raw)
+                .map_err(|why| issues.add("eventType", Some(&Value::String(raw)), why))
+                .ok()
+        });
+    let topic = fields.string("topicId", true, &mut issues);
+    match (event_type, topic) {
+        (Some(e), Some(t)) if issues.is_empty() => Ok((e, t)),
+        _ => Err(ApiError::Invalid { issues: issues.0 }),
+    }
+}
+
+/// Reads `{topicId, destinationId}`; both references are resolved by the caller.
+pub fn parse_topic_destination_route(
+    body: &Map<String, Value>,
+) -> Result<(String, String), ApiError> {
+    let mut issues = Issues::default();
+    let fields = Fields::new(body);
+    fields.reject_unknown(
+        &["topicId", "destinationId"],
+        &mut issues,
+        "a topic-destination route",
+    );
+    let topic = fields.string("topicId", true, &mut issues);
+    let destination = fields.string("destinationId", true, &mut issues);
+    match (topic, destination) {
+        (Some(t), Some(d)) if issues.is_empty() => Ok((t, d)),
+        _ => Err(ApiError::Invalid { issues: issues.0 }),
+    }
+}

@@ -1,0 +1,220 @@
+//! A running node: opens the data directory, bootstraps it on first start (default project,
+//! admin key, secret backend), and serves the API until cancelled. No globals: everything
+//! a node needs comes in `NodeConfig`, so tests run many nodes in one process.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::{self, AppState};
+use crate::model::project::DEFAULT_PROJECT;
+use crate::secrets::{self, SecretBackendKind, SecretStore};
+use crate::store::{self, meta, projects, Store};
+use crate::time::now_ms;
+use crate::{keys, vault};
+
+pub const DATABASE_FILE: &str = "switchboard.db";
+
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    pub data_dir: PathBuf,
+    /// Where to listen; port 0 picks a free one (see `Node::addr`).
+    pub listen: SocketAddr,
+    pub secret_backend: SecretBackendKind,
+    /// How long a rotated-out webhook signing key keeps signing.
+    pub signing_key_grace: Duration,
+}
+
+impl NodeConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        NodeConfig {
+            data_dir,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            secret_backend: SecretBackendKind::Auto,
+            signing_key_grace: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// The platform's data directory for Switchboard (e.g. `~/.local/share/switchboard`).
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("dev", "switchboard", "switchboard")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".switchboard"))
+}
+
+pub struct Node {
+    addr: SocketAddr,
+    state: AppState,
+    cancel: CancellationToken,
+    server: JoinHandle<std::io::Result<()>>,
+    /// The admin key created on this start, if this was the first start. Shown once.
+    pub new_admin_key: Option<String>,
+}
+
+/// An opened data directory: the database and the secret store, bootstrapped.
+pub struct Opened {
+    pub store: Store,
+    pub secrets: SecretStore,
+    pub node_id: String,
+    pub new_admin_key: Option<String>,
+}
+
+/// Opens (and on first use initialises) a data directory. Used by the node and the CLI.
+pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    restrict_permissions(&config.data_dir);
+    let store = Store::open(&config.data_dir.join(DATABASE_FILE)).await?;
+    let pool = &store.pool;
+
+    let node_id = match meta::get(pool, "node_id").await? {
+        Some(id) => id,
+        None => {
+            let id = store::new_id();
+            meta::set(pool, "node_id", &id).await?;
+            id
+        }
+    };
+    let backend = choose_secret_backend(&store, config.secret_backend, &node_id).await?;
+    let secrets = SecretStore::open(backend, &config.data_dir, &node_id)?;
+
+    if projects::find(pool, DEFAULT_PROJECT).await?.is_none() {
+        match projects::insert(pool, &store::new_id(), DEFAULT_PROJECT, now_ms()).await {
+            Err(e) if store::is_unique_violation(&e) => {}
+            other => other?,
+        }
+    }
+
+    let new_admin_key = if keys::list(pool).await?.is_empty() {
+        let created = keys::create(pool, "admin").await?;
+        let mut conn = pool.acquire().await?;
+        vault::put(&mut conn, &secrets, vault::ADMIN_API_KEY, &created.secret).await?;
+        Some(created.secret)
+    } else {
+        None
+    };
+    Ok(Opened {
+        store,
+        secrets,
+        node_id,
+        new_admin_key,
+    })
+}
+
+/// The backend chosen on first start is kept: secrets sealed by one cannot be read by another.
+async fn choose_secret_backend(
+    store: &Store,
+    requested: SecretBackendKind,
+    node_id: &str,
+) -> anyhow::Result<SecretBackendKind> {
+    let stored = meta::get(&store.pool, "secret_backend").await?;
+    let chosen = match (requested, stored.as_deref()) {
+        (SecretBackendKind::Auto, Some("keyring")) => SecretBackendKind::Keyring,
+        (SecretBackendKind::Auto, Some(_)) => SecretBackendKind::File,
+        (SecretBackendKind::Auto, None) => secrets::resolve_auto(node_id).await,
+        (explicit, Some(stored)) if stored != explicit.as_str() => anyhow::bail!(
+            "this data directory keeps its secrets in the {stored} backend; start with --secret-store {stored} (or auto)"
+        ),
+        (explicit, _) => explicit,
+    };
+    if chosen == SecretBackendKind::Keyring {
+        secrets::probe_keyring(node_id).await.context(
+            "the OS keyring is not usable (use --secret-store file on headless servers)",
+        )?;
+    }
+    if stored.is_none() {
+        meta::set(&store.pool, "secret_backend", chosen.as_str()).await?;
+    }
+    tracing::info!(backend = chosen.as_str(), "secret store ready");
+    Ok(chosen)
+}
+
+fn restrict_permissions(dir: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+}
+
+impl Node {
+    /// Binds `config.listen` and starts serving.
+    pub async fn start(config: NodeConfig, cancel: CancellationToken) -> anyhow::Result<Node> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?;
+        Self::start_with_listener(config, listener, cancel).await
+    }
+
+    /// Starts serving on an already bound listener.
+    pub async fn start_with_listener(
+        config: NodeConfig,
+        listener: TcpListener,
+        cancel: CancellationToken,
+    ) -> anyhow::Result<Node> {
+        let opened = open_data_dir(&config).await?;
+        let state = AppState {
+            store: opened.store,
+            secrets: opened.secrets,
+            config: Arc::new(config),
+        };
+        let addr = listener.local_addr()?;
+        let app = api::router(state.clone());
+        let shutdown = cancel.clone();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { shutdown.cancelled().await })
+                .await
+        });
+        tracing::info!(%addr, node = %opened.node_id, "node listening");
+        Ok(Node {
+            addr,
+            state,
+            cancel,
+            server,
+            new_admin_key: opened.new_admin_key,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The admin API key this node created on its first start (kept in the secret store).
+    pub async fn admin_api_key(&self) -> anyhow::Result<Option<String>> {
+        Ok(vault::get(
+            &self.state.store.pool,
+            &self.state.secrets,
+            vault::ADMIN_API_KEY,
+        )
+        .await?)
+    }
+
+    /// Stops serving (in-flight requests finish) and waits for it.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.cancel.cancel();
+        self.wait().await
+    }
+
+    /// Waits until the server stops (after the cancellation token fires).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.server.await.context("server task")??;
+        self.state.store.pool.close().await;
+        Ok(())
+    }
+}

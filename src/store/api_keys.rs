@@ -1,0 +1,97 @@
+//! Queries on `api_keys`.
+
+use sqlx::SqliteExecutor;
+
+use crate::model::api_key::ApiKey;
+use crate::time::to_datetime;
+
+pub struct ApiKeyRow {
+    pub id: String,
+    pub name: String,
+    pub hint: String,
+    pub create_time: i64,
+    pub revoke_time: Option<i64>,
+    pub last_used_time: Option<i64>,
+}
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(r: ApiKeyRow) -> Self {
+        ApiKey {
+            id: r.id,
+            name: r.name,
+            hint: r.hint,
+            create_time: to_datetime(r.create_time),
+            revoke_time: r.revoke_time.map(to_datetime),
+            last_used_time: r.last_used_time.map(to_datetime),
+        }
+    }
+}
+
+pub async fn insert(
+    ex: impl SqliteExecutor<'_>,
+    id: &str,
+    name: &str,
+    hint: &str,
+    key_hash: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO api_keys (id, name, hint, key_hash, create_time) VALUES (?, ?, ?, ?, ?)",
+        id,
+        name,
+        hint,
+        key_hash,
+        now
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn list(ex: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<ApiKeyRow>> {
+    sqlx::query_as!(
+        ApiKeyRow,
+        "SELECT id, name, hint, create_time, revoke_time, last_used_time FROM api_keys ORDER BY create_time, id"
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// The ID of the live (not revoked) key with this hash.
+pub async fn find_live_by_hash(
+    ex: impl SqliteExecutor<'_>,
+    key_hash: &str,
+) -> sqlx::Result<Option<String>> {
+    let row = sqlx::query!(
+        "SELECT id FROM api_keys WHERE key_hash = ? AND revoke_time IS NULL",
+        key_hash
+    )
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|r| r.id))
+}
+
+/// Records use at most once a minute per key, so reads do not turn into a write per request.
+pub async fn touch(ex: impl SqliteExecutor<'_>, id: &str, now: i64) -> sqlx::Result<()> {
+    let stale = now - 60_000;
+    sqlx::query!(
+        "UPDATE api_keys SET last_used_time = ? WHERE id = ? AND (last_used_time IS NULL OR last_used_time < ?)",
+        now,
+        id,
+        stale
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke(ex: impl SqliteExecutor<'_>, id_or_name: &str, now: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "UPDATE api_keys SET revoke_time = ?1 WHERE (id = ?2 OR name = ?2) AND revoke_time IS NULL",
+        now,
+        id_or_name
+    )
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,153 @@
+//! Queries on `destinations`.
+
+use sqlx::SqliteExecutor;
+
+use crate::model::{Destination, DestinationMetadata, DestinationStatus, DestinationType};
+use crate::time::to_datetime;
+
+#[derive(Clone, Debug)]
+pub struct DestinationRow {
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub kind: String,
+    pub metadata: String,
+    pub status: String,
+    pub disabled_reason: Option<String>,
+    pub disabled_time: Option<i64>,
+    pub previous_key_expire_time: Option<i64>,
+    pub create_time: i64,
+    pub update_time: i64,
+}
+
+impl DestinationRow {
+    pub fn kind(&self) -> DestinationType {
+        // The CHECK constraint admits only known kinds.
+        DestinationType::parse(&self.kind).unwrap_or(DestinationType::Log)
+    }
+
+    pub fn metadata(&self) -> DestinationMetadata {
+        serde_json::from_str(&self.metadata).unwrap_or_default()
+    }
+
+    pub fn status(&self) -> DestinationStatus {
+        match self.status.as_str() {
+            "paused" => DestinationStatus::Paused,
+            "disabled" => DestinationStatus::Disabled,
+            _ => DestinationStatus::Active,
+        }
+    }
+
+    /// The API view, without secrets.
+    pub fn to_api(&self) -> Destination {
+        Destination {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            kind: self.kind(),
+            metadata: self.metadata(),
+            project_id: self.project_id.clone(),
+            create_time: to_datetime(self.create_time),
+            update_time: to_datetime(self.update_time),
+            status: self.status(),
+            disabled_reason: self.disabled_reason.clone(),
+            disabled_time: self.disabled_time.map(to_datetime),
+            secrets: None,
+        }
+    }
+}
+
+pub async fn insert(ex: impl SqliteExecutor<'_>, row: &DestinationRow) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        row.id,
+        row.project_id,
+        row.name,
+        row.kind,
+        row.metadata,
+        row.status,
+        row.create_time,
+        row.update_time
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn list(
+    ex: impl SqliteExecutor<'_>,
+    project_id: &str,
+) -> sqlx::Result<Vec<DestinationRow>> {
+    sqlx::query_as!(
+        DestinationRow,
+        "SELECT id, project_id, name, kind, metadata, status, disabled_reason, disabled_time,
+                previous_key_expire_time, create_time, update_time
+         FROM destinations WHERE project_id = ? ORDER BY create_time, name",
+        project_id
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// Finds a destination of the project by ID or, failing that, by name.
+pub async fn find(
+    ex: impl SqliteExecutor<'_>,
+    project_id: &str,
+    id_or_name: &str,
+) -> sqlx::Result<Option<DestinationRow>> {
+    sqlx::query_as!(
+        DestinationRow,
+        "SELECT id, project_id, name, kind, metadata, status, disabled_reason, disabled_time,
+                previous_key_expire_time, create_time, update_time
+         FROM destinations WHERE project_id = ?1 AND (id = ?2 OR name = ?2)
+         ORDER BY id = ?2 DESC LIMIT 1",
+        project_id,
+        id_or_name
+    )
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn update_fields(
+    ex: impl SqliteExecutor<'_>,
+    id: &str,
+    name: &str,
+    metadata: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE destinations SET name = ?, metadata = ?, update_time = ? WHERE id = ?",
+        name,
+        metadata,
+        now,
+        id
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_previous_key_expiry(
+    ex: impl SqliteExecutor<'_>,
+    id: &str,
+    expire: Option<i64>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE destinations SET previous_key_expire_time = ?, update_time = ? WHERE id = ?",
+        expire,
+        now,
+        id
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the destination; its routes go with it (ON DELETE CASCADE, same statement).
+pub async fn delete(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query!("DELETE FROM destinations WHERE id = ?", id)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

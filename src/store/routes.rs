@@ -1,0 +1,155 @@
+//! Queries on `event_topic_routes` and `topic_destination_routes`.
+
+use sqlx::SqliteExecutor;
+
+use crate::model::{EventTopicRoute, EventType, TopicDestinationRoute};
+use crate::time::to_datetime;
+
+pub struct EventTopicRouteRow {
+    pub id: String,
+    pub project_id: String,
+    pub event_type: String,
+    pub topic_id: String,
+    pub create_time: i64,
+    pub update_time: i64,
+}
+
+impl EventTopicRouteRow {
+    pub fn to_api(&self) -> Option<EventTopicRoute> {
+        Some(EventTopicRoute {
+            id: self.id.clone(),
+            event_type: EventType::parse(&self.event_type)?,
+            topic_id: self.topic_id.clone(),
+            project_id: self.project_id.clone(),
+            create_time: to_datetime(self.create_time),
+            update_time: to_datetime(self.update_time),
+        })
+    }
+}
+
+pub struct TopicDestinationRouteRow {
+    pub id: String,
+    pub project_id: String,
+    pub topic_id: String,
+    pub destination_id: String,
+    pub create_time: i64,
+}
+
+impl From<TopicDestinationRouteRow> for TopicDestinationRoute {
+    fn from(r: TopicDestinationRouteRow) -> Self {
+        TopicDestinationRoute {
+            id: r.id,
+            topic_id: r.topic_id,
+            destination_id: r.destination_id,
+            project_id: r.project_id,
+            create_time: to_datetime(r.create_time),
+        }
+    }
+}
+
+pub async fn insert_event_topic(
+    ex: impl SqliteExecutor<'_>,
+    row: &EventTopicRouteRow,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO event_topic_routes (id, project_id, event_type, topic_id, create_time, update_time)
+         VALUES (?, ?, ?, ?, ?, ?)",
+        row.id,
+        row.project_id,
+        row.event_type,
+        row.topic_id,
+        row.create_time,
+        row.update_time
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Lists event-topic routes, optionally only those of one topic and/or one event type.
+pub async fn list_event_topic(
+    ex: impl SqliteExecutor<'_>,
+    project_id: &str,
+    topic_id: Option<&str>,
+    event_type: Option<&str>,
+) -> sqlx::Result<Vec<EventTopicRouteRow>> {
+    sqlx::query_as!(
+        EventTopicRouteRow,
+        "SELECT id, project_id, event_type, topic_id, create_time, update_time FROM event_topic_routes
+         WHERE project_id = ?1 AND (?2 IS NULL OR topic_id = ?2) AND (?3 IS NULL OR event_type = ?3)
+         ORDER BY create_time, id",
+        project_id,
+        topic_id,
+        event_type
+    )
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn delete_event_topic(
+    ex: impl SqliteExecutor<'_>,
+    project_id: &str,
+    id: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "DELETE FROM event_topic_routes WHERE project_id = ? AND id = ?",
+        project_id,
+        id
+    )
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn insert_topic_destination(
+    ex: impl SqliteExecutor<'_>,
+    row: &TopicDestinationRouteRow,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO topic_destination_routes (id, project_id, topic_id, destination_id, create_time)
+         VALUES (?, ?, ?, ?, ?)",
+        row.id,
+        row.project_id,
+        row.topic_id,
+        row.destination_id,
+        row.create_time
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Lists topic-destination routes, optionally only those of one topic and/or destination.
+pub async fn list_topic_destination(
+    ex: impl SqliteExecutor<'_>,
+    project_id: &str,
+    topic_id: Option<&str>,
+    destination_id: Option<&str>,
+) -> sqlx::Result<Vec<TopicDestinationRouteRow>> {
+    sqlx::query_as!(
+        TopicDestinationRouteRow,
+        "SELECT id, project_id, topic_id, destination_id, create_time FROM topic_destination_routes
+         WHERE project_id = ?1 AND (?2 IS NULL OR topic_id = ?2) AND (?3 IS NULL OR destination_id = ?3)
+         ORDER BY create_time, id",
+        project_id,
+        topic_id,
+        destination_id
+    )
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn delete_topic_destination(
+    ex: impl SqliteExecutor<'_>,
+    project_id: &str,
+    id: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "DELETE FROM topic_destination_routes WHERE project_id = ? AND id = ?",
+        project_id,
+        id
+    )
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,272 @@
+//! The real `switchboard` binary: `serve` prints its address and the admin key once, logs
+//! no secrets, shuts down gracefully on SIGTERM, and `keys` manages keys on the data dir.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+
+struct Served {
+    child: Child,
+    base_url: String,
+    admin_key: Option<String>,
+    stderr_path: std::path::PathBuf,
+}
+
+/// Starts `switchboard serve` on a free port and reads its banner from stdout.
+fn serve(data_dir: &Path, extra_env: &[(&str, &str)], log_format: &str) -> Served {
+    let stderr_path = data_dir.with_extension(format!("stderr-{}.log", uuid::Uuid::new_v4()));
+    let stderr = std::fs::File::create(&stderr_path).unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+        "--log-format",
+        log_format,
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+    ])
+    .env_remove("SWITCHBOARD_SECRET_STORE")
+    .env("SWITCHBOARD_SECRET_STORE", "file")
+    .stdout(Stdio::piped())
+    .stderr(stderr);
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn switchboard serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner = lines.next().expect("banner line").unwrap();
+    let base_url = banner.rsplit(' ').next().unwrap().to_string();
+    assert!(base_url.starts_with("http://127.0.0.1:"), "{banner}");
+    let mut admin_key = None;
+    // The key line follows at once on a first start; a restart prints nothing more.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    if let Ok(line) = rx.recv_timeout(Duration::from_secs(2)) {
+        admin_key = line
+            .rsplit(' ')
+            .next()
+            .map(str::to_string)
+            .filter(|k| k.starts_with("sbk_"));
+    }
+    Served {
+        child,
+        base_url,
+        admin_key,
+        stderr_path,
+    }
+}
+
+fn terminate(mut served: Served) -> String {
+    let pid = served.child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(s) = served.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "node did not stop within 20 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+    std::fs::read_to_string(&served.stderr_path).unwrap()
+}
+
+#[tokio::test]
+async fn serve_prints_the_key_once_logs_no_secrets_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let served = serve(&data, &[], "json");
+    let key = served
+        .admin_key
+        .clone()
+        .expect("first start prints the admin key");
+    let http = reqwest::Client::new();
+    let base = served.base_url.clone();
+    let health: Value = http
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let created = http
+        .post(format!("{base}/v1/projects/default/destinations"))
+        .header("X-Api-Key", &key)
+        .json(&json!({"name": "k", "type": "kinesis", "metadata": {"streamName": "s", "region": "us-east-1"},
+                      "secrets": {"awsKeyId": "AKID", "awsSecretKey": "very-secret-aws-key-42"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let hook: Value = http
+        .post(format!("{base}/v1/projects/default/destinations"))
+        .header("X-Api-Key", &key)
+        .json(&json!({"name": "h", "type": "webhook", "metadata": {"url": "https://h.example"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let signing: Value = http
+        .get(format!(
+            "{base}/v1/projects/default/destinations/h?includeSecrets=true"
+        ))
+        .header("X-Api-Key", &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let signing = signing["secrets"]["webhookSigningKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(hook["name"], "h");
+
+    let log = terminate(served);
+    for line in log.lines() {
+        let entry: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        assert!(entry["level"].is_string(), "{line}");
+    }
+    for secret in [key.as_str(), "very-secret-aws-key-42", signing.as_str()] {
+        assert!(!log.contains(secret), "a secret reached the log");
+    }
+
+    // A restart prints no key; the old key still works; data is intact.
+    let served = serve(&data, &[], "text");
+    assert_eq!(served.admin_key, None);
+    let listed: Value = http
+        .get(format!(
+            "{}/v1/projects/default/destinations",
+            served.base_url
+        ))
+        .header("X-Api-Key", &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    terminate(served);
+}
+
+#[test]
+fn keys_commands_manage_keys_on_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["--data-dir", data, "--secret-store", "file", "keys"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, out, _) = run(&["create", "--name", "deploy"]);
+    assert!(ok);
+    let new_key = out.lines().last().unwrap().trim().to_string();
+    assert!(new_key.starts_with("sbk_"), "{out}");
+    let (ok, listing, _) = run(&["list"]);
+    assert!(ok);
+    assert!(
+        listing.contains("admin") && listing.contains("deploy"),
+        "{listing}"
+    );
+    assert!(!listing.contains(&new_key), "list never shows key values");
+    let (ok, _, _) = run(&["revoke", "deploy"]);
+    assert!(ok);
+    let (_, listing, _) = run(&["list"]);
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.contains("deploy") && l.contains("revoked")),
+        "{listing}"
+    );
+    let (ok, _, err) = run(&["revoke", "deploy"]);
+    assert!(!ok, "revoking twice fails");
+    assert!(err.contains("no active key"), "{err}");
+}
+
+#[tokio::test]
+async fn a_master_key_from_the_environment_replaces_the_key_file() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key_a = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    let key_b = base64::engine::general_purpose::STANDARD.encode([8u8; 32]);
+    let http = reqwest::Client::new();
+    let signing_key = |base: String, key: String| {
+        let http = http.clone();
+        async move {
+            http.get(format!(
+                "{base}/v1/projects/default/destinations/h?includeSecrets=true"
+            ))
+            .header("X-Api-Key", key)
+            .send()
+            .await
+            .unwrap()
+        }
+    };
+
+    let served = serve(&data, &[("SWITCHBOARD_MASTER_KEY", &key_a)], "text");
+    let admin = served.admin_key.clone().unwrap();
+    let created = http
+        .post(format!(
+            "{}/v1/projects/default/destinations",
+            served.base_url
+        ))
+        .header("X-Api-Key", &admin)
+        .json(&json!({"name": "h", "type": "webhook", "metadata": {"url": "https://h.example"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let first = signing_key(served.base_url.clone(), admin.clone()).await;
+    assert_eq!(first.status(), 200);
+    let first: Value = first.json().await.unwrap();
+    terminate(served);
+    assert!(
+        !data.join("master.key").exists(),
+        "the environment's key is used, no key file is written"
+    );
+
+    // The same master key opens the secrets again; another one cannot.
+    let served = serve(&data, &[("SWITCHBOARD_MASTER_KEY", &key_a)], "text");
+    let again: Value = signing_key(served.base_url.clone(), admin.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["secrets"], first["secrets"]);
+    terminate(served);
+    let served = serve(&data, &[("SWITCHBOARD_MASTER_KEY", &key_b)], "text");
+    let wrong = signing_key(served.base_url.clone(), admin.clone()).await;
+    assert_eq!(wrong.status(), 500, "a wrong master key cannot decrypt");
+    terminate(served);
+}
