@@ -2,12 +2,14 @@
 //! dependency on the desktop shell.
 
 pub mod api;
+pub mod dispatch;
 pub mod keys;
 pub mod model;
 pub mod node;
 pub mod payload;
 pub mod problem;
 pub mod secrets;
+pub mod sinks;
 pub mod store;
 pub mod time;
 pub mod vault;

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{self, AppState};
+use crate::dispatch::{DeliveryConfig, Dispatcher};
 use crate::model::project::DEFAULT_PROJECT;
 use crate::secrets::{self, SecretBackendKind, SecretStore};
 use crate::store::{self, meta, projects, Store};
@@ -29,6 +30,7 @@ pub struct NodeConfig {
     pub secret_backend: SecretBackendKind,
     /// How long a rotated-out webhook signing key keeps signing.
     pub signing_key_grace: Duration,
+    pub delivery: DeliveryConfig,
 }
 
 impl NodeConfig {
@@ -38,6 +40,7 @@ impl NodeConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             secret_backend: SecretBackendKind::Auto,
             signing_key_grace: Duration::from_secs(24 * 3600),
+            delivery: DeliveryConfig::default(),
         }
     }
 }
@@ -54,6 +57,7 @@ pub struct Node {
     state: AppState,
     cancel: CancellationToken,
     server: JoinHandle<std::io::Result<()>>,
+    dispatcher: JoinHandle<anyhow::Result<()>>,
     /// The admin key created on this start, if this was the first start. Shown once.
     pub new_admin_key: Option<String>,
 }
@@ -160,11 +164,18 @@ impl Node {
         cancel: CancellationToken,
     ) -> anyhow::Result<Node> {
         let opened = open_data_dir(&config).await?;
+        let dispatcher = Dispatcher::new(
+            opened.store.clone(),
+            opened.secrets.clone(),
+            config.delivery.clone(),
+        )?;
         let state = AppState {
             store: opened.store,
             secrets: opened.secrets,
             config: Arc::new(config),
+            dispatcher: dispatcher.clone(),
         };
+        let dispatcher = tokio::spawn(dispatcher.run(cancel.clone()));
         let addr = listener.local_addr()?;
         let app = api::router(state.clone());
         let shutdown = cancel.clone();
@@ -179,6 +190,7 @@ impl Node {
             state,
             cancel,
             server,
+            dispatcher,
             new_admin_key: opened.new_admin_key,
         })
     }
@@ -214,6 +226,7 @@ impl Node {
     /// Waits until the server stops (after the cancellation token fires).
     pub async fn wait(self) -> anyhow::Result<()> {
         self.server.await.context("server task")??;
+        self.dispatcher.await.context("dispatcher task")??;
         self.state.store.pool.close().await;
         Ok(())
     }

@@ -11,6 +11,7 @@ use crate::store::api_keys;
 use crate::time::now_ms;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
+const TOUCH_EVERY_MS: i64 = 60_000;
 
 pub async fn require_api_key(
     State(state): State<AppState>,
@@ -30,9 +31,14 @@ pub async fn require_api_key(
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .ok_or(ApiError::Unauthorized)?;
-    let key_id = api_keys::find_live_by_hash(&state.store.pool, &hash_key(presented))
+    let (key_id, last_used) = api_keys::find_live_by_hash(&state.store.pool, &hash_key(presented))
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    api_keys::touch(&state.store.pool, &key_id, now_ms()).await?;
+    // Record use at most once a minute: a write per request would make every read
+    // request contend for the database's write lock.
+    let now = now_ms();
+    if last_used.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
+        api_keys::touch(&state.store.pool, &key_id, now).await?;
+    }
     Ok(next.run(request).await)
 }

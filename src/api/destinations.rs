@@ -82,8 +82,12 @@ pub async fn create_destination(
         previous_key_expire_time: None,
         create_time: now,
         update_time: now,
+        delivery: match &new.delivery {
+            Some(d) => Some(serde_json::to_string(d).map_err(anyhow::Error::from)?),
+            None => None,
+        },
     };
-    let mut tx = state.store.pool.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     match destinations::insert(&mut *tx, &row).await {
         Err(e) if store::is_unique_violation(&e) => return Err(name_conflict(&new.name)),
         other => other?,
@@ -173,7 +177,7 @@ async fn rotate_signing_key(state: &AppState, row: DestinationRow) -> ApiResult<
         vault::get_destination_secret(pool, &state.secrets, &row.id, WEBHOOK_SIGNING_KEY).await?;
     let now = now_ms();
     let grace_ms = i64::try_from(state.config.signing_key_grace.as_millis()).unwrap_or(i64::MAX);
-    let mut tx = pool.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     if let Some(current) = current {
         let prev_id = vault::destination_secret_id(&row.id, WEBHOOK_SIGNING_KEY_PREVIOUS);
         vault::put(&mut tx, &state.secrets, &prev_id, &current).await?;
@@ -188,6 +192,7 @@ async fn rotate_signing_key(state: &AppState, row: DestinationRow) -> ApiResult<
     let id = vault::destination_secret_id(&row.id, WEBHOOK_SIGNING_KEY);
     vault::put(&mut tx, &state.secrets, &id, &generate_secret()).await?;
     tx.commit().await?;
+    state.dispatcher.invalidate(&row.id);
     tracing::info!(destination = %row.id, "signing key rotated");
     resolve_destination(state, &row.project_id, &row.id).await
 }
@@ -205,17 +210,30 @@ pub async fn update_destination(
     let project = projects::resolve(&state, &project).await?;
     let row = resolve_destination(&state, &project.id, &destination).await?;
     let secret_names = vault::destination_secret_names(&state.store.pool, &row.id).await?;
-    let mut update = parse_update(&body, row.kind(), &row.name, &row.metadata(), &secret_names)?;
+    let current_delivery = row.to_api().delivery;
+    let mut update = parse_update(
+        &body,
+        row.kind(),
+        &row.name,
+        &row.metadata(),
+        &secret_names,
+        current_delivery.as_ref(),
+    )?;
     if row.kind() == DestinationType::Log {
         let given = update.metadata.path.take();
         update.metadata.path = Some(resolve_log_path(&state, &update.name, given.as_deref()));
     }
     let metadata = serde_json::to_string(&update.metadata).map_err(anyhow::Error::from)?;
-    let mut tx = state.store.pool.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     match destinations::update_fields(&mut *tx, &row.id, &update.name, &metadata, now_ms()).await {
         Err(e) if store::is_unique_violation(&e) => return Err(name_conflict(&update.name)),
         other => other?,
     }
+    let delivery = match &update.delivery {
+        Some(d) => Some(serde_json::to_string(d).map_err(anyhow::Error::from)?),
+        None => None,
+    };
+    destinations::set_delivery_policy(&mut *tx, &row.id, delivery.as_deref(), now_ms()).await?;
     for (name, value) in &update.set_secrets {
         let id = vault::destination_secret_id(&row.id, name);
         vault::put(&mut tx, &state.secrets, &id, value).await?;
@@ -228,6 +246,7 @@ pub async fn update_destination(
     }
     tx.commit().await?;
     vault::forget_all(&state.secrets, &cleared).await;
+    state.dispatcher.invalidate(&row.id);
     Ok(Json(
         resolve_destination(&state, &project.id, &row.id)
             .await?
@@ -244,7 +263,7 @@ pub async fn delete_destination(
 ) -> ApiResult<StatusCode> {
     let project = projects::resolve(&state, &project).await?;
     let row = resolve_destination(&state, &project.id, &destination).await?;
-    let mut tx = state.store.pool.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let secret_ids = vault::delete_destination_secrets(&mut tx, &row.id).await?;
     if !destinations::delete(&mut *tx, &row.id).await? {
         return Err(ApiError::not_found("destination", &destination));

@@ -2,12 +2,17 @@
 //! extensions, `/healthz` and `/openapi.json` (generated from the handlers' annotations).
 
 pub mod auth;
+pub mod destination_actions;
 pub mod destinations;
 pub mod extract;
 pub mod health;
 pub mod keys;
+pub mod messages;
+pub mod notifications;
 pub mod projects;
 pub mod routes;
+pub mod stats;
+pub mod stream;
 pub mod topics;
 
 use std::sync::Arc;
@@ -32,6 +37,7 @@ pub struct AppState {
     pub store: Store,
     pub secrets: SecretStore,
     pub config: Arc<NodeConfig>,
+    pub dispatcher: crate::dispatch::Dispatcher,
 }
 
 #[derive(OpenApi)]
@@ -85,6 +91,16 @@ pub fn router(state: AppState) -> Router {
             routes::list_topic_destination_routes
         ))
         .routes(routes!(routes::delete_topic_destination_route))
+        .routes(routes!(destination_actions::pause))
+        .routes(routes!(destination_actions::resume))
+        .routes(routes!(destination_actions::enable))
+        .routes(routes!(destination_actions::recover))
+        .routes(routes!(notifications::publish))
+        .routes(routes!(messages::list_messages))
+        .routes(routes!(messages::get_message))
+        .routes(routes!(messages::resend_message))
+        .routes(routes!(stream::stream))
+        .routes(routes!(stats::stats))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))
         .route_layer(middleware::from_fn_with_state(

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::input::{kind_of, Fields, Issues};
 use super::names::{check_name, DESTINATION_NAME_MAX};
+use crate::dispatch::DeliveryPolicy;
 use crate::problem::ApiError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -127,6 +128,9 @@ pub struct Destination {
     pub disabled_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub disabled_time: Option<DateTime<Utc>>,
+    /// Delivery overrides of this destination (retry schedule, concurrency, timeout).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub delivery: Option<crate::dispatch::DeliveryPolicy>,
     /// Only with `?includeSecrets=true`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub secrets: Option<DestinationSecrets>,
@@ -155,6 +159,7 @@ pub struct NewDestination {
     pub metadata: DestinationMetadata,
     /// Secret name → value (AWS credentials); the webhook signing key is generated, not given.
     pub secrets: BTreeMap<String, String>,
+    pub delivery: Option<DeliveryPolicy>,
 }
 
 /// Reads and validates a `POST .../destinations` body.
@@ -162,7 +167,7 @@ pub fn parse_create(body: &Map<String, Value>) -> Result<NewDestination, ApiErro
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(
-        &["name", "type", "metadata", "secrets"],
+        &["name", "type", "metadata", "secrets", "delivery"],
         &mut issues,
         "a destination",
     );
@@ -187,11 +192,13 @@ pub fn parse_create(body: &Map<String, Value>) -> Result<NewDestination, ApiErro
         None => BTreeMap::new(),
     };
     check_required_secrets(kind, &secrets, "secrets", &mut issues);
+    let delivery = read_delivery(fields.raw("delivery"), "delivery", &mut issues);
     issues.finish(NewDestination {
         name,
         kind,
         metadata,
         secrets,
+        delivery,
     })
 }
 
@@ -321,6 +328,59 @@ pub fn check_required_secrets(
             }
         }
     }
+}
+
+/// Reads a `delivery` policy object, checking its ranges.
+pub fn read_delivery(
+    raw: Option<&Value>,
+    path: &str,
+    issues: &mut Issues,
+) -> Option<DeliveryPolicy> {
+    let raw = raw?;
+    let policy: DeliveryPolicy = match serde_json::from_value(raw.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            issues.add(
+                path,
+                Some(raw),
+                format!("is not a valid delivery policy: {e}"),
+            );
+            return None;
+        }
+    };
+    if let Some(schedule) = &policy.retry_schedule {
+        if schedule.is_empty() || schedule.len() > 50 {
+            issues.add(
+                format!("{path}.retrySchedule"),
+                Some(raw),
+                "must list 1 to 50 delays",
+            );
+        } else if schedule
+            .iter()
+            .any(|d| !d.is_finite() || *d < 0.0 || *d > 30.0 * 86400.0)
+        {
+            issues.add(
+                format!("{path}.retrySchedule"),
+                Some(raw),
+                "delays must be between 0 and 30 days, in seconds",
+            );
+        }
+    }
+    if policy.max_in_flight.is_some_and(|m| m == 0 || m > 1024) {
+        issues.add(
+            format!("{path}.maxInFlight"),
+            Some(raw),
+            "must be between 1 and 1024",
+        );
+    }
+    if policy.timeout_ms.is_some_and(|t| t == 0 || t > 300_000) {
+        issues.add(
+            format!("{path}.timeoutMs"),
+            Some(raw),
+            "must be between 1 and 300000",
+        );
+    }
+    Some(policy)
 }
 
 /// Headers we set ourselves; a destination may not override them.
@@ -475,6 +535,7 @@ pub struct DestinationUpdate {
     pub set_secrets: BTreeMap<String, String>,
     /// Secrets to remove.
     pub clear_secrets: Vec<String>,
+    pub delivery: Option<DeliveryPolicy>,
 }
 
 /// Applies `{updateMask, destination}` to `current` (its name and metadata) following
@@ -486,6 +547,7 @@ pub fn parse_update(
     current_name: &str,
     current_metadata: &DestinationMetadata,
     current_secret_names: &[String],
+    current_delivery: Option<&DeliveryPolicy>,
 ) -> Result<DestinationUpdate, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
@@ -510,6 +572,10 @@ pub fn parse_update(
     let mut name = Value::String(current_name.to_string());
     let mut metadata = match serde_json::to_value(current_metadata) {
         Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let mut delivery = match current_delivery.map(serde_json::to_value) {
+        Some(Ok(Value::Object(m))) => m,
         _ => Map::new(),
     };
     let mut set_secrets = BTreeMap::new();
@@ -541,6 +607,28 @@ pub fn parse_update(
                 }
                 None => {
                     metadata.remove(field);
+                }
+            }
+        } else if path == "delivery" {
+            delivery = match value {
+                Some(Value::Object(m)) => m,
+                _ => Map::new(),
+            };
+        } else if let Some(field) = path.strip_prefix("delivery.") {
+            if !["retrySchedule", "maxInFlight", "timeoutMs"].contains(&field) {
+                issues.add(
+                    &mask_name,
+                    Some(&Value::String(path.clone())),
+                    unknown_mask(path),
+                );
+                continue;
+            }
+            match value {
+                Some(v) => {
+                    delivery.insert(field.to_string(), v.clone());
+                }
+                None => {
+                    delivery.remove(field);
                 }
             }
         } else if let Some(field) = path.strip_prefix("secrets.") {
@@ -600,6 +688,12 @@ pub fn parse_update(
         .collect();
     remaining.extend(set_secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
     check_required_secrets(kind, &remaining, "secrets", &mut issues);
+    let delivery_value = Value::Object(delivery);
+    let delivery = if delivery_value.as_object().is_some_and(|m| m.is_empty()) {
+        None
+    } else {
+        read_delivery(Some(&delivery_value), "delivery", &mut issues)
+    };
     for issue in &mut issues.0 {
         issue.name = format!("destination.{}", issue.name);
     }
@@ -608,17 +702,18 @@ pub fn parse_update(
         metadata: new_metadata,
         set_secrets,
         clear_secrets,
+        delivery,
     })
 }
 
-fn patch_object<'a>(patch: &Fields<'a>) -> Map<String, Value> {
+fn patch_object(patch: &Fields<'_>) -> Map<String, Value> {
     patch
         .entries()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
 
-fn lookup<'a>(obj: Map<String, Value>, path: &str) -> Option<Value> {
+fn lookup(obj: Map<String, Value>, path: &str) -> Option<Value> {
     let mut current = Value::Object(obj);
     for part in path.split('.') {
         current = current.get(part)?.clone();
@@ -780,6 +875,7 @@ mod tests {
             "w",
             &current,
             &[],
+            None,
         )
         .unwrap();
         assert_eq!(upd.metadata.url.as_deref(), Some("https://b.example/"));
@@ -792,6 +888,7 @@ mod tests {
             "w",
             &current,
             &[],
+            None,
         )
         .unwrap_err();
         assert!(
@@ -806,6 +903,7 @@ mod tests {
                 "w",
                 &current,
                 &[],
+                None,
             )
             .unwrap_err();
             assert!(

@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod destination;
 pub mod event_type;
 pub mod input;
+pub mod message;
 pub mod names;
 pub mod project;
 pub mod route;

@@ -57,28 +57,26 @@ pub async fn list(ex: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<ApiKeyRow>> {
     .await
 }
 
-/// The ID of the live (not revoked) key with this hash.
+/// The live (not revoked) key with this hash: its ID and when it was last used.
 pub async fn find_live_by_hash(
     ex: impl SqliteExecutor<'_>,
     key_hash: &str,
-) -> sqlx::Result<Option<String>> {
+) -> sqlx::Result<Option<(String, Option<i64>)>> {
     let row = sqlx::query!(
-        "SELECT id FROM api_keys WHERE key_hash = ? AND revoke_time IS NULL",
+        "SELECT id, last_used_time FROM api_keys WHERE key_hash = ? AND revoke_time IS NULL",
         key_hash
     )
     .fetch_optional(ex)
     .await?;
-    Ok(row.map(|r| r.id))
+    Ok(row.map(|r| (r.id, r.last_used_time)))
 }
 
-/// Records use at most once a minute per key, so reads do not turn into a write per request.
+/// Records that a key was used.
 pub async fn touch(ex: impl SqliteExecutor<'_>, id: &str, now: i64) -> sqlx::Result<()> {
-    let stale = now - 60_000;
     sqlx::query!(
-        "UPDATE api_keys SET last_used_time = ? WHERE id = ? AND (last_used_time IS NULL OR last_used_time < ?)",
+        "UPDATE api_keys SET last_used_time = ? WHERE id = ?",
         now,
-        id,
-        stale
+        id
     )
     .execute(ex)
     .await?;

@@ -18,6 +18,8 @@ pub struct DestinationRow {
     pub previous_key_expire_time: Option<i64>,
     pub create_time: i64,
     pub update_time: i64,
+    /// The destination's own delivery policy (JSON), if any.
+    pub delivery: Option<String>,
 }
 
 impl DestinationRow {
@@ -52,14 +54,18 @@ impl DestinationRow {
             disabled_reason: self.disabled_reason.clone(),
             disabled_time: self.disabled_time.map(to_datetime),
             secrets: None,
+            delivery: self
+                .delivery
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok()),
         }
     }
 }
 
 pub async fn insert(ex: impl SqliteExecutor<'_>, row: &DestinationRow) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time, delivery)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         row.id,
         row.project_id,
         row.name,
@@ -67,7 +73,8 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, row: &DestinationRow) -> sqlx::
         row.metadata,
         row.status,
         row.create_time,
-        row.update_time
+        row.update_time,
+        row.delivery
     )
     .execute(ex)
     .await?;
@@ -81,7 +88,7 @@ pub async fn list(
     sqlx::query_as!(
         DestinationRow,
         "SELECT id, project_id, name, kind, metadata, status, disabled_reason, disabled_time,
-                previous_key_expire_time, create_time, update_time
+                previous_key_expire_time, create_time, update_time, delivery
          FROM destinations WHERE project_id = ? ORDER BY create_time, name",
         project_id
     )
@@ -98,7 +105,7 @@ pub async fn find(
     sqlx::query_as!(
         DestinationRow,
         "SELECT id, project_id, name, kind, metadata, status, disabled_reason, disabled_time,
-                previous_key_expire_time, create_time, update_time
+                previous_key_expire_time, create_time, update_time, delivery
          FROM destinations WHERE project_id = ?1 AND (id = ?2 OR name = ?2)
          ORDER BY id = ?2 DESC LIMIT 1",
         project_id,
@@ -150,4 +157,105 @@ pub async fn delete(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<bool>
         .execute(ex)
         .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// Destinations whose messages are being delivered now.
+pub async fn list_active(ex: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<DestinationRow>> {
+    sqlx::query_as!(
+        DestinationRow,
+        "SELECT id, project_id, name, kind, metadata, status, disabled_reason, disabled_time,
+                previous_key_expire_time, create_time, update_time, delivery
+         FROM destinations WHERE status = 'active'"
+    )
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn set_delivery_policy(
+    ex: impl SqliteExecutor<'_>,
+    id: &str,
+    policy: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE destinations SET delivery = ?, update_time = ? WHERE id = ?",
+        policy,
+        now,
+        id
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(
+    ex: impl SqliteExecutor<'_>,
+    id: &str,
+    status: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE destinations SET status = ?2, update_time = ?3,
+             disabled_reason = CASE WHEN ?2 = 'disabled' THEN disabled_reason ELSE NULL END,
+             disabled_time = CASE WHEN ?2 = 'disabled' THEN disabled_time ELSE NULL END,
+             failing_since = CASE WHEN ?2 = 'active' THEN NULL ELSE failing_since END,
+             last_exhausted_time = CASE WHEN ?2 = 'active' THEN NULL ELSE last_exhausted_time END
+         WHERE id = ?1",
+        id,
+        status,
+        now
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Disables a destination unless it already is; true when this call disabled it.
+pub async fn disable(
+    ex: impl SqliteExecutor<'_>,
+    id: &str,
+    reason: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE destinations SET status = 'disabled', disabled_reason = ?2, disabled_time = ?3, update_time = ?3
+         WHERE id = ?1 AND status != 'disabled'",
+        id,
+        reason,
+        now
+    )
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub struct FailureClock {
+    pub failing_since: Option<i64>,
+    pub last_exhausted_time: Option<i64>,
+}
+
+/// Moves the failure clock. `reset`: a success happened, so the clock restarts from the
+/// failures after the last success (`first_failure`, `exhausted_at`, both possibly None);
+/// otherwise the failures extend the running clock.
+pub async fn record_outcomes(
+    ex: impl SqliteExecutor<'_>,
+    id: &str,
+    reset: bool,
+    first_failure: Option<i64>,
+    exhausted_at: Option<i64>,
+) -> sqlx::Result<FailureClock> {
+    sqlx::query_as!(
+        FailureClock,
+        "UPDATE destinations SET
+             failing_since = CASE WHEN ?2 THEN ?3 ELSE COALESCE(failing_since, ?3) END,
+             last_exhausted_time = CASE WHEN ?2 THEN ?4 ELSE COALESCE(?4, last_exhausted_time) END
+         WHERE id = ?1
+         RETURNING failing_since, last_exhausted_time",
+        id,
+        reset,
+        first_failure,
+        exhausted_at
+    )
+    .fetch_one(ex)
+    .await
 }

@@ -5,7 +5,9 @@
 
 pub mod api_keys;
 pub mod destinations;
+pub mod messages;
 pub mod meta;
+pub mod notifications;
 pub mod projects;
 pub mod routes;
 pub mod secrets;
@@ -23,6 +25,9 @@ use sqlx::SqlitePool;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub pool: SqlitePool,
+    /// Write transactions take turns here rather than in SQLite's busy handler, whose
+    /// sleeps (up to 100 ms) would throttle concurrent publishing and recording.
+    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -46,7 +51,10 @@ impl Store {
             .run(&pool)
             .await
             .context("applying database migrations")?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            write_gate: Default::default(),
+        })
     }
 }
 
@@ -64,4 +72,40 @@ pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
 
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// A write transaction holding the store's write gate until it ends.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl Store {
+    /// Starts a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock up
+    /// front, so a transaction never fails upgrading from reading to writing; the gate
+    /// makes this process's writers queue for it instead of polling.
+    pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
+        let turn = self.write_gate.clone().lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: turn })
+    }
 }

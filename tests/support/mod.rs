@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod node;
+pub mod receiver;
 pub mod spec;

@@ -78,6 +78,16 @@ impl TestNode {
         node
     }
 
+    /// Starts a node with a temporary data directory and a config adjusted by `adjust`.
+    pub async fn start_configured(adjust: impl FnOnce(&mut NodeConfig)) -> TestNode {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cfg = config(dir.path());
+        adjust(&mut cfg);
+        let mut node = Self::start_with(cfg).await;
+        node._dir = Some(dir);
+        node
+    }
+
     /// Starts a node on a given config; the key is the admin key kept in its secret store.
     pub async fn start_with(config: NodeConfig) -> TestNode {
         let data_dir = config.data_dir.clone();
@@ -101,6 +111,17 @@ impl TestNode {
 
     /// Stops the node and starts a new one on the same data directory.
     pub async fn restart(self) -> TestNode {
+        let delivery = self.node.state().config.delivery.clone();
+        let grace = self.node.state().config.signing_key_grace;
+        self.restart_with(move |c| {
+            c.delivery = delivery;
+            c.signing_key_grace = grace;
+        })
+        .await
+    }
+
+    /// Stops the node and starts a new one on the same data directory, config adjusted.
+    pub async fn restart_with(self, adjust: impl FnOnce(&mut NodeConfig)) -> TestNode {
         let TestNode {
             node,
             data_dir,
@@ -108,7 +129,9 @@ impl TestNode {
             ..
         } = self;
         node.shutdown().await.expect("clean shutdown");
-        let mut again = Self::start_with(config(&data_dir)).await;
+        let mut cfg = config(&data_dir);
+        adjust(&mut cfg);
+        let mut again = Self::start_with(cfg).await;
         again._dir = _dir;
         again
     }
@@ -221,4 +244,102 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
+}
+
+/// A delivery config on a seconds scale for tests.
+pub fn fast_delivery(schedule_ms: &[u64]) -> switchboard::dispatch::DeliveryConfig {
+    switchboard::dispatch::DeliveryConfig {
+        retry_schedule: schedule_ms
+            .iter()
+            .map(|ms| std::time::Duration::from_millis(*ms))
+            .collect(),
+        jitter: 0.0,
+        throttle_floor: std::time::Duration::from_millis(1500),
+        timeout: std::time::Duration::from_secs(5),
+        ..Default::default()
+    }
+}
+
+impl TestNode {
+    /// Wires `event_type` → a new topic → each destination (by name); returns the topic ID.
+    pub async fn wire(&self, topic: &str, event_types: &[&str], destinations: &[&str]) -> String {
+        let t = match self.get(&self.p(&format!("/topics/{topic}"))).await {
+            r if r.status == 200 => r.body,
+            _ => self.topic(topic).await,
+        };
+        let tid = t["id"].as_str().unwrap().to_string();
+        for e in event_types {
+            let r = self
+                .post(
+                    &self.p("/notification-event-topic-routes"),
+                    serde_json::json!({"eventType": e, "topicId": tid}),
+                )
+                .await;
+            assert!(r.status == 201 || r.status == 409, "{}", r.body);
+        }
+        for d in destinations {
+            let r = self
+                .post(
+                    &self.p("/topic-destination-routes"),
+                    serde_json::json!({"topicId": tid, "destinationId": d}),
+                )
+                .await;
+            assert!(r.status == 201 || r.status == 409, "{}", r.body);
+        }
+        tid
+    }
+
+    /// Publishes a valid example of `event_type`.
+    pub async fn notify(&self, event_type: &str) -> Reply {
+        let t = switchboard::model::EventType::parse(event_type).expect("event type");
+        let body = serde_json::json!({
+            "notificationType": event_type,
+            "data": switchboard::payload::notification::example_data(t),
+        });
+        self.post(&self.p("/notifications"), body).await
+    }
+
+    /// Polls a message until `done` says so (or panics after `within`).
+    pub async fn wait_message(
+        &self,
+        id: &str,
+        within: std::time::Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let m = self.get(&self.p(&format!("/messages/{id}"))).await.body;
+            if done(&m) {
+                return m;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "message never reached the state: {m}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn wait_destination(
+        &self,
+        name: &str,
+        within: std::time::Duration,
+        status: &str,
+    ) -> Value {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let d = self
+                .get(&self.p(&format!("/destinations/{name}")))
+                .await
+                .body;
+            if d["status"] == status {
+                return d;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "destination never became {status}: {d}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
 }

@@ -1,0 +1,134 @@
+//! Operator actions on a destination: pause, resume, re-enable, recover what it missed.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::destinations::resolve_destination;
+use super::extract::JsonObject;
+use super::{projects, AppState};
+use crate::model::input::{Fields, Issues};
+use crate::model::Destination;
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::store::{destinations, messages};
+use crate::time::{now_ms, parse_rfc3339, to_rfc3339};
+
+/// Sets the destination's status and answers with it.
+async fn set_status(
+    state: &AppState,
+    project: &str,
+    destination: &str,
+    status: &'static str,
+    allowed_from: &[&str],
+) -> ApiResult<Destination> {
+    let project = projects::resolve(state, project).await?;
+    let row = resolve_destination(state, &project.id, destination).await?;
+    if !allowed_from.contains(&row.status.as_str()) {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "the destination is {}; this action applies to {} destinations",
+                row.status,
+                allowed_from.join(" or ")
+            ),
+            issues: vec![],
+        });
+    }
+    destinations::set_status(&state.store.pool, &row.id, status, now_ms()).await?;
+    state.dispatcher.invalidate(&row.id);
+    let row = resolve_destination(state, &project.id, &row.id).await?;
+    Ok(row.to_api())
+}
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/destinations/{destination}/pause", tag = "Destinations",
+    params(("projectIdOrName" = String, Path), ("destination" = String, Path)),
+    responses((status = 200, body = Destination, description = "Paused: messages wait, in order"),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn pause(
+    State(state): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+) -> ApiResult<Json<Destination>> {
+    Ok(Json(
+        set_status(&state, &p, &d, "paused", &["active", "paused"]).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/destinations/{destination}/resume", tag = "Destinations",
+    params(("projectIdOrName" = String, Path), ("destination" = String, Path)),
+    responses((status = 200, body = Destination), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn resume(
+    State(state): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+) -> ApiResult<Json<Destination>> {
+    Ok(Json(
+        set_status(&state, &p, &d, "active", &["paused", "active"]).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/destinations/{destination}/enable", tag = "Destinations",
+    params(("projectIdOrName" = String, Path), ("destination" = String, Path)),
+    responses((status = 200, body = Destination, description = "Re-enabled; its failure clock restarts"),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn enable(
+    State(state): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+) -> ApiResult<Json<Destination>> {
+    let destination = set_status(&state, &p, &d, "active", &["disabled", "active"]).await?;
+    state.dispatcher.events().emit(
+        &destination.project_id,
+        "destination.enabled",
+        json!({"destinationId": destination.id, "destinationName": destination.name}),
+    );
+    Ok(Json(destination))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RecoverRequest {
+    /// Failed and skipped messages created at or after this time are queued again.
+    pub since: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RecoverResponse {
+    pub requeued: u64,
+    pub since: String,
+}
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/destinations/{destination}/recover", tag = "Destinations",
+    params(("projectIdOrName" = String, Path), ("destination" = String, Path)),
+    request_body = RecoverRequest,
+    responses((status = 202, body = RecoverResponse), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn recover(
+    State(state): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<(StatusCode, Json<RecoverResponse>)> {
+    let mut issues = Issues::default();
+    let fields = Fields::new(&body);
+    fields.reject_unknown(&["since"], &mut issues, "a recover request");
+    let since = fields.string("since", true, &mut issues).and_then(|raw| {
+        let parsed = parse_rfc3339(&raw);
+        if parsed.is_none() {
+            issues.add(
+                "since",
+                Some(&Value::String(raw)),
+                "must be an RFC 3339 time such as 2026-01-01T00:00:00Z",
+            );
+        }
+        parsed
+    });
+    let since = issues.finish(since.unwrap_or_default())?;
+    let project = projects::resolve(&state, &p).await?;
+    let row = resolve_destination(&state, &project.id, &d).await?;
+    let requeued = messages::recover(&state.store.pool, &row.id, since, now_ms()).await?;
+    state.dispatcher.wake();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(RecoverResponse {
+            requeued,
+            since: to_rfc3339(since),
+        }),
+    ))
+}

@@ -1,0 +1,202 @@
+//! `/v1/projects/{p}/messages`: what was sent where, every attempt, and resending.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::Value;
+
+use super::extract::QueryParams;
+use super::{projects, AppState};
+use crate::model::message::{Attempt, Message, MessageDetail, MessagePage, MessageStatus};
+use crate::model::route::parse_event_type;
+use crate::model::EventType;
+use crate::problem::{ApiError, ApiResult, Issue, IssueLocation, Problem};
+use crate::store::messages::{self, MessageFilter, MessageRow};
+use crate::store::{destinations, notifications};
+use crate::time::{now_ms, parse_rfc3339, to_datetime};
+
+pub fn to_api(r: &MessageRow) -> Message {
+    let waiting = r.status == "pending" || r.status == "failed";
+    Message {
+        id: r.id.clone(),
+        notification_id: r.notification_id.clone(),
+        project_id: r.project_id.clone(),
+        destination_id: r.destination_id.clone(),
+        destination_name: r.destination_name.clone(),
+        event_type: EventType::parse(&r.event_type).unwrap_or(EventType::ConnectionCreated),
+        status: MessageStatus::parse(&r.status).unwrap_or(MessageStatus::Pending),
+        attempt_count: r.attempt_count,
+        next_attempt_time: waiting.then(|| to_datetime(r.next_attempt_time)),
+        last_status_code: r.last_status_code,
+        last_error: r.last_error.clone(),
+        create_time: to_datetime(r.create_time),
+        update_time: to_datetime(r.update_time),
+        delivered_time: r.delivered_time.map(to_datetime),
+    }
+}
+
+fn query_issue(name: &str, value: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::invalid(Issue::at(
+        IssueLocation::Query,
+        name,
+        Some(Value::String(value.into())),
+        detail,
+    ))
+}
+
+fn time_param(query: &QueryParams, name: &str) -> ApiResult<Option<i64>> {
+    match query.string(name) {
+        None => Ok(None),
+        Some(raw) => parse_rfc3339(raw).map(Some).ok_or_else(|| {
+            query_issue(
+                name,
+                raw,
+                "must be an RFC 3339 time such as 2026-01-01T00:00:00Z",
+            )
+        }),
+    }
+}
+
+#[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/messages", tag = "Messages",
+    params(("projectIdOrName" = String, Path),
+           ("destinationId" = Option<String>, Query, description = "Destination ID or name"),
+           ("eventType" = Option<String>, Query), ("status" = Option<String>, Query),
+           ("since" = Option<String>, Query, description = "Created at or after (RFC 3339)"),
+           ("until" = Option<String>, Query, description = "Created before (RFC 3339)"),
+           ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query, description = "1 to 500, default 50")),
+    responses((status = 200, body = MessagePage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+    query: QueryParams,
+) -> ApiResult<Json<MessagePage>> {
+    let project = projects::resolve(&state, &project).await?;
+    let destination = match query.string("destinationId") {
+        Some(d) => Some(
+            destinations::find(&state.store.pool, &project.id, d)
+                .await?
+                .ok_or_else(|| {
+                    query_issue("destinationId", d, "no destination with this ID or name")
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let event_type = match query.string("eventType") {
+        Some(raw) => Some(parse_event_type(raw).map_err(|why| query_issue("eventType", raw, why))?),
+        None => None,
+    };
+    let status = match query.string("status") {
+        Some(raw) => Some(MessageStatus::parse(raw).ok_or_else(|| {
+            query_issue(
+                "status",
+                raw,
+                "must be one of pending, delivering, delivered, failed, exhausted, skipped",
+            )
+        })?),
+        None => None,
+    };
+    let limit = match query.string("limit") {
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| query_issue("limit", raw, "must be a whole number from 1 to 500"))?,
+        None => 50,
+    };
+    let before_seq = match query.string("cursor") {
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .map_err(|_| query_issue("cursor", raw, "is not a cursor from this API"))?,
+        ),
+        None => None,
+    };
+    let rows = messages::list(
+        &state.store.pool,
+        &MessageFilter {
+            project_id: &project.id,
+            destination_id: destination.as_deref(),
+            event_type: event_type.map(|e| e.as_str()),
+            status: status.map(|s| s.as_str()),
+            since: time_param(&query, "since")?,
+            until: time_param(&query, "until")?,
+            before_seq,
+            limit: limit + 1,
+        },
+    )
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let items: Vec<&MessageRow> = rows.iter().take(limit as usize).collect();
+    Ok(Json(MessagePage {
+        next_cursor: if more {
+            items.last().map(|r| r.seq.to_string())
+        } else {
+            None
+        },
+        items: items.into_iter().map(to_api).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/messages/{messageId}", tag = "Messages",
+    params(("projectIdOrName" = String, Path), ("messageId" = String, Path)),
+    responses((status = 200, body = MessageDetail), (status = 404, body = Problem)))]
+pub async fn get_message(
+    State(state): State<AppState>,
+    Path((project, id)): Path<(String, String)>,
+) -> ApiResult<Json<MessageDetail>> {
+    let project = projects::resolve(&state, &project).await?;
+    let pool = &state.store.pool;
+    let row = messages::find(pool, &project.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("message", &id))?;
+    let payload = notifications::payload(pool, &row.notification_id)
+        .await?
+        .unwrap_or_default();
+    let attempts = messages::attempts(pool, &row.id)
+        .await?
+        .into_iter()
+        .map(|a| Attempt {
+            number: a.number,
+            start_time: to_datetime(a.start_time),
+            duration_ms: a.duration_ms,
+            succeeded: a.succeeded,
+            status_code: a.status_code,
+            response_body: a.response_body,
+            error_class: a.error_class,
+            error: a.error,
+            request_headers: serde_json::from_str(&a.request_headers).unwrap_or(Value::Null),
+        })
+        .collect();
+    Ok(Json(MessageDetail {
+        message: to_api(&row),
+        payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+        attempts,
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/messages/{messageId}/resend", tag = "Messages",
+    params(("projectIdOrName" = String, Path), ("messageId" = String, Path)),
+    responses((status = 202, body = Message, description = "Queued for a new round of attempts"),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn resend_message(
+    State(state): State<AppState>,
+    Path((project, id)): Path<(String, String)>,
+) -> ApiResult<(StatusCode, Json<Message>)> {
+    let project = projects::resolve(&state, &project).await?;
+    let pool = &state.store.pool;
+    messages::find(pool, &project.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("message", &id))?;
+    if !messages::requeue(pool, &project.id, &id, now_ms()).await? {
+        return Err(ApiError::Conflict {
+            detail: "the message is being delivered right now; resend it once the attempt ends"
+                .into(),
+            issues: vec![],
+        });
+    }
+    state.dispatcher.wake();
+    let row = messages::find(pool, &project.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("message", &id))?;
+    Ok((StatusCode::ACCEPTED, Json(to_api(&row))))
+}

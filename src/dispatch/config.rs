@@ -1,0 +1,115 @@
+//! Delivery settings: data, not code. Defaults follow Ampersand (through Svix); a node's
+//! config file or a test can change every one of them.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DeliveryConfig {
+    /// Delay before each attempt: the first is immediate, then 5 s, 5 min, … After the last
+    /// entry's attempt fails, the message is exhausted.
+    #[serde(with = "duration_list")]
+    pub retry_schedule: Vec<Duration>,
+    /// Each delay varies randomly by up to this fraction either way.
+    pub jitter: f64,
+    /// After a 429 or a timeout the next attempt waits at least this long.
+    #[serde(with = "humantime_serde")]
+    pub throttle_floor: Duration,
+    /// How long a webhook receiver may take to answer.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Attempts in flight at once, per destination and across the node.
+    pub max_in_flight_per_destination: usize,
+    pub max_in_flight: usize,
+    /// A webhook that fails without a success for this long, with a message exhausted in
+    /// that span, is disabled.
+    #[serde(with = "humantime_serde")]
+    pub disable_after: Duration,
+    /// How many due messages one claim takes from the database at most.
+    pub claim_batch: usize,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        let s = Duration::from_secs;
+        DeliveryConfig {
+            retry_schedule: vec![
+                s(0),
+                s(5),
+                s(5 * 60),
+                s(30 * 60),
+                s(2 * 3600),
+                s(5 * 3600),
+                s(10 * 3600),
+                s(10 * 3600),
+            ],
+            jitter: 0.2,
+            throttle_floor: s(60),
+            timeout: s(15),
+            max_in_flight_per_destination: 16,
+            max_in_flight: 512,
+            disable_after: s(5 * 24 * 3600),
+            claim_batch: 500,
+        }
+    }
+}
+
+/// A destination's own overrides (`delivery` on the destination).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeliveryPolicy {
+    /// Delays before each attempt, in seconds (fractions allowed), replacing the node's schedule.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retry_schedule: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_in_flight: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timeout_ms: Option<u64>,
+}
+
+impl DeliveryPolicy {
+    pub fn schedule(&self, node: &DeliveryConfig) -> Vec<Duration> {
+        match &self.retry_schedule {
+            Some(secs) => secs
+                .iter()
+                .map(|s| Duration::from_secs_f64(s.max(0.0)))
+                .collect(),
+            None => node.retry_schedule.clone(),
+        }
+    }
+
+    pub fn max_in_flight(&self, node: &DeliveryConfig) -> usize {
+        self.max_in_flight
+            .unwrap_or(node.max_in_flight_per_destination)
+            .max(1)
+    }
+
+    pub fn timeout(&self, node: &DeliveryConfig) -> Duration {
+        self.timeout_ms
+            .map(Duration::from_millis)
+            .unwrap_or(node.timeout)
+    }
+}
+
+/// A list of durations written like "5s", "5m", "2h".
+mod duration_list {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(list: &[Duration], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            list.iter()
+                .map(|d| humantime::format_duration(*d).to_string()),
+        )
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Duration>, D::Error> {
+        let raw = Vec::<String>::deserialize(d)?;
+        raw.iter()
+            .map(|s| humantime::parse_duration(s).map_err(serde::de::Error::custom))
+            .collect()
+    }
+}

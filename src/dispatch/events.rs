@@ -1,0 +1,85 @@
+//! The live event bus: every state change of messages and destinations, for `/stream`.
+//! Recent events are kept in a ring so a reconnecting client resumes with `Last-Event-ID`.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+const RING: usize = 20_000;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LiveEvent {
+    /// Increases across restarts too (it starts from the clock), so `Last-Event-ID` from
+    /// before a restart never hides newer events.
+    pub id: u64,
+    pub project_id: String,
+    pub kind: &'static str,
+    pub data: Value,
+}
+
+#[derive(Clone)]
+pub struct EventBus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    sender: broadcast::Sender<Arc<LiveEvent>>,
+    state: Mutex<State>,
+}
+
+struct State {
+    next_id: u64,
+    ring: VecDeque<Arc<LiveEvent>>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        let (sender, _) = broadcast::channel(RING);
+        let start = (crate::time::now_ms().max(0) as u64) * 1000;
+        EventBus {
+            inner: Arc::new(Inner {
+                sender,
+                state: Mutex::new(State {
+                    next_id: start,
+                    ring: VecDeque::with_capacity(RING),
+                }),
+            }),
+        }
+    }
+}
+
+impl EventBus {
+    pub fn emit(&self, project_id: &str, kind: &'static str, data: Value) {
+        let mut state = self.inner.state.lock().expect("event state");
+        state.next_id += 1;
+        let event = Arc::new(LiveEvent {
+            id: state.next_id,
+            project_id: project_id.to_string(),
+            kind,
+            data,
+        });
+        if state.ring.len() == RING {
+            state.ring.pop_front();
+        }
+        state.ring.push_back(event.clone());
+        // Sent under the lock so subscribers see events in id order.
+        let _ = self.inner.sender.send(event);
+    }
+
+    /// Subscribes, returning the events after `last_id` still in the ring first.
+    pub fn subscribe(
+        &self,
+        last_id: Option<u64>,
+    ) -> (Vec<Arc<LiveEvent>>, broadcast::Receiver<Arc<LiveEvent>>) {
+        let state = self.inner.state.lock().expect("event state");
+        let receiver = self.inner.sender.subscribe();
+        let backlog = match last_id {
+            Some(last) => state.ring.iter().filter(|e| e.id > last).cloned().collect(),
+            None => Vec::new(),
+        };
+        (backlog, receiver)
+    }
+}

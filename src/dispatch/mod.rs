@@ -1,0 +1,103 @@
+//! The embedded dispatcher: publishing fans a notification out along the routes into the
+//! outbox (`messages`); workers claim due messages, hand them to sinks, and record every
+//! attempt; failing webhooks get disabled. All state lives in SQLite, so a crash loses
+//! nothing: a restart re-queues what was in flight.
+
+pub mod config;
+pub mod events;
+pub mod policy;
+pub mod publish;
+mod recorder;
+mod runtime;
+mod worker;
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use config::{DeliveryConfig, DeliveryPolicy};
+pub use events::{EventBus, LiveEvent};
+
+use crate::secrets::SecretStore;
+use crate::sinks::Sinks;
+use crate::store::{messages, Store};
+use crate::time::now_ms;
+
+/// A cheap handle on the dispatcher, shared by the API and the workers.
+#[derive(Clone)]
+pub struct Dispatcher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    secrets: SecretStore,
+    config: DeliveryConfig,
+    events: EventBus,
+    sinks: Sinks,
+    /// Wakes the claim loop: new messages, freed capacity, resumed destinations.
+    wake: Notify,
+    global: Arc<Semaphore>,
+    lanes: runtime::Lanes,
+    targets: runtime::Targets,
+}
+
+impl Dispatcher {
+    pub fn new(store: Store, secrets: SecretStore, config: DeliveryConfig) -> anyhow::Result<Self> {
+        Ok(Dispatcher {
+            inner: Arc::new(Inner {
+                global: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
+                store,
+                secrets,
+                config,
+                events: EventBus::default(),
+                sinks: Sinks::new()?,
+                wake: Notify::new(),
+                lanes: Default::default(),
+                targets: Default::default(),
+            }),
+        })
+    }
+
+    pub fn events(&self) -> &EventBus {
+        &self.inner.events
+    }
+
+    pub fn config(&self) -> &DeliveryConfig {
+        &self.inner.config
+    }
+
+    /// Tells the claim loop there may be work (after publishing, resuming, recovering…).
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Forgets what is cached about a destination (after it was changed).
+    pub fn invalidate(&self, destination_id: &str) {
+        self.inner.targets.forget(destination_id);
+        self.wake();
+    }
+
+    /// Runs the workers until `cancel` fires, then lets attempts under way finish and be
+    /// recorded. Messages left mid-delivery by a crash are queued again first.
+    pub async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
+        let requeued = messages::requeue_in_flight(&self.inner.store.pool, now_ms()).await?;
+        if requeued > 0 {
+            tracing::warn!(
+                requeued,
+                "re-queued messages that were in flight when the node stopped"
+            );
+        }
+        let (results_tx, results_rx) = mpsc::channel(4096);
+        let tracker = TaskTracker::new();
+        let recorder = tokio::spawn(recorder::run(self.clone(), results_rx));
+        let outcome = worker::claim_loop(&self, &tracker, results_tx, cancel).await;
+        tracker.close();
+        tracker.wait().await;
+        // The senders are gone with the delivery tasks: the recorder drains and stops.
+        recorder.await??;
+        outcome
+    }
+}

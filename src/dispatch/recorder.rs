@@ -1,0 +1,234 @@
+//! Records what deliveries did: one transaction per batch of finished attempts (attempt
+//! rows, message states, failure clocks), then live events, and disabling of webhooks
+//! that keep failing.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use super::policy::{after_failure, Next};
+use super::worker::Finished;
+use super::Dispatcher;
+use crate::model::DestinationType;
+use crate::store::messages::{self, NewAttempt};
+use crate::store::{destinations, projects};
+use crate::time::{now_ms, to_rfc3339};
+
+/// The most finished deliveries recorded in one transaction.
+const BATCH: usize = 1024;
+
+pub async fn run(
+    dispatcher: Dispatcher,
+    mut results: mpsc::Receiver<Finished>,
+) -> anyhow::Result<()> {
+    while let Some(first) = results.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match results.try_recv() {
+                Ok(f) => batch.push(f),
+                Err(_) => break,
+            }
+        }
+        // A failed write must not lose the outcome silently: retry until it lands (the
+        // messages stay 'delivering', which a restart would re-queue anyway).
+        let mut delay = Duration::from_millis(50);
+        loop {
+            match record(&dispatcher, &batch).await {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::error!(error = ?e, "recording attempts failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+        for f in &batch {
+            f.lane.release(f.claimed.len());
+        }
+        dispatcher.wake();
+    }
+    Ok(())
+}
+
+/// Per destination, what this batch did to its failure clock.
+#[derive(Default)]
+struct ClockChange {
+    project_id: String,
+    reset: bool,
+    first_failure: Option<i64>,
+    exhausted_at: Option<i64>,
+    gone: bool,
+    kind: Option<DestinationType>,
+    name: String,
+    url: Option<String>,
+}
+
+async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<()> {
+    let inner = &dispatcher.inner;
+    let now = now_ms();
+    let mut events: Vec<(String, &'static str, Value)> = Vec::new();
+    let mut clocks: HashMap<String, ClockChange> = HashMap::new();
+    let mut tx = inner.store.begin_write().await?;
+    for f in batch {
+        let target = &f.runtime.target;
+        let clock = clocks.entry(target.id.clone()).or_default();
+        clock.project_id = target.project_id.clone();
+        clock.kind = Some(target.kind);
+        clock.name = target.name.clone();
+        clock.url = target.metadata.url.clone();
+        for (claimed, result) in f.claimed.iter().zip(&f.results) {
+            let number = claimed.attempt_count + 1;
+            let headers = Value::Object(result.request_headers.clone()).to_string();
+            let status_code = result.status_code.map(i64::from);
+            messages::insert_attempt(
+                &mut *tx,
+                &NewAttempt {
+                    message_id: &claimed.id,
+                    number,
+                    start_time: f.start_time,
+                    duration_ms: f.duration_ms,
+                    status_code,
+                    response_body: result.response_body.as_deref(),
+                    error_class: result.error_class.map(|c| c.as_str()),
+                    error: result.error.as_deref(),
+                    succeeded: result.succeeded,
+                    request_headers: &headers,
+                },
+            )
+            .await?;
+            let base = json!({
+                "messageId": claimed.id,
+                "notificationId": claimed.notification_id,
+                "destinationId": target.id,
+                "destinationName": target.name,
+                "eventType": claimed.event_type,
+                "attempt": number,
+                "statusCode": result.status_code,
+                "durationMs": f.duration_ms,
+            });
+            if result.succeeded {
+                messages::mark_delivered(&mut *tx, &claimed.id, number, status_code, now).await?;
+                clock.reset = true;
+                clock.first_failure = None;
+                clock.exhausted_at = None;
+                let mut data = base;
+                data["latencyMs"] = json!(now - claimed.create_time);
+                events.push((claimed.project_id.clone(), "attempt.succeeded", data));
+                continue;
+            }
+            let in_round = (number - claimed.round_start).max(1) as usize;
+            let next = after_failure(
+                &f.runtime.schedule,
+                in_round,
+                result,
+                inner.config.jitter,
+                inner.config.throttle_floor,
+            );
+            let error = result.error.clone().unwrap_or_else(|| "failed".into());
+            let next_time = match next {
+                Next::RetryIn(d) => Some(now + d.as_millis() as i64),
+                Next::Exhausted => None,
+            };
+            messages::mark_failed(
+                &mut *tx,
+                &claimed.id,
+                number,
+                status_code,
+                &error,
+                next_time,
+                now,
+            )
+            .await?;
+            clock.first_failure.get_or_insert(f.start_time);
+            clock.gone |= result.gone;
+            let mut data = base;
+            data["errorClass"] = json!(result.error_class.map(|c| c.as_str()));
+            data["error"] = json!(error);
+            data["nextAttemptTime"] = json!(next_time.map(to_rfc3339));
+            events.push((claimed.project_id.clone(), "attempt.failed", data.clone()));
+            if next_time.is_none() {
+                clock.exhausted_at = Some(now);
+                events.push((claimed.project_id.clone(), "message.exhausted", data));
+            }
+        }
+    }
+    let mut to_disable = Vec::new();
+    for (id, change) in &clocks {
+        let clock = destinations::record_outcomes(
+            &mut *tx,
+            id,
+            change.reset,
+            change.first_failure,
+            change.exhausted_at,
+        )
+        .await?;
+        if change.kind != Some(DestinationType::Webhook) {
+            continue;
+        }
+        let span = inner.config.disable_after.as_millis() as i64;
+        let reason = if change.gone {
+            Some("the receiver answered 410 Gone".to_string())
+        } else {
+            match (clock.failing_since, clock.last_exhausted_time) {
+                (Some(since), Some(exhausted)) if now - since >= span && exhausted >= since => Some(format!(
+                    "deliveries kept failing since {} with no success, and messages exhausted their retries",
+                    to_rfc3339(since)
+                )),
+                _ => None,
+            }
+        };
+        if let Some(reason) = reason {
+            if destinations::disable(&mut *tx, id, &reason, now).await? {
+                to_disable.push((id.clone(), reason));
+            }
+        }
+    }
+    tx.commit().await?;
+
+    for (project_id, kind, data) in events {
+        inner.events.emit(&project_id, kind, data);
+    }
+    for (id, reason) in to_disable {
+        let change = &clocks[&id];
+        dispatcher.invalidate(&id);
+        tracing::warn!(destination = %id, %reason, "webhook destination disabled");
+        inner.events.emit(
+            &change.project_id,
+            "destination.disabled",
+            json!({"destinationId": id, "destinationName": change.name, "reason": reason,
+                   "url": change.url, "disabledTime": to_rfc3339(now)}),
+        );
+        announce_disabled(dispatcher, &id, change).await;
+    }
+    Ok(())
+}
+
+/// Publishes `destination.webhook.disabled` through the normal routes (never to the
+/// disabled destination itself).
+async fn announce_disabled(dispatcher: &Dispatcher, destination_id: &str, change: &ClockChange) {
+    let body = json!({
+        "notificationType": "destination.webhook.disabled",
+        "data": {
+            "projectId": change.project_id,
+            "destinationId": destination_id,
+            "destinationName": change.name,
+            "url": change.url.clone().unwrap_or_default(),
+        }
+    });
+    let project = match projects::find(&dispatcher.inner.store.pool, &change.project_id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return, // the project was deleted meanwhile
+        Err(e) => {
+            tracing::error!(error = ?e, "could not load the project of a disabled destination");
+            return;
+        }
+    };
+    if let Err(e) = dispatcher
+        .publish(&project, &body, None, Some(destination_id))
+        .await
+    {
+        tracing::error!(error = ?e, "could not publish destination.webhook.disabled");
+    }
+}

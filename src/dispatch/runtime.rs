@@ -1,0 +1,145 @@
+//! What the workers keep about each destination between rounds: its concurrency lane and
+//! its resolved sink target (metadata, opened secrets, policy), cached until it changes.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use super::{DeliveryConfig, DeliveryPolicy};
+use crate::model::destination::{AWS_KEY_ID, AWS_SECRET_KEY, AWS_SESSION_TOKEN};
+use crate::model::DestinationType;
+use crate::secrets::SecretStore;
+use crate::sinks::{SinkSecrets, Target};
+use crate::store::destinations::DestinationRow;
+use crate::store::Store;
+use crate::vault;
+
+/// A destination's limit on attempts in flight, and how many claimed messages it holds.
+pub struct Lane {
+    pub in_flight: Arc<Semaphore>,
+    pub outstanding: AtomicUsize,
+    pub max_in_flight: usize,
+}
+
+impl Lane {
+    /// Claimed-but-unrecorded messages a lane may hold: a few rounds of work ahead.
+    pub fn room(&self) -> usize {
+        (self.max_in_flight * 4).saturating_sub(self.outstanding.load(Ordering::Acquire))
+    }
+
+    pub fn release(&self, n: usize) {
+        self.outstanding.fetch_sub(n, Ordering::AcqRel);
+    }
+}
+
+#[derive(Default)]
+pub struct Lanes(Mutex<HashMap<String, Arc<Lane>>>);
+
+impl Lanes {
+    pub fn get(&self, destination_id: &str, max_in_flight: usize) -> Arc<Lane> {
+        let mut lanes = self.0.lock().expect("lanes");
+        let lane = lanes.entry(destination_id.to_string()).or_insert_with(|| {
+            Arc::new(Lane {
+                in_flight: Arc::new(Semaphore::new(max_in_flight)),
+                outstanding: AtomicUsize::new(0),
+                max_in_flight,
+            })
+        });
+        if lane.max_in_flight != max_in_flight && lane.outstanding.load(Ordering::Acquire) == 0 {
+            // The limit changed and nothing is under way: start a fresh lane.
+            *lane = Arc::new(Lane {
+                in_flight: Arc::new(Semaphore::new(max_in_flight)),
+                outstanding: AtomicUsize::new(0),
+                max_in_flight,
+            });
+        }
+        lane.clone()
+    }
+}
+
+/// A destination resolved for delivery.
+pub struct Runtime {
+    pub target: Target,
+    pub schedule: Vec<Duration>,
+    pub max_in_flight: usize,
+    update_time: i64,
+}
+
+#[derive(Default)]
+pub struct Targets(Mutex<HashMap<String, Arc<Runtime>>>);
+
+impl Targets {
+    pub fn forget(&self, destination_id: &str) {
+        self.0.lock().expect("targets").remove(destination_id);
+    }
+
+    /// The cached runtime of `row`, reloaded when the destination changed since.
+    pub async fn get(
+        &self,
+        store: &Store,
+        secrets: &SecretStore,
+        config: &DeliveryConfig,
+        row: &DestinationRow,
+        now: i64,
+    ) -> anyhow::Result<Arc<Runtime>> {
+        if let Some(rt) = self.0.lock().expect("targets").get(&row.id) {
+            // A signing key in its grace period must stop signing when the period ends.
+            let grace_over = row.previous_key_expire_time.is_some_and(|t| t <= now);
+            if rt.update_time == row.update_time
+                && !(grace_over && rt.target.secrets.signing_keys.len() > 1)
+            {
+                return Ok(rt.clone());
+            }
+        }
+        let runtime = Arc::new(load(store, secrets, config, row, now).await?);
+        self.0
+            .lock()
+            .expect("targets")
+            .insert(row.id.clone(), runtime.clone());
+        Ok(runtime)
+    }
+}
+
+async fn load(
+    store: &Store,
+    secrets: &SecretStore,
+    config: &DeliveryConfig,
+    row: &DestinationRow,
+    now: i64,
+) -> anyhow::Result<Runtime> {
+    let pool = &store.pool;
+    let policy: DeliveryPolicy = match &row.delivery {
+        Some(json) => serde_json::from_str(json)?,
+        None => DeliveryPolicy::default(),
+    };
+    let mut sink_secrets = SinkSecrets::default();
+    match row.kind() {
+        DestinationType::Webhook => {
+            sink_secrets.signing_keys = vault::signing_keys(pool, secrets, row, now).await?;
+        }
+        DestinationType::Kinesis => {
+            let get = |name| vault::get_destination_secret(pool, secrets, &row.id, name);
+            sink_secrets.aws_key_id = get(AWS_KEY_ID).await?;
+            sink_secrets.aws_secret_key = get(AWS_SECRET_KEY).await?;
+            sink_secrets.aws_session_token = get(AWS_SESSION_TOKEN).await?;
+        }
+        DestinationType::Log => {}
+    }
+    Ok(Runtime {
+        target: Target {
+            id: row.id.clone(),
+            project_id: row.project_id.clone(),
+            name: row.name.clone(),
+            kind: row.kind(),
+            metadata: row.metadata(),
+            secrets: sink_secrets,
+            timeout: policy.timeout(config),
+        },
+        schedule: policy.schedule(config),
+        max_in_flight: policy.max_in_flight(config),
+        update_time: row.update_time,
+    })
+}

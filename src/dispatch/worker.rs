@@ -1,0 +1,176 @@
+//! The claim loop: takes due messages of each active destination from the outbox (within
+//! that destination's lane) and starts deliveries, bounded per destination and globally.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::runtime::{Lane, Runtime};
+use super::Dispatcher;
+use crate::model::EventType;
+use crate::sinks::{AttemptResult, Outgoing, Sinks};
+use crate::store::messages::{self, ClaimedRow};
+use crate::store::{destinations, notifications};
+use crate::time::now_ms;
+
+/// One delivery call's outcome, for the recorder.
+pub struct Finished {
+    pub runtime: Arc<Runtime>,
+    pub lane: Arc<Lane>,
+    pub claimed: Vec<ClaimedRow>,
+    pub results: Vec<AttemptResult>,
+    pub start_time: i64,
+    pub duration_ms: i64,
+}
+
+/// Longest sleep when nothing is due (a safety net: wakes normally come from `Notify`).
+const IDLE: Duration = Duration::from_secs(1);
+
+pub async fn claim_loop(
+    dispatcher: &Dispatcher,
+    tracker: &TaskTracker,
+    results: mpsc::Sender<Finished>,
+    cancel: CancellationToken,
+) -> anyhow::Result<()> {
+    let inner = &dispatcher.inner;
+    loop {
+        let mut sleep = IDLE;
+        match claim_round(dispatcher, tracker, &results).await {
+            Ok(next) => sleep = next,
+            Err(e) => tracing::error!(error = ?e, "claim round failed; retrying shortly"),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return Ok(()),
+            _ = inner.wake.notified() => {}
+            _ = tokio::time::sleep(sleep) => {}
+        }
+    }
+}
+
+/// Claims what is due for every active destination; returns how long to sleep.
+async fn claim_round(
+    dispatcher: &Dispatcher,
+    tracker: &TaskTracker,
+    results: &mpsc::Sender<Finished>,
+) -> anyhow::Result<Duration> {
+    let inner = &dispatcher.inner;
+    let pool = &inner.store.pool;
+    let now = now_ms();
+    let mut sleep = IDLE;
+    for row in destinations::list_active(pool).await? {
+        let runtime = match inner
+            .targets
+            .get(&inner.store, &inner.secrets, &inner.config, &row, now)
+            .await
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                tracing::error!(destination = %row.id, error = ?e, "cannot prepare destination for delivery");
+                continue;
+            }
+        };
+        let lane = inner.lanes.get(&row.id, runtime.max_in_flight);
+        let room = lane.room();
+        if room == 0 {
+            continue; // the recorder wakes us when attempts finish
+        }
+        let Some(due) = messages::next_due(pool, &row.id).await? else {
+            continue;
+        };
+        if due > now {
+            sleep = sleep.min(Duration::from_millis((due - now) as u64));
+            continue;
+        }
+        let limit = room.min(inner.config.claim_batch);
+        let claimed = {
+            let mut tx = inner.store.begin_write().await?;
+            let claimed = messages::claim(&mut *tx, &row.id, now, limit as i64).await?;
+            tx.commit().await?;
+            claimed
+        };
+        if claimed.is_empty() {
+            continue;
+        }
+        if claimed.len() == limit {
+            sleep = Duration::ZERO; // more may be due
+        }
+        lane.outstanding.fetch_add(claimed.len(), Ordering::AcqRel);
+        let payloads = load_payloads(dispatcher, &claimed).await?;
+        let batch_size = Sinks::max_batch(runtime.target.kind);
+        let mut claimed = claimed.into_iter().peekable();
+        while claimed.peek().is_some() {
+            let chunk: Vec<ClaimedRow> = claimed.by_ref().take(batch_size).collect();
+            let outgoing = chunk
+                .iter()
+                .map(|c| Outgoing {
+                    message_id: c.id.clone(),
+                    project_id: c.project_id.clone(),
+                    event_type: EventType::parse(&c.event_type)
+                        .unwrap_or(EventType::ConnectionCreated),
+                    payload: payloads
+                        .get(&c.notification_id)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from("{}")),
+                    create_time: c.create_time,
+                })
+                .collect();
+            tracker.spawn(deliver(
+                dispatcher.clone(),
+                runtime.clone(),
+                lane.clone(),
+                chunk,
+                outgoing,
+                results.clone(),
+            ));
+        }
+    }
+    Ok(sleep)
+}
+
+async fn load_payloads(
+    dispatcher: &Dispatcher,
+    claimed: &[ClaimedRow],
+) -> anyhow::Result<HashMap<String, Arc<str>>> {
+    let mut ids: Vec<&str> = claimed.iter().map(|c| c.notification_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let json = serde_json::to_string(&ids)?;
+    let rows = notifications::payloads(&dispatcher.inner.store.pool, &json).await?;
+    Ok(rows.into_iter().map(|(id, p)| (id, Arc::from(p))).collect())
+}
+
+async fn deliver(
+    dispatcher: Dispatcher,
+    runtime: Arc<Runtime>,
+    lane: Arc<Lane>,
+    claimed: Vec<ClaimedRow>,
+    outgoing: Vec<Outgoing>,
+    results: mpsc::Sender<Finished>,
+) {
+    let inner = &dispatcher.inner;
+    let (Ok(_lane_permit), Ok(_global_permit)) = (
+        lane.in_flight.clone().acquire_owned().await,
+        inner.global.clone().acquire_owned().await,
+    ) else {
+        return;
+    };
+    let start_time = now_ms();
+    let started = Instant::now();
+    let attempt_results = inner.sinks.deliver(&runtime.target, &outgoing).await;
+    let finished = Finished {
+        duration_ms: started.elapsed().as_millis() as i64,
+        runtime,
+        lane,
+        claimed,
+        results: attempt_results,
+        start_time,
+    };
+    if results.send(finished).await.is_err() {
+        tracing::error!("the recorder stopped; the attempt is re-run after a restart");
+    }
+}

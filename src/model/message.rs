@@ -1,0 +1,133 @@
+//! Notifications as published, and the messages and attempts that deliver them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::event_type::EventType;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// An attempt is under way.
+    Delivering,
+    Delivered,
+    /// The last attempt failed; another is scheduled.
+    Failed,
+    /// Every attempt failed; `recover` or `resend` queues it again.
+    Exhausted,
+    /// The destination was disabled when the message was created.
+    Skipped,
+}
+
+impl MessageStatus {
+    pub const ALL: [MessageStatus; 6] = [
+        Self::Pending,
+        Self::Delivering,
+        Self::Delivered,
+        Self::Failed,
+        Self::Exhausted,
+        Self::Skipped,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivering => "delivering",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+            Self::Exhausted => "exhausted",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// The 202 answer to a publish (and to a repeat with the same `Idempotency-Key`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishResponse {
+    pub notification_id: String,
+    pub notification_type: EventType,
+    /// True when no route led anywhere: the notification is stored, nothing is sent.
+    pub unrouted: bool,
+    pub messages: Vec<PublishedMessage>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishedMessage {
+    pub id: String,
+    pub destination_id: String,
+    pub destination_name: String,
+    pub status: MessageStatus,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub notification_id: String,
+    pub project_id: String,
+    pub destination_id: String,
+    pub destination_name: String,
+    pub event_type: EventType,
+    pub status: MessageStatus,
+    pub attempt_count: i64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_attempt_time: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_status_code: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_error: Option<String>,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub delivered_time: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    pub number: i64,
+    pub start_time: DateTime<Utc>,
+    pub duration_ms: i64,
+    pub succeeded: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status_code: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub response_body: Option<String>,
+    /// timeout, connect, tls, status, io, config or throttled.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+    /// The headers sent with this attempt.
+    pub request_headers: Value,
+}
+
+/// A message with what was sent and every attempt.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageDetail {
+    #[serde(flatten)]
+    pub message: Message,
+    /// The webhook body `{notificationType, data}`.
+    pub payload: Value,
+    pub attempts: Vec<Attempt>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePage {
+    pub items: Vec<Message>,
+    /// Pass as `cursor` to get the next (older) page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_cursor: Option<String>,
+}

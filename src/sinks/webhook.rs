@@ -1,0 +1,192 @@
+//! Webhook delivery: a signed JSON POST, Standard Webhooks / Svix style.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use serde_json::{Map, Value};
+
+use super::{truncate_body, AttemptResult, ErrorClass, Outgoing, Target};
+use crate::payload::signing;
+
+pub const USER_AGENT_VALUE: &str =
+    concat!("Switchboard/", env!("CARGO_PKG_VERSION"), " (webhooks)");
+
+/// The one HTTP client deliveries share (connection pools per receiver host).
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .user_agent(USER_AGENT_VALUE)
+        .connect_timeout(Duration::from_secs(10))
+        .pool_max_idle_per_host(64)
+        // Receivers answer; they do not send us elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
+}
+
+pub async fn deliver(http: &reqwest::Client, target: &Target, msg: &Outgoing) -> AttemptResult {
+    let Some(url) = target.metadata.url.as_deref() else {
+        return AttemptResult::failed(ErrorClass::Config, "the destination has no URL");
+    };
+    let timestamp = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    let headers = match build_headers(target, msg, timestamp) {
+        Ok(h) => h,
+        Err(e) => return AttemptResult::failed(ErrorClass::Config, e),
+    };
+    let sent = headers_as_json(&headers);
+    let response = http
+        .post(url)
+        .headers(headers)
+        .timeout(target.timeout)
+        .body(msg.payload.as_bytes().to_vec())
+        .send()
+        .await;
+    let mut result = match response {
+        Ok(resp) => read_response(resp).await,
+        Err(e) => AttemptResult::failed(classify(&e), describe(&e)),
+    };
+    result.request_headers = sent;
+    result
+}
+
+fn build_headers(target: &Target, msg: &Outgoing, timestamp: i64) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::new();
+    // Custom headers first, so ours win (validation already forbids overriding them).
+    for (name, value) in target.metadata.headers.iter().flatten() {
+        let name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("header {name}: {e}"))?;
+        let value = HeaderValue::from_str(value).map_err(|e| format!("header {name}: {e}"))?;
+        headers.insert(name, value);
+    }
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+    let keys: Vec<&str> = target
+        .secrets
+        .signing_keys
+        .iter()
+        .map(String::as_str)
+        .collect();
+    if keys.is_empty() {
+        return Err("the destination has no signing key".into());
+    }
+    let signature =
+        signing::signature_header(&keys, &msg.message_id, timestamp, msg.payload.as_bytes())
+            .map_err(|e| format!("signing failed: {e}"))?;
+    let id = HeaderValue::from_str(&msg.message_id).map_err(|e| e.to_string())?;
+    let ts = HeaderValue::from(timestamp);
+    let sig = HeaderValue::from_str(&signature).map_err(|e| e.to_string())?;
+    for (prefix, _) in [("svix", ()), ("webhook", ())] {
+        headers.insert(
+            HeaderName::try_from(format!("{prefix}-id")).map_err(|e| e.to_string())?,
+            id.clone(),
+        );
+        headers.insert(
+            HeaderName::try_from(format!("{prefix}-timestamp")).map_err(|e| e.to_string())?,
+            ts.clone(),
+        );
+        headers.insert(
+            HeaderName::try_from(format!("{prefix}-signature")).map_err(|e| e.to_string())?,
+            sig.clone(),
+        );
+    }
+    Ok(headers)
+}
+
+fn headers_as_json(headers: &HeaderMap) -> Map<String, Value> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                Value::String(v.to_str().unwrap_or("").to_string()),
+            )
+        })
+        .collect()
+}
+
+async fn read_response(resp: reqwest::Response) -> AttemptResult {
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let body = match resp.bytes().await {
+        Ok(b) => Some(truncate_body(&b)),
+        Err(_) => None,
+    };
+    let code = status.as_u16();
+    if status.is_success() {
+        return AttemptResult {
+            succeeded: true,
+            status_code: Some(code),
+            response_body: body,
+            ..Default::default()
+        };
+    }
+    let class = if code == 429 {
+        ErrorClass::Throttled
+    } else {
+        ErrorClass::Status
+    };
+    AttemptResult {
+        status_code: Some(code),
+        response_body: body,
+        error_class: Some(class),
+        error: Some(format!("the receiver answered {status}")),
+        retry_after,
+        gone: code == 410,
+        ..Default::default()
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(secs) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    let delta = when.timestamp_millis() - chrono::Utc::now().timestamp_millis();
+    Some(Duration::from_millis(delta.max(0) as u64))
+}
+
+fn classify(e: &reqwest::Error) -> ErrorClass {
+    if e.is_timeout() {
+        return ErrorClass::Timeout;
+    }
+    let chain = describe(e).to_ascii_lowercase();
+    if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+        ErrorClass::Tls
+    } else if e.is_connect() {
+        ErrorClass::Connect
+    } else {
+        ErrorClass::Io
+    }
+}
+
+/// The error with its causes, e.g. "error sending request: connection refused".
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let d = parse_retry_after(&later).unwrap();
+        assert!(d > Duration::from_secs(25) && d <= Duration::from_secs(30));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

@@ -1,0 +1,466 @@
+//! Webhook delivery against real receivers: signatures (checked by an independent
+//! implementation), retries, throttling, timeouts, auto-disable, pause, enable + recover.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use support::node::{fast_delivery, TestNode};
+use support::receiver::{Received, Receiver, Reply};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// Standard Webhooks verification written from the spec, independent of the node's code.
+fn expected_signature(secret: &str, id: &str, timestamp: &str, body: &[u8]) -> String {
+    let key = STANDARD
+        .decode(secret.trim_start_matches("whsec_"))
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{timestamp}.").as_bytes());
+    mac.update(body);
+    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+fn verify(secret: &str, got: &Received) -> bool {
+    let want = expected_signature(
+        secret,
+        got.header("webhook-id"),
+        got.header("webhook-timestamp"),
+        &got.body,
+    );
+    got.header("webhook-signature")
+        .split(' ')
+        .any(|s| s == want)
+}
+
+#[test]
+fn the_independent_verifier_matches_the_published_vector() {
+    assert_eq!(
+        expected_signature(
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+            "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+            "1649367553",
+            br#"{"email":"test@example.com","username":"test_user"}"#
+        ),
+        "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="
+    );
+    assert_eq!(
+        switchboard::payload::signing::sign(
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+            "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+            1649367553,
+            br#"{"email":"test@example.com","username":"test_user"}"#
+        )
+        .unwrap(),
+        "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="
+    );
+}
+
+#[tokio::test]
+async fn deliveries_are_signed_in_both_spellings_and_during_rotation_with_both_keys() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    let secret = n
+        .get(&n.p("/destinations/h?includeSecrets=true"))
+        .await
+        .body["secrets"]["webhookSigningKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let published = n.notify("connection.created").await.body;
+    let got = rx.next(WAIT).await;
+    assert_eq!(
+        got.header("webhook-id"),
+        published["messages"][0]["id"].as_str().unwrap()
+    );
+    for h in ["id", "timestamp", "signature"] {
+        assert_eq!(
+            got.header(&format!("svix-{h}")),
+            got.header(&format!("webhook-{h}")),
+            "{h}"
+        );
+    }
+    let ts: i64 = got.header("webhook-timestamp").parse().unwrap();
+    assert!((chrono::Utc::now().timestamp() - ts).abs() < 30);
+    assert!(
+        verify(&secret, &got),
+        "signature verifies with the destination's key"
+    );
+    assert_eq!(got.header("webhook-signature").split(' ').count(), 1);
+
+    let rotated = n.get(&n.p("/destinations/h?rotate=true")).await.body;
+    let new_secret = rotated["secrets"]["webhookSigningKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    n.notify("connection.created").await;
+    let got = rx.next(WAIT).await;
+    assert_eq!(
+        got.header("webhook-signature").split(' ').count(),
+        2,
+        "both keys sign during the grace period"
+    );
+    assert!(verify(&new_secret, &got) && verify(&secret, &got));
+}
+
+#[tokio::test]
+async fn the_grace_period_ends() {
+    let n = TestNode::start_configured(|c| c.signing_key_grace = Duration::from_millis(400)).await;
+    let mut rx = Receiver::start().await;
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    let old = n
+        .get(&n.p("/destinations/h?includeSecrets=true"))
+        .await
+        .body["secrets"]["webhookSigningKey"]
+        .clone();
+    n.get(&n.p("/destinations/h?rotate=true")).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    n.notify("connection.created").await;
+    let got = rx.next(WAIT).await;
+    assert_eq!(got.header("webhook-signature").split(' ').count(), 1);
+    assert!(
+        !verify(old.as_str().unwrap(), &got),
+        "the old key no longer signs"
+    );
+}
+
+#[tokio::test]
+async fn failures_are_retried_on_the_schedule() {
+    let n = TestNode::start_configured(|c| c.delivery = fast_delivery(&[0, 300, 600])).await;
+    let mut rx = Receiver::start().await;
+    rx.script([Reply::status(500), Reply::status(502)]);
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    let id = n.notify("connection.created").await.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let got = rx.take(3, WAIT).await;
+    let gap1 = got[1].at - got[0].at;
+    let gap2 = got[2].at - got[1].at;
+    assert!(gap1 >= Duration::from_millis(280), "{gap1:?}");
+    assert!(gap2 >= Duration::from_millis(580), "{gap2:?}");
+    for g in &got {
+        assert_eq!(g.header("webhook-id"), id, "retries keep the message ID");
+    }
+    let m = n
+        .wait_message(&id, WAIT, |m| m["status"] == "delivered")
+        .await;
+    assert_eq!(m["attempts"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_429_waits_at_least_the_floor() {
+    // Schedule 200 ms; Retry-After 1 s is within [base, 2 × base]? No: it is clamped to 400 ms.
+    let n = TestNode::start_configured(|c| c.delivery = fast_delivery(&[0, 1000, 1000])).await;
+    let mut rx = Receiver::start().await;
+    rx.script([
+        Reply::status(503).with_header("retry-after", "2"),
+        Reply::status(429),
+    ]);
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    n.notify("connection.created").await;
+    let got = rx.take(3, WAIT).await;
+    let after_retry_after = got[1].at - got[0].at;
+    assert!(
+        after_retry_after >= Duration::from_millis(1950)
+            && after_retry_after < Duration::from_millis(3500),
+        "Retry-After 2 s within [1 s, 2 s]: {after_retry_after:?}"
+    );
+    // The throttle floor in fast_delivery is 1.5 s, above the 1 s schedule step.
+    let after_429 = got[2].at - got[1].at;
+    assert!(
+        after_429 >= Duration::from_millis(1450),
+        "429 waits at least the floor: {after_429:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_receiver_times_out_and_the_attempt_says_so() {
+    let n = TestNode::start_configured(|c| c.delivery = fast_delivery(&[0, 100])).await;
+    let mut rx = Receiver::start().await;
+    rx.script([Reply::slow(200, Duration::from_secs(3))]);
+    let r = n
+        .post(
+            &n.p("/destinations"),
+            json!({"name": "slow", "type": "webhook", "metadata": {"url": rx.url("/")}, "delivery": {"timeoutMs": 300}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["delivery"]["timeoutMs"], 300);
+    n.wire("t", &["connection.created"], &["slow"]).await;
+    let id = n.notify("connection.created").await.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first = rx.next(WAIT).await;
+    let second = rx.next(WAIT).await;
+    assert!(
+        second.at - first.at >= Duration::from_millis(1450),
+        "timeouts wait at least the floor"
+    );
+    let m = n
+        .wait_message(&id, WAIT, |m| m["status"] == "delivered")
+        .await;
+    assert_eq!(m["attempts"][0]["errorClass"], "timeout");
+    assert!(m["attempts"][0]["durationMs"].as_i64().unwrap() < 2000);
+}
+
+#[tokio::test]
+async fn connection_failures_are_classified() {
+    let n = TestNode::start_configured(|c| c.delivery = fast_delivery(&[0])).await;
+    // A port nothing listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    n.webhook("down", &format!("http://127.0.0.1:{port}/"))
+        .await;
+    n.wire("t", &["connection.created"], &["down"]).await;
+    let id = n.notify("connection.created").await.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let m = n
+        .wait_message(&id, WAIT, |m| m["status"] == "exhausted")
+        .await;
+    assert_eq!(m["attempts"][0]["errorClass"], "connect");
+}
+
+#[tokio::test]
+async fn a_destination_schedule_overrides_the_node_schedule() {
+    let n = TestNode::start().await; // default schedule: the second attempt after 5 s
+    let mut rx = Receiver::start().await;
+    rx.script([Reply::status(500)]);
+    let r = n
+        .post(
+            &n.p("/destinations"),
+            json!({"name": "h", "type": "webhook", "metadata": {"url": rx.url("/")}, "delivery": {"retrySchedule": [0, 0.2]}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    n.wire("t", &["connection.created"], &["h"]).await;
+    n.notify("connection.created").await;
+    let got = rx.take(2, Duration::from_secs(3)).await;
+    assert!(got[1].at - got[0].at < Duration::from_secs(2));
+    n.post(
+        &n.p("/destinations"),
+        json!({"name": "bad", "type": "webhook", "metadata": {"url": rx.url("/")}, "delivery": {"retrySchedule": [-1]}}),
+    )
+    .await
+    .expect_problem(422, &["delivery.retrySchedule"]);
+    let patched = n
+        .patch(&n.p("/destinations/h"), json!({"updateMask": ["delivery.maxInFlight"], "destination": {"delivery": {"maxInFlight": 2}}}))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(
+        patched.body["delivery"],
+        json!({"retrySchedule": [0.0, 0.2], "maxInFlight": 2})
+    );
+}
+
+fn disable_fast(c: &mut switchboard::node::NodeConfig) {
+    c.delivery = fast_delivery(&[0, 100]);
+    c.delivery.disable_after = Duration::from_millis(1500);
+}
+
+#[tokio::test]
+async fn a_failing_webhook_is_disabled_announced_and_recovered() {
+    let n = TestNode::start_configured(disable_fast).await;
+    let mut failing = Receiver::start().await;
+    failing.otherwise(Reply::status(500));
+    let mut alerts = Receiver::start().await;
+    n.webhook("flaky", &failing.url("/")).await;
+    n.webhook("alerts", &alerts.url("/")).await;
+    n.wire("work", &["connection.created"], &["flaky"]).await;
+    n.wire(
+        "ops",
+        &["destination.webhook.disabled"],
+        &["alerts", "flaky"],
+    )
+    .await;
+    let flaky_id = n.get(&n.p("/destinations/flaky")).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Keep publishing until the span has passed with failures only.
+    let started = Instant::now();
+    let mut first_ids = Vec::new();
+    while started.elapsed() < Duration::from_millis(2500) {
+        let r = n.notify("connection.created").await;
+        first_ids.push(r.body["messages"][0]["id"].as_str().unwrap().to_string());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if n.get(&n.p("/destinations/flaky")).await.body["status"] == "disabled" {
+            break;
+        }
+    }
+    let disabled = n.wait_destination("flaky", WAIT, "disabled").await;
+    assert!(
+        disabled["disabledReason"]
+            .as_str()
+            .unwrap()
+            .contains("failing"),
+        "{disabled}"
+    );
+    assert!(disabled["disabledTime"].is_string());
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "not before the span"
+    );
+
+    let alert = alerts.next(WAIT).await.json();
+    assert_eq!(alert["notificationType"], "destination.webhook.disabled");
+    assert_eq!(alert["data"]["destinationId"], flaky_id.as_str());
+    assert_eq!(alert["data"]["destinationName"], "flaky");
+    assert_eq!(alert["data"]["url"], failing.url("/"));
+    let announced = n
+        .get(&n.p("/messages?eventType=destination.webhook.disabled"))
+        .await
+        .body;
+    assert_eq!(
+        announced["items"].as_array().unwrap().len(),
+        1,
+        "never to the disabled destination itself"
+    );
+
+    // While disabled, new messages are skipped, visibly.
+    let skipped = n.notify("connection.created").await.body;
+    assert_eq!(skipped["messages"][0]["status"], "skipped");
+    let skipped_id = skipped["messages"][0]["id"].as_str().unwrap().to_string();
+    // Drain what the failing receiver got so far, then let it succeed.
+    while tokio::time::timeout(
+        Duration::from_millis(300),
+        failing.next(Duration::from_secs(1)),
+    )
+    .await
+    .is_ok()
+    {}
+    failing.otherwise(Reply::status(204));
+
+    let since = chrono::DateTime::<chrono::Utc>::from(
+        std::time::SystemTime::now() - Duration::from_secs(60),
+    )
+    .to_rfc3339();
+    let enabled = n.post(&n.p("/destinations/flaky/enable"), json!({})).await;
+    assert_eq!(enabled.status, 200, "{}", enabled.body);
+    assert_eq!(enabled.body["status"], "active");
+    assert!(enabled.body.get("disabledReason").is_none());
+    let recovered = n
+        .post(&n.p("/destinations/flaky/recover"), json!({"since": since}))
+        .await;
+    assert_eq!(recovered.status, 202, "{}", recovered.body);
+    let count = recovered.body["requeued"].as_u64().unwrap() as usize;
+    assert!(
+        count >= first_ids.len(),
+        "exhausted and skipped messages come back: {}",
+        recovered.body
+    );
+    // Every message published since (the skipped one included) now arrives.
+    let mut want: std::collections::HashSet<String> = first_ids.iter().cloned().collect();
+    want.insert(skipped_id.clone());
+    while !want.is_empty() {
+        let got = failing.next(WAIT).await;
+        want.remove(got.header("webhook-id"));
+    }
+    n.post(
+        &n.p("/destinations/flaky/recover"),
+        json!({"since": "last week"}),
+    )
+    .await
+    .expect_problem(422, &["since"]);
+}
+
+#[tokio::test]
+async fn a_410_disables_at_once() {
+    let n = TestNode::start_configured(|c| c.delivery = fast_delivery(&[0, 100, 100])).await;
+    let mut gone = Receiver::start().await;
+    gone.script([Reply::status(410)]);
+    n.webhook("gone", &gone.url("/")).await;
+    n.wire("t", &["connection.created"], &["gone"]).await;
+    n.notify("connection.created").await;
+    gone.next(WAIT).await;
+    let d = n.wait_destination("gone", WAIT, "disabled").await;
+    assert!(d["disabledReason"].as_str().unwrap().contains("410"));
+    gone.expect_silence(Duration::from_millis(500)).await;
+}
+
+#[tokio::test]
+async fn the_failure_clock_survives_a_restart_and_a_success_resets_it() {
+    let n = TestNode::start_configured(|c| {
+        c.delivery = fast_delivery(&[0]);
+        c.delivery.disable_after = Duration::from_secs(2);
+    })
+    .await;
+    let mut rx = Receiver::start().await;
+    rx.otherwise(Reply::status(500));
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    n.notify("connection.created").await;
+    rx.next(WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let n = n.restart().await;
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    // One more exhausted failure after the span (counted from before the restart) disables.
+    n.notify("connection.created").await;
+    rx.next(WAIT).await;
+    n.wait_destination("h", WAIT, "disabled").await;
+
+    // After re-enabling, a success resets the clock: failures must last a full span again.
+    n.post(&n.p("/destinations/h/enable"), json!({})).await;
+    rx.script([Reply::status(204)]);
+    n.notify("connection.created").await;
+    rx.next(WAIT).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    n.notify("connection.created").await;
+    rx.next(WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        n.get(&n.p("/destinations/h")).await.body["status"],
+        "active"
+    );
+}
+
+#[tokio::test]
+async fn a_paused_destination_keeps_its_messages_in_order_until_resumed() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    let paused = n.post(&n.p("/destinations/h/pause"), json!({})).await;
+    assert_eq!(paused.body["status"], "paused");
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let r = n.notify("connection.created").await.body;
+        assert_eq!(
+            r["messages"][0]["status"], "pending",
+            "paused is not skipped"
+        );
+        ids.push(r["messages"][0]["id"].as_str().unwrap().to_string());
+    }
+    rx.expect_silence(Duration::from_millis(500)).await;
+    let resumed = n.post(&n.p("/destinations/h/resume"), json!({})).await;
+    assert_eq!(resumed.body["status"], "active");
+    let got = rx.take(5, WAIT).await;
+    let got_ids: Vec<String> = got
+        .iter()
+        .map(|g| g.header("webhook-id").to_string())
+        .collect();
+    assert_eq!(
+        got_ids.iter().collect::<std::collections::HashSet<_>>(),
+        ids.iter().collect()
+    );
+    n.post(&n.p("/destinations/h/enable"), json!({})).await;
+    let value: Value = n.get(&n.p("/destinations/h")).await.body;
+    assert_eq!(value["status"], "active");
+}

@@ -1,0 +1,188 @@
+//! A real webhook receiver on 127.0.0.1:0 that records every request and answers as a
+//! test scripts it (status, delay, headers), e.g. "fail twice, then succeed".
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use tokio::sync::mpsc;
+
+/// What the receiver answers to one request.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub delay: Duration,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    pub fn status(status: u16) -> Self {
+        Reply {
+            status,
+            delay: Duration::ZERO,
+            headers: vec![],
+        }
+    }
+
+    pub fn slow(status: u16, delay: Duration) -> Self {
+        Reply {
+            status,
+            delay,
+            headers: vec![],
+        }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+/// A request as it arrived.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub at: Instant,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("JSON body")
+    }
+}
+
+struct Script {
+    queue: VecDeque<Reply>,
+    otherwise: Reply,
+}
+
+#[derive(Clone)]
+struct Shared {
+    script: Arc<Mutex<Script>>,
+    tx: mpsc::UnboundedSender<Received>,
+}
+
+pub struct Receiver {
+    pub addr: SocketAddr,
+    script: Arc<Mutex<Script>>,
+    rx: mpsc::UnboundedReceiver<Received>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    /// Starts a receiver that answers 204 until told otherwise.
+    pub async fn start() -> Receiver {
+        Self::start_on(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()).await
+    }
+
+    pub async fn start_on(listener: tokio::net::TcpListener) -> Receiver {
+        let addr = listener.local_addr().unwrap();
+        let script = Arc::new(Mutex::new(Script {
+            queue: VecDeque::new(),
+            otherwise: Reply::status(204),
+        }));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let shared = Shared {
+            script: script.clone(),
+            tx,
+        };
+        let app = Router::new()
+            .route("/{*path}", post(handle))
+            .route("/", post(handle))
+            .with_state(shared);
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Receiver {
+            addr,
+            script,
+            rx,
+            server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// The next requests get these answers, in order; after them, `otherwise`.
+    pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.script.lock().unwrap().queue.extend(replies);
+    }
+
+    pub fn otherwise(&self, reply: Reply) {
+        self.script.lock().unwrap().otherwise = reply;
+    }
+
+    /// The next request, or a panic after `within`.
+    pub async fn next(&mut self, within: Duration) -> Received {
+        tokio::time::timeout(within, self.rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no request arrived within {within:?}"))
+            .expect("receiver open")
+    }
+
+    /// Waits for `n` requests.
+    pub async fn take(&mut self, n: usize, within: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + within;
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.rx.recv()).await {
+                Ok(Some(r)) => out.push(r),
+                _ => panic!(
+                    "only {} of {n} requests arrived within {within:?}",
+                    out.len()
+                ),
+            }
+        }
+        out
+    }
+
+    /// Asserts nothing arrives for `quiet`.
+    pub async fn expect_silence(&mut self, quiet: Duration) {
+        if let Ok(Some(r)) = tokio::time::timeout(quiet, self.rx.recv()).await {
+            panic!("unexpected request: {:?}", String::from_utf8_lossy(&r.body));
+        }
+    }
+
+    pub fn stop(self) {
+        self.server.abort();
+    }
+}
+
+async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let at = Instant::now();
+    let reply = {
+        let mut script = shared.script.lock().unwrap();
+        script
+            .queue
+            .pop_front()
+            .unwrap_or_else(|| script.otherwise.clone())
+    };
+    // Record first: a slow reply still counts as received.
+    let _ = shared.tx.send(Received { headers, body, at });
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
+    let mut response = StatusCode::from_u16(reply.status).unwrap().into_response();
+    for (name, value) in reply.headers {
+        response.headers_mut().insert(name, value.parse().unwrap());
+    }
+    response
+}
