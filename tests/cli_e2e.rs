@@ -1,0 +1,786 @@
+//! The `switchboard` binary's client commands end to end against a real node on
+//! 127.0.0.1: create → list → route, as tables and as `--json`; API errors' exit code and
+//! stderr; profiles; publishing and the live tail.
+
+mod support;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use support::node::TestNode;
+use tokio::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "exit {}; stdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// The binary with a private config dir, file-kept profile keys, and none of the caller's
+/// SWITCHBOARD_* connection settings.
+fn command(config_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    for var in [
+        "SWITCHBOARD_URL",
+        "SWITCHBOARD_PROJECT",
+        "SWITCHBOARD_API_KEY",
+        "SWITCHBOARD_PROFILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("SWITCHBOARD_CONFIG_DIR", config_dir)
+        .env("SWITCHBOARD_PROFILE_KEY_STORE", "file")
+        .env("SWITCHBOARD_LOG", "warn")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
+
+async fn run(mut cmd: Command, args: &[&str]) -> Run {
+    let out = tokio::time::timeout(Duration::from_secs(60), cmd.args(args).output())
+        .await
+        .expect("the command finishes within a minute")
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs the binary against `node` (URL and key from the environment, as in CI).
+async fn sb(node: &TestNode, config_dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = command(config_dir);
+    cmd.env("SWITCHBOARD_URL", &node.base_url)
+        .env("SWITCHBOARD_API_KEY", &node.key);
+    run(cmd, args).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_list_and_route_as_tables_and_json() {
+    let node = TestNode::start().await;
+    let cfg = tempfile::tempdir().unwrap();
+    let cfg = cfg.path();
+
+    let topic = sb(&node, cfg, &["topics", "create", "alerts", "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(topic["name"], "alerts");
+    let topic_id = topic["id"].as_str().unwrap().to_string();
+
+    let hook = sb(
+        &node,
+        cfg,
+        &[
+            "destinations",
+            "create",
+            "hook",
+            "--webhook-url",
+            "http://127.0.0.1:9/hook",
+            "--header",
+            "X-Team=ops",
+            "--json",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(hook["type"], "webhook");
+    assert_eq!(hook["metadata"]["headers"]["X-Team"], "ops");
+    let hook_id = hook["id"].as_str().unwrap().to_string();
+
+    // Global flags go before or after the subcommand.
+    let table = sb(
+        &node,
+        cfg,
+        &["--project", "default", "destinations", "list"],
+    )
+    .await
+    .ok();
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", table.stdout);
+    for col in ["ID", "NAME", "TYPE", "STATUS", "TARGET"] {
+        assert!(lines[0].contains(col), "{}", table.stdout);
+    }
+    for cell in [
+        hook_id.as_str(),
+        "hook",
+        "webhook",
+        "active",
+        "http://127.0.0.1:9/hook",
+    ] {
+        assert!(lines[1].contains(cell), "{}", table.stdout);
+    }
+    let list = sb(&node, cfg, &["destinations", "list", "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    let route = sb(
+        &node,
+        cfg,
+        &[
+            "routes",
+            "events",
+            "create",
+            "installation.created",
+            "alerts",
+            "--json",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(route["eventType"], "installation.created");
+    assert_eq!(route["topicId"], topic_id.as_str());
+    let route = sb(
+        &node,
+        cfg,
+        &[
+            "routes",
+            "destinations",
+            "create",
+            "alerts",
+            "hook",
+            "--json",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(route["destinationId"], hook_id.as_str());
+
+    let events = sb(&node, cfg, &["routes", "events", "list"]).await.ok();
+    assert!(events.stdout.lines().next().unwrap().contains("EVENT TYPE"));
+    assert!(events.stdout.contains("installation.created") && events.stdout.contains(&topic_id));
+    let filtered = sb(
+        &node,
+        cfg,
+        &[
+            "routes",
+            "destinations",
+            "list",
+            "--destination",
+            &hook_id,
+            "--json",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(filtered.as_array().unwrap().len(), 1);
+    assert_eq!(filtered[0]["topicId"], topic_id.as_str());
+
+    let topics = sb(&node, cfg, &["topics", "list"]).await.ok();
+    assert!(topics.stdout.contains("alerts"), "{}", topics.stdout);
+
+    // Update (the flags given become the mask), then show the signing key.
+    let updated = sb(
+        &node,
+        cfg,
+        &[
+            "destinations",
+            "update",
+            "hook",
+            "--name",
+            "hook-2",
+            "--json",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(updated["name"], "hook-2");
+    assert_eq!(updated["metadata"]["headers"]["X-Team"], "ops", "untouched");
+    let shown = sb(
+        &node,
+        cfg,
+        &["destinations", "get", "hook-2", "--include-secrets"],
+    )
+    .await
+    .ok();
+    assert!(shown.stdout.contains("signing key:"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("whsec_"), "{}", shown.stdout);
+
+    let deleted = sb(&node, cfg, &["destinations", "delete", "hook-2"])
+        .await
+        .ok();
+    assert!(deleted.stdout.is_empty());
+    assert!(deleted.stderr.contains("deleted destination hook-2"));
+    let list = sb(&node, cfg, &["destinations", "list", "--json"])
+        .await
+        .ok()
+        .json();
+    assert!(list.as_array().unwrap().is_empty());
+    let routes = sb(&node, cfg, &["routes", "destinations", "list", "--json"])
+        .await
+        .ok()
+        .json();
+    assert!(
+        routes.as_array().unwrap().is_empty(),
+        "deleted with the destination"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refusals_exit_non_zero_with_the_problem_on_stderr() {
+    let node = TestNode::start().await;
+    let cfg = tempfile::tempdir().unwrap();
+    let cfg = cfg.path();
+
+    let r = sb(&node, cfg, &["topics", "create", "bad name"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    assert!(
+        r.stderr.contains("error: Unprocessable Entity (422)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("  - name: may contain only letters, digits and dashes"),
+        "{}",
+        r.stderr
+    );
+
+    let r = sb(
+        &node,
+        cfg,
+        &[
+            "destinations",
+            "create",
+            "x",
+            "--webhook-url",
+            "http://example.com/",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("  - metadata.url: must start with https://"),
+        "{}",
+        r.stderr
+    );
+
+    sb(&node, cfg, &["topics", "create", "dup"]).await.ok();
+    let r = sb(&node, cfg, &["topics", "create", "dup", "--json"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Conflict (409)"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("  - name: a topic with this name already exists"),
+        "{}",
+        r.stderr
+    );
+
+    let r = sb(&node, cfg, &["destinations", "get", "nope"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("error: Not Found (404)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("destination 'nope' was not found"),
+        "{}",
+        r.stderr
+    );
+
+    // No key: 401 and a hint.
+    let mut cmd = command(cfg);
+    cmd.env("SWITCHBOARD_URL", &node.base_url);
+    let r = run(cmd, &["topics", "list"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Unauthorized (401)"), "{}", r.stderr);
+    assert!(r.stderr.contains("hint:"), "{}", r.stderr);
+
+    // Nothing listening: exit 3.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = run(
+        command(cfg),
+        &[
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "topics",
+            "list",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("could not reach the node"),
+        "{}",
+        r.stderr
+    );
+
+    // Usage mistakes found after parsing: exit 2, nothing sent.
+    let r = sb(&node, cfg, &["destinations", "update", "dup"]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing to update"), "{}", r.stderr);
+    let r = sb(
+        &node,
+        cfg,
+        &["notify", "installation.created", "--data", "{nope"],
+    )
+    .await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not valid JSON"), "{}", r.stderr);
+    let r = sb(&node, cfg, &["--profile", "ghost", "topics", "list"]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no profile named 'ghost'"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profiles_hold_url_project_and_key() {
+    let node = TestNode::start().await;
+    let cfg_dir = tempfile::tempdir().unwrap();
+    let cfg = cfg_dir.path();
+
+    let added = run(
+        command(cfg),
+        &[
+            "profiles",
+            "add",
+            "test",
+            "--url",
+            &node.base_url,
+            "--api-key",
+            &node.key,
+        ],
+    )
+    .await
+    .ok();
+    assert!(
+        added.stdout.contains("key:") && added.stdout.contains("file"),
+        "{}",
+        added.stdout
+    );
+    let config = std::fs::read_to_string(cfg.join("config.toml")).unwrap();
+    assert!(
+        !config.contains(&node.key),
+        "no key in the config:\n{config}"
+    );
+    assert!(std::fs::read_to_string(cfg.join("credentials.toml"))
+        .unwrap()
+        .contains(&node.key));
+
+    // The current profile is used without any flag.
+    run(command(cfg), &["topics", "create", "via-profile"])
+        .await
+        .ok();
+    let listed = run(command(cfg), &["topics", "list", "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(listed[0]["name"], "via-profile");
+
+    run(
+        command(cfg),
+        &[
+            "profiles",
+            "add",
+            "elsewhere",
+            "--url",
+            "http://127.0.0.1:1",
+        ],
+    )
+    .await
+    .ok();
+    let list = run(command(cfg), &["profiles", "list"]).await.ok();
+    let current: Vec<&str> = list.stdout.lines().filter(|l| l.starts_with('*')).collect();
+    assert_eq!(current.len(), 1, "{}", list.stdout);
+    assert!(current[0].contains("test"), "{}", list.stdout);
+
+    run(command(cfg), &["profiles", "use", "elsewhere"])
+        .await
+        .ok();
+    let r = run(command(cfg), &["topics", "list"]).await;
+    assert_eq!(
+        r.code, 3,
+        "the current profile points nowhere: {}",
+        r.stderr
+    );
+    run(command(cfg), &["--profile", "test", "topics", "list"])
+        .await
+        .ok();
+    let mut env_profile = command(cfg);
+    env_profile.env("SWITCHBOARD_PROFILE", "test");
+    run(env_profile, &["topics", "list"]).await.ok();
+
+    // A bare --url uses no profile, so no stored key goes to a URL it was not stored for.
+    let r = run(command(cfg), &["--url", &node.base_url, "topics", "list"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Unauthorized (401)"), "{}", r.stderr);
+    // Flags override a profile's fields.
+    let r = run(
+        command(cfg),
+        &["--profile", "test", "--project", "nope", "topics", "list"],
+    )
+    .await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("project 'nope' was not found"),
+        "{}",
+        r.stderr
+    );
+
+    run(command(cfg), &["profiles", "remove", "test"])
+        .await
+        .ok();
+    assert!(!std::fs::read_to_string(cfg.join("credentials.toml"))
+        .unwrap()
+        .contains(&node.key));
+    let left = run(command(cfg), &["profiles", "list", "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    assert_eq!(left[0]["name"], "elsewhere");
+    assert_eq!(left[0]["current"], true);
+    let r = run(command(cfg), &["profiles", "use", "test"]).await;
+    assert_eq!(r.code, 2);
+
+    // The key can come from stdin instead of the command line.
+    let mut cmd = command(cfg);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .args([
+            "profiles",
+            "add",
+            "piped",
+            "--url",
+            &node.base_url,
+            "--api-key-stdin",
+            "--use",
+        ])
+        .spawn()
+        .unwrap();
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(format!("{}\n", node.key).as_bytes())
+            .await
+            .unwrap();
+    }
+    let out = child.wait_with_output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run(command(cfg), &["topics", "list"]).await.ok();
+}
+
+// ---- Publishing and the live tail ----
+
+/// Wires installation.created → topic → a log destination (it delivers to a file, so no
+/// receiver is needed), through the CLI.
+async fn wire_log(node: &TestNode, cfg: &Path) {
+    sb(
+        node,
+        cfg,
+        &["destinations", "create", "audit", "--type", "log"],
+    )
+    .await
+    .ok();
+    sb(node, cfg, &["topics", "create", "installs"]).await.ok();
+    sb(
+        node,
+        cfg,
+        &[
+            "routes",
+            "events",
+            "create",
+            "installation.created",
+            "installs",
+        ],
+    )
+    .await
+    .ok();
+    sb(
+        node,
+        cfg,
+        &["routes", "destinations", "create", "installs", "audit"],
+    )
+    .await
+    .ok();
+}
+
+fn payload_file(dir: &Path) -> String {
+    let data = switchboard::payload::notification::example_data(
+        switchboard::model::EventType::InstallationCreated,
+    );
+    let path = dir.join("data.json");
+    std::fs::write(&path, serde_json::to_vec(&data).unwrap()).unwrap();
+    format!("@{}", path.display())
+}
+
+/// A running `switchboard tail --json`: its stdout lines as JSON, its stderr lines as text.
+struct Tail {
+    child: tokio::process::Child,
+    events: tokio::sync::mpsc::UnboundedReceiver<Value>,
+    notes: tokio::sync::mpsc::UnboundedReceiver<String>,
+}
+
+impl Tail {
+    async fn start(node_url: &str, key: &str, cfg: &Path, args: &[&str]) -> Tail {
+        use tokio::io::AsyncBufReadExt;
+        let mut cmd = command(cfg);
+        cmd.env("SWITCHBOARD_URL", node_url)
+            .env("SWITCHBOARD_API_KEY", key)
+            .args(["tail", "--json"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let (etx, events) = tokio::sync::mpsc::unbounded_channel();
+        let (ntx, notes) = tokio::sync::mpsc::unbounded_channel();
+        let mut out = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = out.next_line().await {
+                let v: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("tail printed non-JSON ({e}): {line}"));
+                let _ = etx.send(v);
+            }
+        });
+        let mut err = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = err.next_line().await {
+                let _ = ntx.send(line);
+            }
+        });
+        Tail {
+            child,
+            events,
+            notes,
+        }
+    }
+
+    async fn note_containing(&mut self, text: &str) -> String {
+        loop {
+            let line = tokio::time::timeout(Duration::from_secs(20), self.notes.recv())
+                .await
+                .unwrap_or_else(|_| panic!("tail never said '{text}'"))
+                .expect("tail's stderr is open");
+            if line.contains(text) {
+                return line;
+            }
+        }
+    }
+
+    async fn event(&mut self) -> Value {
+        tokio::time::timeout(Duration::from_secs(20), self.events.recv())
+            .await
+            .expect("an event within 20 s")
+            .expect("tail's stdout is open")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_then_tail_shows_the_delivery() {
+    let node = TestNode::start().await;
+    let cfg_dir = tempfile::tempdir().unwrap();
+    let cfg = cfg_dir.path();
+    wire_log(&node, cfg).await;
+
+    let mut tail = Tail::start(&node.base_url, &node.key, cfg, &["--count", "2"]).await;
+    tail.note_containing("connected").await;
+
+    let data = payload_file(cfg);
+    let published = sb(
+        &node,
+        cfg,
+        &["notify", "installation.created", "--data", &data],
+    )
+    .await
+    .ok();
+    assert!(
+        published.stdout.starts_with("notification "),
+        "{}",
+        published.stdout
+    );
+    assert!(published.stdout.contains("audit"), "{}", published.stdout);
+
+    let created = tail.event().await;
+    assert_eq!(created["kind"], "message.created");
+    assert_eq!(created["data"]["destinationName"], "audit");
+    let message_id = created["data"]["messageId"].as_str().unwrap().to_string();
+    let delivered = tail.event().await;
+    assert_eq!(delivered["kind"], "attempt.succeeded");
+    assert_eq!(delivered["data"]["messageId"], message_id.as_str());
+    assert!(delivered["id"].as_u64().unwrap() > created["id"].as_u64().unwrap());
+    let status = tokio::time::timeout(Duration::from_secs(10), tail.child.wait())
+        .await
+        .expect("tail stops after --count events")
+        .unwrap();
+    assert!(status.success());
+
+    // The message, as tables and JSON.
+    let list = sb(&node, cfg, &["messages", "list", "--status", "delivered"])
+        .await
+        .ok();
+    assert!(
+        list.stdout.contains(&message_id) && list.stdout.contains("delivered"),
+        "{}",
+        list.stdout
+    );
+    let shown = sb(&node, cfg, &["messages", "get", &message_id]).await.ok();
+    assert!(shown.stdout.contains("payload:"), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("installation.created"),
+        "{}",
+        shown.stdout
+    );
+    let m = sb(&node, cfg, &["messages", "get", &message_id, "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(m["payload"]["notificationType"], "installation.created");
+    assert_eq!(m["attempts"][0]["succeeded"], true);
+    let resent = sb(&node, cfg, &["messages", "resend", &message_id, "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(resent["id"], message_id.as_str());
+
+    // Same idempotency key: the first answer again.
+    let a = sb(
+        &node,
+        cfg,
+        &[
+            "notify",
+            "installation.created",
+            "--data",
+            &data,
+            "--idempotency-key",
+            "k1",
+            "--json",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    let b = sb(
+        &node,
+        cfg,
+        &[
+            "notify",
+            "installation.created",
+            "--data",
+            &data,
+            "--idempotency-key",
+            "k1",
+            "--json",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(a["notificationId"], b["notificationId"]);
+
+    // A publish the node refuses: its issues on stderr.
+    let r = sb(
+        &node,
+        cfg,
+        &["notify", "installation.created", "--data", "{}"],
+    )
+    .await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("(422)") && r.stderr.contains("  - data."),
+        "{}",
+        r.stderr
+    );
+    let stats = sb(&node, cfg, &["stats"]).await.ok().json();
+    assert!(stats["destinations"].is_array(), "{stats}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tail_reconnects_across_a_node_restart() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let start = || {
+        let mut config = support::node::config(data_dir.path());
+        config.listen = addr;
+        TestNode::start_with(config)
+    };
+    let node = start().await;
+    let cfg_dir = tempfile::tempdir().unwrap();
+    let cfg = cfg_dir.path();
+    wire_log(&node, cfg).await;
+    let data = payload_file(cfg);
+
+    let mut tail = Tail::start(&node.base_url, &node.key, cfg, &["--count", "4"]).await;
+    tail.note_containing("connected").await;
+    sb(
+        &node,
+        cfg,
+        &["notify", "installation.created", "--data", &data],
+    )
+    .await
+    .ok();
+    assert_eq!(tail.event().await["kind"], "message.created");
+    let before = tail.event().await;
+    assert_eq!(before["kind"], "attempt.succeeded");
+
+    let key = node.key.clone();
+    tokio::time::timeout(Duration::from_secs(20), node.node.shutdown())
+        .await
+        .expect("the node shuts down while `tail` is connected")
+        .unwrap();
+    tail.note_containing("disconnected").await;
+    let node = start().await;
+    assert_eq!(node.key, key);
+    let resumed = tail.note_containing("resuming after event").await;
+    assert!(resumed.contains(&before["id"].to_string()), "{resumed}");
+
+    sb(
+        &node,
+        cfg,
+        &["notify", "installation.created", "--data", &data],
+    )
+    .await
+    .ok();
+    let after = tail.event().await;
+    assert_eq!(after["kind"], "message.created");
+    assert!(after["id"].as_u64().unwrap() > before["id"].as_u64().unwrap());
+    assert_eq!(tail.event().await["kind"], "attempt.succeeded");
+    let status = tokio::time::timeout(Duration::from_secs(10), tail.child.wait())
+        .await
+        .expect("tail stops after --count events")
+        .unwrap();
+    assert!(status.success());
+}
