@@ -2,6 +2,9 @@
 //! dependency on the desktop shell.
 
 pub mod api;
+pub mod blobs;
+pub mod cli;
+pub mod client;
 pub mod dispatch;
 pub mod keys;
 pub mod model;

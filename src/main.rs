@@ -35,6 +35,11 @@ struct Cli {
         default_value = "text"
     )]
     log_format: LogFormat,
+    /// Node settings file (TOML), e.g. the retry schedule: see README.md.
+    #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    client: switchboard::cli::GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,6 +63,9 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    // The API client's commands (destinations, topics, routes, notify, tail, ...).
+    #[command(flatten)]
+    Client(switchboard::cli::Command),
 }
 
 #[derive(Subcommand)]
@@ -91,9 +99,15 @@ async fn main() -> anyhow::Result<()> {
     init_logging(cli.log_format);
     let mut config = NodeConfig::new(cli.data_dir.unwrap_or_else(default_data_dir));
     config.secret_backend = cli.secret_store;
+    if let Some(path) = &cli.config {
+        switchboard::node::FileConfig::load(path)?.apply(&mut config);
+    }
     match cli.command {
         Command::Serve { listen } => serve(config, listen).await,
         Command::Keys { command } => keys(config, command).await,
+        Command::Client(command) => {
+            std::process::exit(switchboard::cli::run(cli.client, command).await)
+        }
     }
 }
 
@@ -106,6 +120,10 @@ async fn serve(mut config: NodeConfig, listen: SocketAddr) -> anyhow::Result<()>
         // Printed once, to the terminal only (never to the log): it is not shown again.
         println!("Admin API key (shown once, keep it safe): {key}");
     }
+    println!(
+        "Open the console (one-time login link): {}",
+        node.login_url()
+    );
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutting down");

@@ -31,6 +31,11 @@ pub struct NodeConfig {
     /// How long a rotated-out webhook signing key keeps signing.
     pub signing_key_grace: Duration,
     pub delivery: DeliveryConfig,
+    /// The node's address as receivers reach it, for download URLs (default: the address
+    /// it listens on).
+    pub public_url: Option<String>,
+    /// How long a download URL stays valid.
+    pub blob_url_lifetime: Duration,
 }
 
 impl NodeConfig {
@@ -41,6 +46,54 @@ impl NodeConfig {
             secret_backend: SecretBackendKind::Auto,
             signing_key_grace: Duration::from_secs(24 * 3600),
             delivery: DeliveryConfig::default(),
+            public_url: None,
+            blob_url_lifetime: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// What a node's settings file (TOML) may set; everything is optional.
+///
+/// ```toml
+/// signing-key-grace = "24h"
+/// [delivery]
+/// retry-schedule = ["0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"]
+/// timeout = "15s"
+/// max-in-flight-per-destination = 16
+/// disable-after = "5days"
+/// ```
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileConfig {
+    #[serde(default)]
+    pub delivery: Option<DeliveryConfig>,
+    #[serde(default, with = "humantime_serde")]
+    pub signing_key_grace: Option<Duration>,
+    #[serde(default)]
+    pub public_url: Option<String>,
+    #[serde(default, with = "humantime_serde")]
+    pub blob_url_lifetime: Option<Duration>,
+}
+
+impl FileConfig {
+    pub fn load(path: &std::path::Path) -> anyhow::Result<FileConfig> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("reading settings from {}", path.display()))
+    }
+
+    pub fn apply(self, config: &mut NodeConfig) {
+        if let Some(d) = self.delivery {
+            config.delivery = d;
+        }
+        if let Some(g) = self.signing_key_grace {
+            config.signing_key_grace = g;
+        }
+        if self.public_url.is_some() {
+            config.public_url = self.public_url;
+        }
+        if let Some(l) = self.blob_url_lifetime {
+            config.blob_url_lifetime = l;
         }
     }
 }
@@ -68,6 +121,8 @@ pub struct Opened {
     pub secrets: SecretStore,
     pub node_id: String,
     pub new_admin_key: Option<String>,
+    /// Signs download URLs; made on first start, kept as a secret.
+    pub blob_key: Vec<u8>,
 }
 
 /// Opens (and on first use initialises) a data directory. Used by the node and the CLI.
@@ -104,11 +159,21 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
     } else {
         None
     };
+    let blob_key = match vault::get(pool, &secrets, vault::BLOB_SIGNING_KEY).await? {
+        Some(k) => k,
+        None => {
+            let k = crate::model::api_key::generate_key();
+            let mut conn = pool.acquire().await?;
+            vault::put(&mut conn, &secrets, vault::BLOB_SIGNING_KEY, &k).await?;
+            k
+        }
+    };
     Ok(Opened {
         store,
         secrets,
         node_id,
         new_admin_key,
+        blob_key: blob_key.into_bytes(),
     })
 }
 
@@ -164,19 +229,33 @@ impl Node {
         cancel: CancellationToken,
     ) -> anyhow::Result<Node> {
         let opened = open_data_dir(&config).await?;
+        let addr = listener.local_addr()?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let blobs = crate::blobs::Blobs::new(
+            opened.store.clone(),
+            &opened.blob_key,
+            &public_url,
+            config.blob_url_lifetime,
+        );
         let dispatcher = Dispatcher::new(
             opened.store.clone(),
             opened.secrets.clone(),
             config.delivery.clone(),
+            blobs.clone(),
         )?;
         let state = AppState {
             store: opened.store,
             secrets: opened.secrets,
             config: Arc::new(config),
             dispatcher: dispatcher.clone(),
+            login: Default::default(),
+            blobs,
+            cancel: cancel.clone(),
         };
         let dispatcher = tokio::spawn(dispatcher.run(cancel.clone()));
-        let addr = listener.local_addr()?;
         let app = api::router(state.clone());
         let shutdown = cancel.clone();
         let server = tokio::spawn(async move {
@@ -201,6 +280,15 @@ impl Node {
 
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A one-time link that logs a browser into the console (each call makes a new one).
+    pub fn login_url(&self) -> String {
+        format!(
+            "{}/login?token={}",
+            self.base_url(),
+            self.state.login.issue()
+        )
     }
 
     pub fn state(&self) -> &AppState {

@@ -10,6 +10,8 @@ use crate::time::now_ms;
 
 /// The node's own admin API key, kept so the desktop shell can use it for the local profile.
 pub const ADMIN_API_KEY: &str = "node/adminApiKey";
+/// The key that signs download URLs (`crate::blobs`).
+pub const BLOB_SIGNING_KEY: &str = "node/blobSigningKey";
 
 pub fn destination_secret_id(destination_id: &str, name: &str) -> String {
     format!("destination/{destination_id}/{name}")

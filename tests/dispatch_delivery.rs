@@ -464,3 +464,34 @@ async fn a_paused_destination_keeps_its_messages_in_order_until_resumed() {
     let value: Value = n.get(&n.p("/destinations/h")).await.body;
     assert_eq!(value["status"], "active");
 }
+
+#[tokio::test]
+async fn attempts_in_flight_are_bounded_per_destination() {
+    let n = TestNode::start().await;
+    let mut wide = Receiver::start().await;
+    let mut narrow = Receiver::start().await;
+    for r in [&wide, &narrow] {
+        r.otherwise(Reply::slow(204, Duration::from_millis(200)));
+    }
+    n.webhook("wide", &wide.url("/")).await;
+    let r = n
+        .post(
+            &n.p("/destinations"),
+            json!({"name": "narrow", "type": "webhook", "metadata": {"url": narrow.url("/")}, "delivery": {"maxInFlight": 2}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    n.wire("t", &["connection.created"], &["wide", "narrow"])
+        .await;
+    for _ in 0..40 {
+        n.notify("connection.created").await;
+    }
+    wide.take(40, WAIT).await;
+    narrow.take(40, WAIT).await;
+    assert_eq!(
+        wide.max_concurrency(),
+        16,
+        "the default: 16 in flight per destination"
+    );
+    assert_eq!(narrow.max_concurrency(), 2, "the destination's own limit");
+}

@@ -359,3 +359,38 @@ async fn read_stream_from(
     }
     out
 }
+
+#[tokio::test]
+async fn a_test_send_reaches_one_destination_whatever_the_routes() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    let mut other = Receiver::start().await;
+    n.webhook("h", &rx.url("/")).await;
+    n.webhook("other", &other.url("/")).await;
+    n.wire("t", &["connection.created"], &["other"]).await;
+    let r = n.post(&n.p("/destinations/h/test"), json!({})).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.body["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        rx.next(WAIT).await.json()["notificationType"],
+        "connection.created"
+    );
+    let r = n
+        .post(
+            &n.p("/destinations/h/test"),
+            json!({"eventType": "installation.deleted"}),
+        )
+        .await;
+    assert_eq!(r.status, 202);
+    assert_eq!(
+        rx.next(WAIT).await.json()["notificationType"],
+        "installation.deleted"
+    );
+    other.expect_silence(Duration::from_millis(300)).await;
+    n.post(&n.p("/destinations/h/test"), json!({"eventType": "nope"}))
+        .await
+        .expect_problem(422, &["eventType"]);
+    n.post(&n.p("/destinations/ghost/test"), json!({}))
+        .await
+        .expect_problem(404, &[]);
+}

@@ -265,8 +265,57 @@ async fn a_master_key_from_the_environment_replaces_the_key_file() {
         .unwrap();
     assert_eq!(again["secrets"], first["secrets"]);
     terminate(served);
-    let served = serve(&data, &[("SWITCHBOARD_MASTER_KEY", &key_b)], "text");
-    let wrong = signing_key(served.base_url.clone(), admin.clone()).await;
-    assert_eq!(wrong.status(), 500, "a wrong master key cannot decrypt");
-    terminate(served);
+    // With a wrong master key the node refuses to start, and says why.
+    let out = Command::new(BIN)
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--secret-store",
+            "file",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("SWITCHBOARD_MASTER_KEY", &key_b)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("could not be decrypted"), "{err}");
+}
+
+#[test]
+fn a_settings_file_sets_the_retry_schedule_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[delivery]\nretry-schedule = [\"0s\", \"1s\"]\ntimeout = \"3s\"\n",
+    )
+    .unwrap();
+    let parsed = switchboard::node::FileConfig::load(&good).unwrap();
+    let mut config = switchboard::node::NodeConfig::new(dir.path().to_path_buf());
+    parsed.apply(&mut config);
+    assert_eq!(
+        config.delivery.retry_schedule,
+        vec![Duration::ZERO, Duration::from_secs(1)]
+    );
+    assert_eq!(config.delivery.timeout, Duration::from_secs(3));
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[delivery]\nretry-schedul = [\"0s\"]\n").unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "--config",
+            bad.to_str().unwrap(),
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "keys",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("retry-schedul"), "{err}");
 }

@@ -4,7 +4,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::AppState;
+use super::{session, AppState};
 use crate::model::api_key::hash_key;
 use crate::problem::ApiError;
 use crate::store::api_keys;
@@ -29,8 +29,16 @@ pub async fn require_api_key(
                 .and_then(|v| v.strip_prefix("Bearer "))
         })
         .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .ok_or(ApiError::Unauthorized)?;
+        .filter(|k| !k.is_empty());
+    let Some(presented) = presented else {
+        // The console in a browser: a session cookie from a login.
+        return match session::session_cookie(headers) {
+            Some(token) if session::session_is_live(&state, &token).await? => {
+                Ok(next.run(request).await)
+            }
+            _ => Err(ApiError::Unauthorized),
+        };
+    };
     let (key_id, last_used) = api_keys::find_live_by_hash(&state.store.pool, &hash_key(presented))
         .await?
         .ok_or(ApiError::Unauthorized)?;

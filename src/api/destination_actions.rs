@@ -132,3 +132,65 @@ pub async fn recover(
         }),
     ))
 }
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/destinations/{destination}/test", tag = "Destinations",
+    params(("projectIdOrName" = String, Path), ("destination" = String, Path)),
+    request_body(content = Value, description = "Optional `{eventType}` (default `connection.created`), or a whole `{notificationType, data}`"),
+    responses((status = 202, body = crate::model::message::PublishResponse, description = "A test notification sent to this destination only"),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn send_test(
+    State(state): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+    raw: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<crate::model::message::PublishResponse>)> {
+    let project = projects::resolve(&state, &p).await?;
+    let row = resolve_destination(&state, &project.id, &d).await?;
+    // The body is optional: an empty one sends the default test notification.
+    let body = if raw.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Map::new()
+    } else {
+        match serde_json::from_slice::<Value>(&raw) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) => {
+                return Err(ApiError::Malformed {
+                    detail: "the request body must be a JSON object".into(),
+                    issues: vec![],
+                })
+            }
+            Err(e) => {
+                return Err(ApiError::Malformed {
+                    detail: format!("the request body is not valid JSON: {e}"),
+                    issues: vec![],
+                })
+            }
+        }
+    };
+    let notification = if body.contains_key("notificationType") {
+        Value::Object(body)
+    } else {
+        let mut issues = Issues::default();
+        let fields = Fields::new(&body);
+        fields.reject_unknown(&["eventType"], &mut issues, "a test send");
+        let raw = fields.string("eventType", false, &mut issues);
+        let event_type = match raw.as_deref() {
+            None => Some(crate::model::EventType::ConnectionCreated),
+            Some(r) => crate::model::route::parse_event_type(r)
+                .map_err(|why| issues.add("eventType", Some(&Value::String(r.to_string())), why))
+                .ok(),
+        };
+        let event_type = issues
+            .finish(event_type)?
+            .unwrap_or(crate::model::EventType::ConnectionCreated);
+        json!({"notificationType": event_type.as_str(), "data": crate::payload::notification::example_data(event_type)})
+    };
+    let published = state
+        .dispatcher
+        .publish(
+            &project,
+            &notification,
+            None,
+            crate::dispatch::publish::Reach::Only(&row.id),
+        )
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(published.response)))
+}

@@ -2,8 +2,10 @@
 //! extensions, `/healthz` and `/openapi.json` (generated from the handlers' annotations).
 
 pub mod auth;
+pub mod blobs;
 pub mod destination_actions;
 pub mod destinations;
+pub mod event_types;
 pub mod extract;
 pub mod health;
 pub mod keys;
@@ -11,9 +13,11 @@ pub mod messages;
 pub mod notifications;
 pub mod projects;
 pub mod routes;
+pub mod session;
 pub mod stats;
 pub mod stream;
 pub mod topics;
+pub mod ui;
 
 use std::sync::Arc;
 
@@ -38,6 +42,11 @@ pub struct AppState {
     pub secrets: SecretStore,
     pub config: Arc<NodeConfig>,
     pub dispatcher: crate::dispatch::Dispatcher,
+    /// The one-time console login link of this run.
+    pub login: session::LoginLink,
+    pub blobs: crate::blobs::Blobs,
+    /// Fires when the node shuts down: long-lived responses (the live stream) end with it.
+    pub cancel: tokio_util::sync::CancellationToken,
 }
 
 #[derive(OpenApi)]
@@ -95,19 +104,24 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(destination_actions::resume))
         .routes(routes!(destination_actions::enable))
         .routes(routes!(destination_actions::recover))
+        .routes(routes!(destination_actions::send_test))
         .routes(routes!(notifications::publish))
         .routes(routes!(messages::list_messages))
         .routes(routes!(messages::get_message))
         .routes(routes!(messages::resend_message))
         .routes(routes!(stream::stream))
         .routes(routes!(stats::stats))
+        .routes(routes!(event_types::list_event_types))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_api_key,
         ));
-    let public = OpenApiRouter::new().routes(routes!(health::healthz));
+    let public = OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(session::create_session, session::delete_session))
+        .routes(routes!(blobs::get_blob));
 
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(protected)
@@ -122,7 +136,8 @@ pub fn router(state: AppState) -> Router {
                 async move { Json(doc.as_ref().clone()) }
             }),
         )
-        .fallback(not_found)
+        .route("/login", axum::routing::get(session::login_link))
+        .fallback(ui::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
@@ -130,13 +145,6 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::NotFound {
-        detail: "no such endpoint; see /openapi.json".into(),
-        issues: vec![],
-    }
 }
 
 async fn method_not_allowed() -> impl IntoResponse {

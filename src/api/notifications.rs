@@ -39,7 +39,12 @@ pub async fn publish(
     };
     let published = state
         .dispatcher
-        .publish(&project, &Value::Object(body), key, None)
+        .publish(
+            &project,
+            &Value::Object(body),
+            key,
+            crate::dispatch::publish::Reach::Routes,
+        )
         .await?;
     let mut out = HeaderMap::new();
     if published.replayed {

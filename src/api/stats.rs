@@ -43,6 +43,10 @@ pub struct Stats {
     pub destinations: Vec<DestinationStats>,
     /// Messages waiting or being delivered, across the project.
     pub queued: i64,
+    /// Attempts during the last complete second, node-wide.
+    pub current_rate: u64,
+    /// The node-wide delivery limit per second (0: none).
+    pub rate_limit_per_second: u32,
 }
 
 fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
@@ -106,5 +110,7 @@ pub async fn stats(
     Ok(Json(Stats {
         destinations: out,
         queued,
+        current_rate: state.dispatcher.current_rate(),
+        rate_limit_per_second: state.dispatcher.config().rate_limit,
     }))
 }

@@ -69,5 +69,10 @@ pub async fn stream(
             }
         }
     });
-    Ok(Sse::new(replay.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(
+        replay
+            .chain(live)
+            .take_until(state.cancel.clone().cancelled_owned()),
+    )
+    .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

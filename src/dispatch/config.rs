@@ -29,6 +29,8 @@ pub struct DeliveryConfig {
     pub disable_after: Duration,
     /// How many due messages one claim takes from the database at most.
     pub claim_batch: usize,
+    /// Deliveries per second across all destinations (Ampersand's default: 1000); 0: no limit.
+    pub rate_limit: u32,
 }
 
 impl Default for DeliveryConfig {
@@ -52,6 +54,7 @@ impl Default for DeliveryConfig {
             max_in_flight: 512,
             disable_after: s(5 * 24 * 3600),
             claim_batch: 500,
+            rate_limit: 1000,
         }
     }
 }
@@ -67,6 +70,9 @@ pub struct DeliveryPolicy {
     pub max_in_flight: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timeout_ms: Option<u64>,
+    /// Deliveries per second to this destination, on top of the node-wide limit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rate_limit_per_second: Option<u32>,
 }
 
 impl DeliveryPolicy {

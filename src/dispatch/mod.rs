@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod events;
+pub mod limits;
 pub mod policy;
 pub mod publish;
 mod recorder;
@@ -42,10 +43,19 @@ struct Inner {
     global: Arc<Semaphore>,
     lanes: runtime::Lanes,
     targets: runtime::Targets,
+    rate_limit: limits::Limit,
+    meter: limits::RateMeter,
+    blobs: crate::blobs::Blobs,
 }
 
 impl Dispatcher {
-    pub fn new(store: Store, secrets: SecretStore, config: DeliveryConfig) -> anyhow::Result<Self> {
+    pub fn new(
+        store: Store,
+        secrets: SecretStore,
+        config: DeliveryConfig,
+        blobs: crate::blobs::Blobs,
+    ) -> anyhow::Result<Self> {
+        let rate_limit = limits::Limit::per_second(config.rate_limit);
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 global: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
@@ -57,6 +67,9 @@ impl Dispatcher {
                 wake: Notify::new(),
                 lanes: Default::default(),
                 targets: Default::default(),
+                rate_limit,
+                meter: Default::default(),
+                blobs,
             }),
         })
     }
@@ -67,6 +80,11 @@ impl Dispatcher {
 
     pub fn config(&self) -> &DeliveryConfig {
         &self.inner.config
+    }
+
+    /// Deliveries (successful or not) during the last complete second, node-wide.
+    pub fn current_rate(&self) -> u64 {
+        self.inner.meter.per_second()
     }
 
     /// Tells the claim loop there may be work (after publishing, resuming, recovering…).
@@ -93,11 +111,26 @@ impl Dispatcher {
         let (results_tx, results_rx) = mpsc::channel(4096);
         let tracker = TaskTracker::new();
         let recorder = tokio::spawn(recorder::run(self.clone(), results_rx));
+        let janitor = tokio::spawn(clean_up_blobs(self.clone(), cancel.clone()));
         let outcome = worker::claim_loop(&self, &tracker, results_tx, cancel).await;
         tracker.close();
         tracker.wait().await;
         // The senders are gone with the delivery tasks: the recorder drains and stops.
         recorder.await??;
+        janitor.await?;
         outcome
+    }
+}
+
+/// Deletes downloads whose links have all expired, once a minute.
+async fn clean_up_blobs(dispatcher: Dispatcher, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+        }
+        if let Err(e) = dispatcher.inner.blobs.clean_up().await {
+            tracing::warn!(error = %e, "cleaning up expired downloads failed");
+        }
     }
 }

@@ -26,15 +26,25 @@ pub fn new_message_id() -> String {
     format!("msg_{}", uuid::Uuid::new_v4().simple())
 }
 
+/// Which destinations a notification goes to.
+#[derive(Clone, Copy, Debug)]
+pub enum Reach<'a> {
+    /// Everything its event type routes to.
+    Routes,
+    /// The routes, except this destination (a disabled webhook announcing itself).
+    RoutesExcept(&'a str),
+    /// This destination only, whatever the routes say (a test send).
+    Only(&'a str),
+}
+
 impl Dispatcher {
-    /// Publishes a notification to everything its event type routes to. `exclude` names a
-    /// destination that must not receive it (a disabled webhook announcing itself).
+    /// Publishes a notification to the destinations `reach` names.
     pub async fn publish(
         &self,
         project: &ProjectRow,
         body: &Value,
         idempotency_key: Option<&str>,
-        exclude: Option<&str>,
+        reach: Reach<'_>,
     ) -> Result<Published, ApiError> {
         if let Some(key) = idempotency_key {
             if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
@@ -59,7 +69,17 @@ impl Dispatcher {
                 .to_string();
 
         let mut tx = self.inner.store.begin_write().await?;
-        let destinations = notifications::route(&mut *tx, &project.id, event_type.as_str()).await?;
+        let destinations = match reach {
+            Reach::Only(id) => crate::store::destinations::find(&mut *tx, &project.id, id)
+                .await?
+                .into_iter()
+                .collect(),
+            _ => notifications::route(&mut *tx, &project.id, event_type.as_str()).await?,
+        };
+        let exclude = match reach {
+            Reach::RoutesExcept(id) => Some(id),
+            _ => None,
+        };
         let notification_id = store::new_id();
         let mut published = Vec::new();
         for d in destinations

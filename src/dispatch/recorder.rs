@@ -44,6 +44,8 @@ pub async fn run(
                 }
             }
         }
+        let attempts: usize = batch.iter().map(|f| f.claimed.len()).sum();
+        dispatcher.inner.meter.add(attempts as u64);
         for f in &batch {
             f.lane.release(f.claimed.len());
         }
@@ -226,7 +228,12 @@ async fn announce_disabled(dispatcher: &Dispatcher, destination_id: &str, change
         }
     };
     if let Err(e) = dispatcher
-        .publish(&project, &body, None, Some(destination_id))
+        .publish(
+            &project,
+            &body,
+            None,
+            super::publish::Reach::RoutesExcept(destination_id),
+        )
         .await
     {
         tracing::error!(error = ?e, "could not publish destination.webhook.disabled");

@@ -63,6 +63,8 @@ impl Lanes {
 /// A destination resolved for delivery.
 pub struct Runtime {
     pub target: Target,
+    /// This destination's own rate limit (none unless its policy sets one).
+    pub rate_limit: super::limits::Limit,
     pub schedule: Vec<Duration>,
     pub max_in_flight: usize,
     update_time: i64,
@@ -138,6 +140,7 @@ async fn load(
             secrets: sink_secrets,
             timeout: policy.timeout(config),
         },
+        rate_limit: super::limits::Limit::per_second(policy.rate_limit_per_second.unwrap_or(0)),
         schedule: policy.schedule(config),
         max_in_flight: policy.max_in_flight(config),
         update_time: row.update_time,

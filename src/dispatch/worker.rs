@@ -12,7 +12,8 @@ use tokio_util::task::TaskTracker;
 
 use super::runtime::{Lane, Runtime};
 use super::Dispatcher;
-use crate::model::EventType;
+use crate::model::{DestinationType, EventType};
+use crate::payload::size;
 use crate::sinks::{AttemptResult, Outgoing, Sinks};
 use crate::store::messages::{self, ClaimedRow};
 use crate::store::{destinations, notifications};
@@ -159,6 +160,11 @@ async fn deliver(
     ) else {
         return;
     };
+    let mut outgoing = outgoing;
+    fit_payloads(&dispatcher, runtime.target.kind, &claimed, &mut outgoing).await;
+    // Limits delay deliveries; they never drop them.
+    inner.rate_limit.acquire(outgoing.len()).await;
+    runtime.rate_limit.acquire(outgoing.len()).await;
     let start_time = now_ms();
     let started = Instant::now();
     let attempt_results = inner.sinks.deliver(&runtime.target, &outgoing).await;
@@ -172,5 +178,48 @@ async fn deliver(
     };
     if results.send(finished).await.is_err() {
         tracing::error!("the recorder stopped; the attempt is re-run after a restart");
+    }
+}
+
+/// Applies the payload size rule: parts of a payload over the destination type's limit
+/// move to signed download URLs, issued fresh for each attempt.
+async fn fit_payloads(
+    dispatcher: &Dispatcher,
+    kind: DestinationType,
+    claimed: &[ClaimedRow],
+    outgoing: &mut [Outgoing],
+) {
+    let limit = match kind {
+        DestinationType::Webhook => size::WEBHOOK_LIMIT,
+        DestinationType::Kinesis => size::KINESIS_PAYLOAD_LIMIT,
+        DestinationType::Log => return,
+    };
+    for (c, o) in claimed.iter().zip(outgoing.iter_mut()) {
+        // Too large even without its configs: the sink refuses it, visibly.
+        let Some(plan) = size::plan(&o.payload, limit) else {
+            continue;
+        };
+        if plan.is_empty() {
+            continue;
+        }
+        let mut urls = Vec::with_capacity(plan.len());
+        for (inline, url_field, json) in plan {
+            match dispatcher
+                .inner
+                .blobs
+                .publish(&format!("{}.{inline}", c.notification_id), &json)
+                .await
+            {
+                Ok(url) => urls.push((inline, url_field, url)),
+                Err(e) => {
+                    tracing::error!(message = %c.id, error = %e, "could not store a download; sending inline");
+                    urls.clear();
+                    break;
+                }
+            }
+        }
+        if let Some(fitted) = size::apply(&o.payload, &urls).filter(|_| !urls.is_empty()) {
+            o.payload = Arc::from(fitted);
+        }
     }
 }

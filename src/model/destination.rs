@@ -373,6 +373,16 @@ pub fn read_delivery(
             "must be between 1 and 1024",
         );
     }
+    if policy
+        .rate_limit_per_second
+        .is_some_and(|r| r == 0 || r > 1_000_000)
+    {
+        issues.add(
+            format!("{path}.rateLimitPerSecond"),
+            Some(raw),
+            "must be between 1 and 1000000",
+        );
+    }
     if policy.timeout_ms.is_some_and(|t| t == 0 || t > 300_000) {
         issues.add(
             format!("{path}.timeoutMs"),
@@ -615,7 +625,14 @@ pub fn parse_update(
                 _ => Map::new(),
             };
         } else if let Some(field) = path.strip_prefix("delivery.") {
-            if !["retrySchedule", "maxInFlight", "timeoutMs"].contains(&field) {
+            if ![
+                "retrySchedule",
+                "maxInFlight",
+                "timeoutMs",
+                "rateLimitPerSecond",
+            ]
+            .contains(&field)
+            {
                 issues.add(
                     &mask_name,
                     Some(&Value::String(path.clone())),

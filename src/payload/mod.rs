@@ -1,2 +1,3 @@
 pub mod notification;
 pub mod signing;
+pub mod size;

@@ -26,6 +26,17 @@ pub async fn deliver(http: &reqwest::Client, target: &Target, msg: &Outgoing) ->
     let Some(url) = target.metadata.url.as_deref() else {
         return AttemptResult::failed(ErrorClass::Config, "the destination has no URL");
     };
+    if msg.payload.len() > crate::payload::size::WEBHOOK_LIMIT {
+        let mut result = AttemptResult::failed(
+            ErrorClass::Config,
+            format!(
+                "the payload is {} bytes, over the 300 KB webhook limit",
+                msg.payload.len()
+            ),
+        );
+        result.permanent = true;
+        return result;
+    }
     let timestamp = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -142,7 +153,7 @@ async fn read_response(resp: reqwest::Response) -> AttemptResult {
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     if let Ok(secs) = value.trim().parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
@@ -151,7 +162,7 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(Duration::from_millis(delta.max(0) as u64))
 }
 
-fn classify(e: &reqwest::Error) -> ErrorClass {
+pub(crate) fn classify(e: &reqwest::Error) -> ErrorClass {
     if e.is_timeout() {
         return ErrorClass::Timeout;
     }
@@ -166,7 +177,7 @@ fn classify(e: &reqwest::Error) -> ErrorClass {
 }
 
 /// The error with its causes, e.g. "error sending request: connection refused".
-fn describe(e: &reqwest::Error) -> String {
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

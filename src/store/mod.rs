@@ -4,6 +4,7 @@
 //! into one transaction. Queries are compile-checked (`sqlx::query!`) against `.sqlx/`.
 
 pub mod api_keys;
+pub mod blobs;
 pub mod destinations;
 pub mod messages;
 pub mod meta;
@@ -11,6 +12,7 @@ pub mod notifications;
 pub mod projects;
 pub mod routes;
 pub mod secrets;
+pub mod sessions;
 pub mod topics;
 
 use std::path::Path;

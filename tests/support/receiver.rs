@@ -75,11 +75,14 @@ struct Script {
 struct Shared {
     script: Arc<Mutex<Script>>,
     tx: mpsc::UnboundedSender<Received>,
+    /// (requests being answered now, the most there ever were at once)
+    concurrency: Arc<Mutex<(usize, usize)>>,
 }
 
 pub struct Receiver {
     pub addr: SocketAddr,
     script: Arc<Mutex<Script>>,
+    concurrency: Arc<Mutex<(usize, usize)>>,
     rx: mpsc::UnboundedReceiver<Received>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -97,9 +100,11 @@ impl Receiver {
             otherwise: Reply::status(204),
         }));
         let (tx, rx) = mpsc::unbounded_channel();
+        let concurrency = Arc::new(Mutex::new((0, 0)));
         let shared = Shared {
             script: script.clone(),
             tx,
+            concurrency: concurrency.clone(),
         };
         let app = Router::new()
             .route("/{*path}", post(handle))
@@ -111,6 +116,7 @@ impl Receiver {
         Receiver {
             addr,
             script,
+            concurrency,
             rx,
             server,
         }
@@ -123,6 +129,11 @@ impl Receiver {
     /// The next requests get these answers, in order; after them, `otherwise`.
     pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
         self.script.lock().unwrap().queue.extend(replies);
+    }
+
+    /// The most requests this receiver was answering at the same time.
+    pub fn max_concurrency(&self) -> usize {
+        self.concurrency.lock().unwrap().1
     }
 
     pub fn otherwise(&self, reply: Reply) {
@@ -175,11 +186,17 @@ async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -
             .pop_front()
             .unwrap_or_else(|| script.otherwise.clone())
     };
+    {
+        let mut c = shared.concurrency.lock().unwrap();
+        c.0 += 1;
+        c.1 = c.1.max(c.0);
+    }
     // Record first: a slow reply still counts as received.
     let _ = shared.tx.send(Received { headers, body, at });
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
+    shared.concurrency.lock().unwrap().0 -= 1;
     let mut response = StatusCode::from_u16(reply.status).unwrap().into_response();
     for (name, value) in reply.headers {
         response.headers_mut().insert(name, value.parse().unwrap());

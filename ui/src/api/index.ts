@@ -1,10 +1,20 @@
 // Transport to a Switchboard node: the only module that knows whether the UI runs in
 // the desktop shell or in a plain browser (nothing else may import @tauri-apps/*).
-import { invoke, isTauri } from "@tauri-apps/api/core";
+import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
 
 /** What the desktop shell's `node_info` command returns. */
 export interface NodeInfo {
   baseUrl: string;
+}
+
+/** One field-level complaint in a problem (Ampersand's `InputValidationProblem.issues[]`). */
+export interface ProblemIssue {
+  /** Where the value was: body, query, path or header. */
+  in?: string;
+  /** The field path, e.g. `metadata.url`. */
+  name?: string;
+  value?: unknown;
+  detail?: string;
 }
 
 /** RFC 9457 problem details, as the node returns them for errors. */
@@ -13,6 +23,7 @@ export interface Problem {
   title?: string;
   status?: number;
   detail?: string;
+  issues?: ProblemIssue[];
   [extension: string]: unknown;
 }
 
@@ -56,6 +67,13 @@ async function resolveBaseUrl(): Promise<string> {
 export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
+}
+
+/** True inside the desktop shell (the shell holds the API key; there is no login). */
+export function isDesktop(): boolean {
+  return isTauri();
 }
 
 /** A raw answer, whichever way it travelled. */
@@ -70,6 +88,7 @@ interface NodeRequest {
   method: string;
   path: string;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -79,11 +98,11 @@ interface NodeRequest {
 export async function request<T>(
   method: string,
   path: string,
-  { body, signal }: RequestOptions = {},
+  { body, signal, headers }: RequestOptions = {},
 ): Promise<T> {
   const raw = isTauri()
-    ? await viaShell({ method, path, body }, signal)
-    : await viaFetch(method, path, body, signal);
+    ? await viaShell({ method, path, body, headers }, signal)
+    : await viaFetch(method, path, body, headers, signal);
 
   const payload = parseBody(raw);
   if (raw.status < 200 || raw.status >= 300) {
@@ -112,6 +131,7 @@ async function viaFetch(
   method: string,
   path: string,
   body: unknown,
+  extraHeaders: Record<string, string> | undefined,
   signal?: AbortSignal,
 ): Promise<RawResponse> {
   const url = `${await nodeBaseUrl()}${path}`;
@@ -119,9 +139,12 @@ async function viaFetch(
     const response = await fetch(url, {
       method,
       signal,
+      // The session cookie (HttpOnly, set by POST /v1/session or the login link).
+      credentials: "same-origin",
       headers: {
         Accept: "application/json, application/problem+json",
         ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...extraHeaders,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -167,4 +190,120 @@ export async function getHealth(signal?: AbortSignal): Promise<Health> {
     status: typeof fields.status === "string" ? fields.status : undefined,
     version: typeof fields.version === "string" ? fields.version : undefined,
   };
+}
+
+/**
+ * Browser login: exchanges an API key for an HttpOnly session cookie. The key is sent
+ * once and kept nowhere in the page (not in storage, not in state after this call).
+ */
+export async function login(apiKey: string): Promise<void> {
+  await request<void>("POST", "/v1/session", { body: { apiKey } });
+}
+
+/** Ends the browser session (clears the cookie). */
+export async function logout(): Promise<void> {
+  await request<void>("DELETE", "/v1/session");
+}
+
+/** One live event from the node's `/stream`. */
+export interface LiveEnvelope {
+  /** The SSE event id (monotonic per node). */
+  id?: string;
+  /** `message.created`, `attempt.succeeded`, … or `stream.lagged`. */
+  event: string;
+  data: unknown;
+}
+
+export const LIVE_EVENT_NAMES = [
+  "message.created",
+  "attempt.succeeded",
+  "attempt.failed",
+  "message.exhausted",
+  "destination.disabled",
+  "destination.enabled",
+  "stream.lagged",
+] as const;
+
+export interface LiveHandlers {
+  onEvent: (event: LiveEnvelope) => void;
+  /** Connected (or reconnected): events flow from here on. */
+  onOpen?: () => void;
+  /** The stream dropped. `fatal`: it will not come back by itself (e.g. 401). */
+  onError?: (fatal: boolean, message: string) => void;
+}
+
+/**
+ * Subscribes to a project's live events; returns the function that unsubscribes.
+ * Browser: `EventSource` on the same origin (it resumes with Last-Event-ID by itself).
+ * Desktop: the shell's `live_subscribe` command streams the same events over a channel.
+ */
+export function subscribeLive(project: string, handlers: LiveHandlers): () => void {
+  return isTauri() ? liveViaShell(project, handlers) : liveViaEventSource(project, handlers);
+}
+
+function liveViaEventSource(project: string, handlers: LiveHandlers): () => void {
+  let source: EventSource | undefined;
+  let closed = false;
+  void nodeBaseUrl().then(
+    (base) => {
+      if (closed) return;
+      const url = `${base}/v1/projects/${encodeURIComponent(project)}/stream`;
+      source = new EventSource(url, { withCredentials: true });
+      source.onopen = () => handlers.onOpen?.();
+      source.onerror = () => {
+        // CLOSED: the answer was not an event stream (401, 404…); the browser gives up.
+        const fatal = source?.readyState === EventSource.CLOSED;
+        handlers.onError?.(fatal, fatal ? "the live stream was refused" : "reconnecting…");
+      };
+      for (const name of LIVE_EVENT_NAMES) {
+        source.addEventListener(name, (e) => {
+          const message = e as MessageEvent<string>;
+          handlers.onEvent({
+            id: message.lastEventId || undefined,
+            event: name,
+            data: parseJson(message.data),
+          });
+        });
+      }
+    },
+    (err: unknown) => handlers.onError?.(true, String(err)),
+  );
+  return () => {
+    closed = true;
+    source?.close();
+  };
+}
+
+// Desktop contract: `live_subscribe {project, channel}` → subscription id; events arrive
+// on the channel as `{id, event, data}`; `live_unsubscribe {id}` stops them.
+function liveViaShell(project: string, handlers: LiveHandlers): () => void {
+  const channel = new Channel<LiveEnvelope>();
+  let closed = false;
+  let subscription: unknown;
+  channel.onmessage = (message) => {
+    if (!closed) handlers.onEvent(message);
+  };
+  invoke("live_subscribe", { project, channel }).then(
+    (id) => {
+      subscription = id;
+      if (closed) void invoke("live_unsubscribe", { id }).catch(() => undefined);
+      else handlers.onOpen?.();
+    },
+    (err: unknown) => handlers.onError?.(true, String(err)),
+  );
+  return () => {
+    closed = true;
+    if (subscription !== undefined) {
+      // Unsubscribing can only fail if the shell already dropped the subscription.
+      void invoke("live_unsubscribe", { id: subscription }).catch(() => undefined);
+    }
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

@@ -1,5 +1,10 @@
 // Left navigation: the overview plus one entry per console section.
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { isDesktop, logout } from "../api";
+import { useDestinations } from "../hooks/queries";
 import { SECTIONS, type SectionId } from "../lib/sections";
+import { ErrorNote } from "./ErrorNote";
 
 export type Page = "overview" | SectionId;
 
@@ -9,6 +14,8 @@ interface SidebarProps {
 }
 
 export function Sidebar({ current, onSelect }: SidebarProps) {
+  const destinations = useDestinations();
+  const alerts = (destinations.data ?? []).filter((d) => d.status === "disabled").length;
   return (
     <nav className="sidebar" aria-label="Sections">
       <div className="brand">
@@ -44,12 +51,43 @@ export function Sidebar({ current, onSelect }: SidebarProps) {
                 {section.icon}
               </span>
               <span className="nav-label">{section.title}</span>
-              <span className="badge">soon</span>
+              {section.id === "alerts" && alerts > 0 && (
+                <span className="badge badge-bad" aria-label={`${alerts} open`}>
+                  {alerts}
+                </span>
+              )}
             </button>
           </li>
         ))}
       </ul>
+      {!isDesktop() && <LogoutButton />}
     </nav>
+  );
+}
+
+function LogoutButton() {
+  const client = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <div className="sidebar-footer">
+      <button
+        type="button"
+        className="nav-item"
+        onClick={() => {
+          setError(null);
+          logout().then(
+            () => client.resetQueries(),
+            (err: unknown) => setError(err),
+          );
+        }}
+      >
+        <span className="nav-icon" aria-hidden="true">
+          ⎋
+        </span>
+        <span className="nav-label">Log out</span>
+      </button>
+      <ErrorNote error={error} />
+    </div>
   );
 }
 

@@ -1,5 +1,6 @@
 // Footer line showing whether the node answers GET /healthz, and where it lives.
 import { useNodeHealth } from "../hooks/useNodeHealth";
+import { useLiveConnectionState } from "../lib/liveBus";
 
 export function StatusLine() {
   const { data, error, isPending, dataUpdatedAt, errorUpdatedAt, isError } = useNodeHealth();
@@ -17,11 +18,15 @@ export function StatusLine() {
     text = `Node online · ${data.baseUrl}${data.version ? ` · v${data.version}` : ""}`;
   }
   const checkedAt = Math.max(dataUpdatedAt, errorUpdatedAt);
+  const live = useLiveConnectionState();
 
   return (
     <footer className="status-line" role="status" aria-live="polite" data-state={state}>
       <span className="status-dot" aria-hidden="true" />
       <span className="status-text">{text}</span>
+      <span className="status-live" data-live={live.status}>
+        live events: {live.status}
+      </span>
       {checkedAt > 0 && (
         <span className="status-time">checked {new Date(checkedAt).toLocaleTimeString()}</span>
       )}

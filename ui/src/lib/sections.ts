@@ -42,7 +42,7 @@ export const SECTIONS: readonly Section[] = [
   {
     id: "publish",
     title: "Publish",
-    summary: "Send a test notification and inspect its payload.",
+    summary: "Publish a notification by hand from an editable, valid example.",
     icon: "↗",
   },
 ];

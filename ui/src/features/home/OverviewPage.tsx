@@ -1,7 +1,45 @@
-// Landing page: what the console will do, one card per section.
+// Landing page: a getting-started checklist that follows what exists, then the sections.
+import {
+  useDestinations,
+  useEventTopicRoutes,
+  useTopicDestinationRoutes,
+  useTopics,
+} from "../../hooks/queries";
 import { SECTIONS, type SectionId } from "../../lib/sections";
 
 export function OverviewPage({ onOpen }: { onOpen: (id: SectionId) => void }) {
+  const destinations = useDestinations();
+  const topics = useTopics();
+  const eventRoutes = useEventTopicRoutes();
+  const destinationRoutes = useTopicDestinationRoutes();
+  const steps: { done: boolean; text: string; page: SectionId; action: string }[] = [
+    {
+      done: (destinations.data?.length ?? 0) > 0,
+      text: "Create a destination — a webhook URL that should receive notifications.",
+      page: "destinations",
+      action: "Destinations",
+    },
+    {
+      done: (topics.data?.length ?? 0) > 0,
+      text: "Create a topic to group the event types you care about.",
+      page: "topics",
+      action: "Topics",
+    },
+    {
+      done: (eventRoutes.data?.length ?? 0) > 0 && (destinationRoutes.data?.length ?? 0) > 0,
+      text: "Wire event types into the topic, and the topic to the destination.",
+      page: "routing",
+      action: "Routing",
+    },
+    {
+      done: false,
+      text: "Publish a test notification and watch it arrive on the Live page.",
+      page: "publish",
+      action: "Publish",
+    },
+  ];
+  const allSetUp = steps.slice(0, 3).every((s) => s.done);
+
   return (
     <section className="page">
       <header className="page-header">
@@ -11,6 +49,31 @@ export function OverviewPage({ onOpen }: { onOpen: (id: SectionId) => void }) {
           retries, rate limits and alerts when a destination keeps failing.
         </p>
       </header>
+      {!allSetUp && (
+        <section className="panel getting-started" aria-labelledby="getting-started">
+          <h2 id="getting-started">Getting started</h2>
+          <ol className="checklist">
+            {steps.map((s) => (
+              <li key={s.page} data-done={s.done}>
+                <span className="check" aria-hidden="true">
+                  {s.done ? "✓" : ""}
+                </span>
+                <span className="checklist-text">
+                  {s.text}
+                  {s.done && <span className="visually-hidden"> (done)</span>}
+                </span>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => onOpen(s.page)}
+                >
+                  {s.action}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
       <div className="card-grid">
         {SECTIONS.map((section) => (
           <button
@@ -24,7 +87,6 @@ export function OverviewPage({ onOpen }: { onOpen: (id: SectionId) => void }) {
                 {section.icon}
               </span>
               {section.title}
-              <span className="badge">coming soon</span>
             </div>
             <p className="muted">{section.summary}</p>
           </button>

@@ -1,0 +1,143 @@
+//! Browser logins for the console served by `switchboard serve`: a one-time link printed
+//! at start (as Jupyter does), or a pasted API key, each exchanged for an HttpOnly session
+//! cookie. The web view never holds a key.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::extract::JsonObject;
+use super::AppState;
+use crate::model::api_key::{generate_key, hash_key};
+use crate::model::input::{Fields, Issues};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::store::{api_keys, sessions};
+use crate::time::now_ms;
+
+pub const COOKIE_NAME: &str = "switchboard_session";
+const SESSION_DAYS: i64 = 7;
+
+/// The current one-time login token (its hash), if it was not used yet.
+#[derive(Clone, Default)]
+pub struct LoginLink(Arc<Mutex<Option<String>>>);
+
+impl LoginLink {
+    /// Makes a new one-time token and returns it (the old one stops working).
+    pub fn issue(&self) -> String {
+        let token = generate_key();
+        *self.0.lock().expect("login link") = Some(hash_key(&token));
+        token
+    }
+
+    /// True once for the right token.
+    fn redeem(&self, token: &str) -> bool {
+        let mut current = self.0.lock().expect("login link");
+        if current.as_deref() == Some(hash_key(token).as_str()) {
+            *current = None;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The session token in the request's cookies, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+}
+
+pub async fn session_is_live(state: &AppState, token: &str) -> ApiResult<bool> {
+    Ok(sessions::is_live(&state.store.pool, &hash_key(token), now_ms()).await?)
+}
+
+async fn start_session(state: &AppState) -> ApiResult<HeaderValue> {
+    let token = generate_key();
+    let now = now_ms();
+    let expire = now + SESSION_DAYS * 24 * 3600 * 1000;
+    sessions::insert(&state.store.pool, &hash_key(&token), now, expire).await?;
+    let cookie = format!(
+        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        SESSION_DAYS * 24 * 3600
+    );
+    HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.into()))
+}
+
+#[utoipa::path(post, path = "/v1/session", tag = "Node", security(()),
+    request_body(content = serde_json::Value, description = "`{apiKey}`"),
+    responses((status = 204, description = "Logged in: sets the HttpOnly session cookie"),
+              (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let mut issues = Issues::default();
+    let fields = Fields::new(&body);
+    fields.reject_unknown(&["apiKey"], &mut issues, "a login");
+    let key = fields.string("apiKey", true, &mut issues);
+    let key = issues.finish(key.unwrap_or_default())?;
+    if api_keys::find_live_by_hash(&state.store.pool, &hash_key(&key))
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::Unauthorized);
+    }
+    let cookie = start_session(&state).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[utoipa::path(delete, path = "/v1/session", tag = "Node", security(()),
+    responses((status = 204, description = "Logged out")))]
+pub async fn delete_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if let Some(token) = session_cookie(&headers) {
+        sessions::delete(&state.store.pool, &hash_key(&token)).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_static(
+            "switchboard_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+        ),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    token: String,
+}
+
+/// `GET /login?token=…`: the one-time link printed at start.
+pub async fn login_link(
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+) -> ApiResult<Response> {
+    if !state.login.redeem(&q.token) {
+        return Err(ApiError::Forbidden(
+            "this login link was already used or is not valid; log in with an API key instead"
+                .into(),
+        ));
+    }
+    let cookie = start_session(&state).await?;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(SET_COOKIE, cookie);
+    response
+        .headers_mut()
+        .insert(LOCATION, HeaderValue::from_static("/"));
+    Ok(response)
+}

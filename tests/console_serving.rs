@@ -1,0 +1,152 @@
+//! `switchboard serve` as the console's web server: the embedded UI, the one-time login
+//! link and API-key logins that give an HttpOnly session cookie.
+
+mod support;
+
+use reqwest::redirect::Policy;
+use serde_json::json;
+use support::node::TestNode;
+
+fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_one_time_link_logs_a_browser_in_once() {
+    let n = TestNode::start().await;
+    let browser = cookie_client();
+    // Without a login the API refuses the browser.
+    let r = browser.get(n.url("/v1/projects")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+
+    let link = n.node.login_url();
+    let r = browser.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let r = browser.get(n.url("/v1/projects")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+
+    // The link works once only.
+    let other = cookie_client();
+    let r = other.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        other
+            .get(n.url("/v1/projects"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    // Logging out ends the session.
+    assert_eq!(
+        browser
+            .delete(n.url("/v1/session"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        browser
+            .get(n.url("/v1/projects"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn a_pasted_api_key_logs_in_and_a_wrong_one_does_not() {
+    let n = TestNode::start().await;
+    let browser = cookie_client();
+    let r = browser
+        .post(n.url("/v1/session"))
+        .json(&json!({"apiKey": "sbk_nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = browser
+        .post(n.url("/v1/session"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    TestNode::read(r).await.expect_problem(422, &["apiKey"]);
+    let r = browser
+        .post(n.url("/v1/session"))
+        .json(&json!({"apiKey": n.key}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        browser
+            .get(n.url("/v1/projects"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_ui_is_served_with_client_side_routes() {
+    let n = TestNode::start().await;
+    let r = n.http.get(n.url("/")).send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("ui/dist/index.html")
+        .exists()
+    {
+        assert_eq!(status, 200);
+        assert!(
+            body.contains("<div id=\"root\">") || body.contains("id=\"root\""),
+            "{body}"
+        );
+        // A client-side route gets index.html too.
+        let deep = n
+            .http
+            .get(n.url("/destinations/some-name"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deep.status(), 200);
+        assert_eq!(deep.text().await.unwrap(), body);
+    } else {
+        assert_eq!(
+            status, 503,
+            "without a built UI the node says how to build it"
+        );
+        assert!(body.contains("npm run build"));
+    }
+    // The API keeps answering problems, not pages.
+    n.get("/v1/no-such-thing").await.expect_problem(404, &[]);
+    let event_types = n.get("/v1/event-types").await.body;
+    assert_eq!(event_types.as_array().unwrap().len(), 15);
+    for t in event_types.as_array().unwrap() {
+        let r = n.post(&n.p("/notifications"), t["example"].clone()).await;
+        assert_eq!(
+            r.status, 202,
+            "the example of {} is valid: {}",
+            t["eventType"], r.body
+        );
+    }
+}

@@ -1,0 +1,147 @@
+// Typed calls onto the node's REST API (/v1/projects/{p}/…), over the one transport.
+import { ApiError, request } from ".";
+import type {
+  CreateDestinationRequest,
+  Destination,
+  EventTopicRoute,
+  EventType,
+  EventTypeInfo,
+  Message,
+  MessageDetail,
+  MessagePage,
+  PublishResponse,
+  RecoverResponse,
+  Stats,
+  Topic,
+  TopicDestinationRoute,
+  UpdateDestinationRequest,
+} from "./types";
+import { EVENT_TYPES } from "../lib/eventTypes";
+import { exampleBody } from "../lib/examples";
+
+/** The project the console manages (every node has `default`). */
+export const PROJECT = "default";
+
+const enc = encodeURIComponent;
+const base = () => `/v1/projects/${enc(PROJECT)}`;
+
+function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+// Destinations
+export const listDestinations = (signal?: AbortSignal) =>
+  request<Destination[]>("GET", `${base()}/destinations`, { signal });
+export const getDestination = (
+  id: string,
+  opts: { includeSecrets?: boolean; rotate?: boolean } = {},
+) => request<Destination>("GET", `${base()}/destinations/${enc(id)}${query(opts)}`);
+export const createDestination = (body: CreateDestinationRequest) =>
+  request<Destination>("POST", `${base()}/destinations`, { body });
+export const updateDestination = (id: string, body: UpdateDestinationRequest) =>
+  request<Destination>("PATCH", `${base()}/destinations/${enc(id)}`, { body });
+export const deleteDestination = (id: string) =>
+  request<void>("DELETE", `${base()}/destinations/${enc(id)}`);
+export const destinationAction = (id: string, action: "pause" | "resume" | "enable") =>
+  request<Destination>("POST", `${base()}/destinations/${enc(id)}/${action}`);
+export const recoverDestination = (id: string, since: string) =>
+  request<RecoverResponse>("POST", `${base()}/destinations/${enc(id)}/recover`, {
+    body: { since },
+  });
+/**
+ * Sends one example notification to this destination only (node extension
+ * `POST …/destinations/{d}/test`).
+ */
+export async function testDestination(id: string, eventType?: EventType) {
+  try {
+    return await request<PublishResponse>("POST", `${base()}/destinations/${enc(id)}/test`, {
+      body: eventType ? { eventType } : {},
+    });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404 && /no such endpoint/.test(err.message)) {
+      throw new ApiError(
+        "this node cannot send a test to one destination; publish from the Publish page instead",
+        404,
+        err.problem,
+      );
+    }
+    throw err;
+  }
+}
+
+// Topics
+export const listTopics = (signal?: AbortSignal) =>
+  request<Topic[]>("GET", `${base()}/topics`, { signal });
+export const createTopic = (name: string) =>
+  request<Topic>("POST", `${base()}/topics`, { body: { name } });
+export const renameTopic = (id: string, name: string) =>
+  request<Topic>("PATCH", `${base()}/topics/${enc(id)}`, { body: { name } });
+export const deleteTopic = (id: string) => request<void>("DELETE", `${base()}/topics/${enc(id)}`);
+
+// Routes
+export const listEventTopicRoutes = (signal?: AbortSignal) =>
+  request<EventTopicRoute[]>("GET", `${base()}/notification-event-topic-routes`, { signal });
+export const createEventTopicRoute = (eventType: EventType, topicId: string) =>
+  request<EventTopicRoute>("POST", `${base()}/notification-event-topic-routes`, {
+    body: { eventType, topicId },
+  });
+export const deleteEventTopicRoute = (id: string) =>
+  request<void>("DELETE", `${base()}/notification-event-topic-routes/${enc(id)}`);
+export const listTopicDestinationRoutes = (signal?: AbortSignal) =>
+  request<TopicDestinationRoute[]>("GET", `${base()}/topic-destination-routes`, { signal });
+export const createTopicDestinationRoute = (topicId: string, destinationId: string) =>
+  request<TopicDestinationRoute>("POST", `${base()}/topic-destination-routes`, {
+    body: { topicId, destinationId },
+  });
+export const deleteTopicDestinationRoute = (id: string) =>
+  request<void>("DELETE", `${base()}/topic-destination-routes/${enc(id)}`);
+
+// Notifications and messages
+export const publishNotification = (body: unknown, idempotencyKey?: string) =>
+  request<PublishResponse>("POST", `${base()}/notifications`, {
+    body,
+    headers: idempotencyKey ? { "Idempotency-Key": idempotencyKey } : undefined,
+  });
+
+export interface MessageFilters {
+  destinationId?: string;
+  eventType?: string;
+  status?: string;
+  since?: string;
+  until?: string;
+}
+export const listMessages = (
+  filters: MessageFilters & { cursor?: string; limit?: number },
+  signal?: AbortSignal,
+) => request<MessagePage>("GET", `${base()}/messages${query({ ...filters })}`, { signal });
+export const getMessage = (id: string, signal?: AbortSignal) =>
+  request<MessageDetail>("GET", `${base()}/messages/${enc(id)}`, { signal });
+export const resendMessage = (id: string) =>
+  request<Message>("POST", `${base()}/messages/${enc(id)}/resend`);
+
+export const getStats = (signal?: AbortSignal) =>
+  request<Stats>("GET", `${base()}/stats`, { signal });
+
+/**
+ * The event types with a valid example each, from the node (`GET /v1/event-types`), or
+ * the UI's own table when the node does not offer that extension.
+ */
+export async function listEventTypes(signal?: AbortSignal): Promise<EventTypeInfo[]> {
+  try {
+    return await request<EventTypeInfo[]>("GET", "/v1/event-types", { signal });
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) {
+      return EVENT_TYPES.map((eventType) => ({ eventType, example: exampleBody(eventType) }));
+    }
+    throw err;
+  }
+}
+
+/** A cheap authenticated request: answers 401 when the browser is not logged in. */
+export const checkSession = (signal?: AbortSignal) =>
+  request<unknown>("GET", `${base()}`, { signal });

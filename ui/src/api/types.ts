@@ -1,0 +1,32 @@
+// Names for the node's API shapes, taken from the generated OpenAPI bindings
+// (src/bindings/api.ts, `npm run gen:api`): the UI never hand-writes a wire type.
+import type { components } from "../bindings/api";
+
+type Schemas = components["schemas"];
+
+export type EventType = Schemas["EventType"];
+export type Destination = Schemas["Destination"];
+export type DestinationType = Schemas["DestinationType"];
+export type DestinationStatus = Schemas["DestinationStatus"];
+export type DestinationMetadata = Schemas["DestinationMetadata"];
+export type DestinationSecrets = Schemas["DestinationSecrets"];
+export type DestinationSecretsInput = Schemas["DestinationSecretsInput"];
+export type CreateDestinationRequest = Schemas["CreateDestinationRequest"];
+export type UpdateDestinationRequest = Schemas["UpdateDestinationRequest"];
+export type Topic = Schemas["Topic"];
+export type EventTopicRoute = Schemas["EventTopicRoute"];
+export type TopicDestinationRoute = Schemas["TopicDestinationRoute"];
+export type Message = Schemas["Message"];
+export type MessageStatus = Schemas["MessageStatus"];
+export type MessageDetail = Schemas["MessageDetail"];
+export type MessagePage = Schemas["MessagePage"];
+export type Attempt = Schemas["Attempt"];
+export type PublishResponse = Schemas["PublishResponse"];
+export type PublishedMessage = Schemas["PublishedMessage"];
+export type Stats = Schemas["Stats"];
+export type DestinationStats = Schemas["DestinationStats"];
+/** `GET /v1/event-types` items (a node extension; older nodes lack it). */
+export type EventTypeInfo = Schemas extends { EventTypeInfo: infer T }
+  ? T
+  : { eventType: EventType; example: unknown };
+export type RecoverResponse = Schemas["RecoverResponse"];

@@ -1,0 +1,138 @@
+// The routing graph as React Flow nodes and edges, derived from the same queries as the
+// lists. Positions are a pure function of the data (columns; topics and destinations
+// sorted by name), so the layout is the same after every reload.
+import type { Edge, Node } from "@xyflow/react";
+import type {
+  Destination,
+  EventTopicRoute,
+  EventType,
+  Topic,
+  TopicDestinationRoute,
+} from "../../api/types";
+import { EVENT_TYPES } from "../../lib/eventTypes";
+
+export const COLUMN_X = { event: 0, topic: 400, destination: 800 } as const;
+export const NODE_WIDTH = 280;
+const ROW_HEIGHT = 62;
+const TOP = 56;
+
+export type EventNodeData = { kind: "event"; eventType: EventType; routed: boolean };
+export type TopicNodeData = { kind: "topic"; topic: Topic };
+export type DestinationNodeData = { kind: "destination"; destination: Destination };
+export type LabelNodeData = { kind: "label"; text: string; hint: string };
+
+export type EventNode = Node<EventNodeData, "event">;
+export type TopicNode = Node<TopicNodeData, "topic">;
+export type DestinationNode = Node<DestinationNodeData, "destination">;
+export type LabelNode = Node<LabelNodeData, "label">;
+export type GraphNode = EventNode | TopicNode | DestinationNode | LabelNode;
+
+export const nodeId = {
+  event: (t: string) => `event:${t}`,
+  topic: (id: string) => `topic:${id}`,
+  destination: (id: string) => `destination:${id}`,
+};
+
+/** What a node ID names: `{kind, key}` (an event type, a topic ID or a destination ID). */
+export function parseNodeId(id: string): { kind: string; key: string } {
+  const i = id.indexOf(":");
+  return { kind: id.slice(0, i), key: id.slice(i + 1) };
+}
+
+export interface GraphData {
+  topics: Topic[];
+  destinations: Destination[];
+  eventRoutes: EventTopicRoute[];
+  destinationRoutes: TopicDestinationRoute[];
+}
+
+const fixed = { draggable: false, deletable: false } as const;
+
+export function buildNodes(data: GraphData): GraphNode[] {
+  const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+  const routedEvents = new Set(data.eventRoutes.map((r) => r.eventType));
+  const label = (id: string, x: number, text: string, hint: string): LabelNode => ({
+    id,
+    type: "label",
+    position: { x, y: 0 },
+    data: { kind: "label", text, hint },
+    selectable: false,
+    connectable: false,
+    focusable: false,
+    ...fixed,
+  });
+  return [
+    label("label:events", COLUMN_X.event, "Event types", "drag → onto a topic"),
+    label("label:topics", COLUMN_X.topic, "Topics", "drag → onto a destination"),
+    label("label:destinations", COLUMN_X.destination, "Destinations", ""),
+    ...EVENT_TYPES.map((eventType, i): EventNode => ({
+      id: nodeId.event(eventType),
+      type: "event",
+      position: { x: COLUMN_X.event, y: TOP + i * ROW_HEIGHT },
+      data: { kind: "event", eventType, routed: routedEvents.has(eventType) },
+      ...fixed,
+    })),
+    ...[...data.topics].sort(byName).map((topic, i): TopicNode => ({
+      id: nodeId.topic(topic.id),
+      type: "topic",
+      position: { x: COLUMN_X.topic, y: TOP + i * ROW_HEIGHT },
+      data: { kind: "topic", topic },
+      ...fixed,
+    })),
+    ...[...data.destinations].sort(byName).map((destination, i): DestinationNode => ({
+      id: nodeId.destination(destination.id),
+      type: "destination",
+      position: { x: COLUMN_X.destination, y: TOP + i * ROW_HEIGHT * 1.5 },
+      data: { kind: "destination", destination },
+      ...fixed,
+    })),
+  ];
+}
+
+export type RouteEdgeData = { route: "event-topic" | "topic-destination"; routeId: string };
+export type RouteEdge = Edge<RouteEdgeData>;
+
+export function buildEdges(data: GraphData): RouteEdge[] {
+  const topicIds = new Set(data.topics.map((t) => t.id));
+  const destinations = new Map(data.destinations.map((d) => [d.id, d]));
+  return [
+    ...data.eventRoutes
+      .filter((r) => topicIds.has(r.topicId))
+      .map((r): RouteEdge => ({
+        id: `etr:${r.id}`,
+        source: nodeId.event(r.eventType),
+        target: nodeId.topic(r.topicId),
+        data: { route: "event-topic", routeId: r.id },
+        ariaLabel: `Route ${r.eventType} to topic`,
+      })),
+    ...data.destinationRoutes
+      .filter((r) => topicIds.has(r.topicId) && destinations.has(r.destinationId))
+      .map((r): RouteEdge => {
+        const disabled = destinations.get(r.destinationId)?.status === "disabled";
+        return {
+          id: `tdr:${r.id}`,
+          source: nodeId.topic(r.topicId),
+          target: nodeId.destination(r.destinationId),
+          data: { route: "topic-destination", routeId: r.id },
+          className: disabled ? "edge-disabled" : undefined,
+          ariaLabel: `Route topic to destination ${destinations.get(r.destinationId)?.name ?? ""}`,
+        };
+      }),
+  ];
+}
+
+/**
+ * The wiring rules: event type → topic, topic → destination, once each. Everything else
+ * (event → destination, topic → topic, duplicates) is refused while dragging.
+ */
+export function canConnect(source: string, target: string, data: GraphData): boolean {
+  const s = parseNodeId(source);
+  const t = parseNodeId(target);
+  if (s.kind === "event" && t.kind === "topic") {
+    return !data.eventRoutes.some((r) => r.eventType === s.key && r.topicId === t.key);
+  }
+  if (s.kind === "topic" && t.kind === "destination") {
+    return !data.destinationRoutes.some((r) => r.topicId === s.key && r.destinationId === t.key);
+  }
+  return false;
+}

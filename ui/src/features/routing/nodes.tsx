@@ -1,0 +1,72 @@
+// The canvas's custom nodes (memoised, registered once at module level as React Flow asks).
+import { Handle, Position, type NodeProps, type NodeTypes } from "@xyflow/react";
+import { memo } from "react";
+import { DestinationAlertActions } from "../../components/DestinationAlertActions";
+import { StatusPill } from "../../components/StatusPill";
+import { targetOf } from "../destinations/target";
+import type { DestinationNode, EventNode, LabelNode, TopicNode } from "./graph";
+
+const EventTypeNodeView = memo(function EventTypeNodeView({ data }: NodeProps<EventNode>) {
+  return (
+    <div className={data.routed ? "flow-node flow-event" : "flow-node flow-event flow-unrouted"}>
+      <code className="flow-title">{data.eventType}</code>
+      <Handle
+        type="source"
+        position={Position.Right}
+        aria-label={`Route ${data.eventType} from here`}
+      />
+    </div>
+  );
+});
+
+const TopicNodeView = memo(function TopicNodeView({ data }: NodeProps<TopicNode>) {
+  return (
+    <div className="flow-node flow-topic">
+      <Handle type="target" position={Position.Left} />
+      <span className="flow-kind" aria-hidden="true">
+        #
+      </span>
+      <span className="flow-title">{data.topic.name}</span>
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+});
+
+const DestinationNodeView = memo(function DestinationNodeView({
+  data,
+}: NodeProps<DestinationNode>) {
+  const d = data.destination;
+  return (
+    <div className={`flow-node flow-destination flow-${d.status}`}>
+      <Handle type="target" position={Position.Left} />
+      <div className="flow-row">
+        <span className="flow-title">{d.name}</span>
+        <StatusPill status={d.status} title={d.disabledReason ?? undefined} />
+      </div>
+      <div className="flow-sub" title={targetOf(d)}>
+        {d.type} · {targetOf(d)}
+      </div>
+      {d.status === "disabled" && (
+        <div className="flow-actions nodrag nopan">
+          <DestinationAlertActions destination={d} compact />
+        </div>
+      )}
+    </div>
+  );
+});
+
+const LabelNodeView = memo(function LabelNodeView({ data }: NodeProps<LabelNode>) {
+  return (
+    <div className="flow-label">
+      <strong>{data.text}</strong>
+      {data.hint && <span>{data.hint}</span>}
+    </div>
+  );
+});
+
+export const nodeTypes: NodeTypes = {
+  event: EventTypeNodeView,
+  topic: TopicNodeView,
+  destination: DestinationNodeView,
+  label: LabelNodeView,
+};
