@@ -86,6 +86,26 @@ async fn oversized_configs_move_to_signed_urls_that_expire() {
     tokio::time::sleep(Duration::from_millis(3100)).await;
     let r = reqwest::get(&url).await.unwrap();
     assert_eq!(r.status(), 403, "expired");
+    // The store keeps a blob a minute past its last link, then cleans it up.
+    let pool = &n.node.state().store.pool;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM blobs")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert!(count().await >= 3);
+    assert_eq!(
+        n.node.state().blobs.clean_up().await.unwrap(),
+        0,
+        "not before the grace minute"
+    );
+    sqlx::query("UPDATE blobs SET expire_time = expire_time - 61000")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(n.node.state().blobs.clean_up().await.unwrap() >= 3);
+    assert_eq!(count().await, 0);
 
     // A payload that cannot fit even without its configs fails at once, visibly: a
     // webhook takes 300 KB at most (a Kinesis destination would still take it).
