@@ -109,7 +109,7 @@ mod tests {
         assert_eq!(body["status"], "ok");
 
         // Errors come back as answers (problem+json), not as transport failures.
-        let missing = send(&http, &base, get("/no-such-endpoint")).await.unwrap();
+        let missing = send(&http, &base, get("/v1/no-such-endpoint")).await.unwrap();
         assert_eq!(missing.status, 404);
 
         node.shutdown().await.unwrap();
