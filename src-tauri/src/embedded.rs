@@ -12,7 +12,9 @@ use tauri::async_runtime::{self, JoinHandle};
 use tauri::AppHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::forward::{self, NodeRequest, NodeResponse};
+use switchboard::client::Client;
+
+use crate::connection;
 
 /// File in the data directory that tells other local tools (and the desktop smoke test)
 /// where the embedded node listens. Holds the address only: nothing secret.
@@ -22,17 +24,17 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NodeInfo {
-    pub base_url: String,
+struct NodeInfo {
+    base_url: String,
 }
 
 pub struct EmbeddedNode {
-    /// The node's address, or why it did not start (the UI shows it; the window stays up).
-    info: Result<NodeInfo, String>,
+    /// A client for the node with its admin key, or why it did not start (the UI shows it;
+    /// the window stays up).
+    client: Result<Client, String>,
     cancel: CancellationToken,
     task: Mutex<Option<JoinHandle<()>>>,
     announce: Option<PathBuf>,
-    http: reqwest::Client,
 }
 
 /// `SWITCHBOARD_DATA_DIR` if set (as for the headless node), else the platform data dir.
@@ -50,9 +52,14 @@ impl EmbeddedNode {
         let cancel = CancellationToken::new();
         let config = NodeConfig::new(data_dir.clone());
         match async_runtime::block_on(Node::start(config, cancel.clone())) {
-            // `node.new_admin_key` (first start only) stays unread: the key is in the node's
-            // secret store, and the desktop never shows, logs or writes it.
+            // The admin key is read from the node's secret store into the client; the desktop
+            // never shows, logs or writes it, and the web view never gets it.
             Ok(node) => {
+                let key = async_runtime::block_on(node.admin_api_key()).unwrap_or_else(|err| {
+                    tracing::error!("cannot read the embedded node's admin key: {err:#}");
+                    None
+                });
+                let client = connection::local_client(&node.base_url(), key);
                 let info = NodeInfo {
                     base_url: node.base_url(),
                 };
@@ -71,33 +78,27 @@ impl EmbeddedNode {
                     }
                 });
                 EmbeddedNode {
-                    info: Ok(info),
+                    client,
                     cancel,
                     task: Mutex::new(Some(task)),
                     announce,
-                    http: forward::http_client(),
                 }
             }
             Err(err) => {
                 tracing::error!("embedded node failed to start: {err:#}");
                 EmbeddedNode {
-                    info: Err(format!("the embedded node failed to start: {err:#}")),
+                    client: Err(format!("the embedded node failed to start: {err:#}")),
                     cancel,
                     task: Mutex::new(None),
                     announce: None,
-                    http: forward::http_client(),
                 }
             }
         }
     }
 
-    pub fn info(&self) -> Result<NodeInfo, String> {
-        self.info.clone()
-    }
-
-    pub async fn request(&self, request: NodeRequest) -> Result<NodeResponse, String> {
-        let info = self.info.as_ref().map_err(Clone::clone)?;
-        forward::send(&self.http, &info.base_url, request).await
+    /// The client for the embedded node (the "local" profile).
+    pub fn client(&self) -> Result<Client, String> {
+        self.client.clone()
     }
 
     /// Cancels the node and waits (bounded) for in-flight requests and the database to close.

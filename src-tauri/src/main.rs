@@ -1,45 +1,107 @@
-//! Desktop shell: starts the embedded node on loopback, serves the console UI, and hands
-//! the UI the node's address. State setup and one-line command adapters only.
+//! Desktop shell: starts the embedded node on loopback, serves the console UI, and forwards
+//! the UI's requests and live subscriptions to the selected node. State setup and one-line
+//! command adapters only.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod alerts;
+mod connection;
 mod embedded;
-mod forward;
 
 use std::io::IsTerminal;
 
-use embedded::{EmbeddedNode, NodeInfo};
-use forward::{NodeRequest, NodeResponse};
-use tauri::{Manager, RunEvent};
+use connection::{Connections, LiveEnvelope, NodeInfo, NodeRequest, NodeResponse, ProfileEntry};
+use embedded::EmbeddedNode;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, RunEvent};
+use tokio_util::sync::CancellationToken;
 
-/// The embedded node's address, for the UI's transport (`ui/src/api`).
+/// Where the current profile's node is, for the UI's transport (`ui/src/api`).
 #[tauri::command]
-fn node_info(node: tauri::State<'_, EmbeddedNode>) -> Result<NodeInfo, String> {
-    node.info()
+fn node_info(conns: tauri::State<'_, Connections>) -> Result<NodeInfo, String> {
+    conns.info()
 }
 
-/// One API request from the UI, sent to the embedded node (see `forward`).
+/// One API request from the UI, sent with the current profile's key (see `connection`).
 #[tauri::command]
 async fn node_request(
-    node: tauri::State<'_, EmbeddedNode>,
+    conns: tauri::State<'_, Connections>,
     request: NodeRequest,
 ) -> Result<NodeResponse, String> {
-    node.request(request).await
+    conns.request(request).await
+}
+
+/// "local" (the embedded node) and the stored profiles; never their keys.
+#[tauri::command]
+fn profiles_list(conns: tauri::State<'_, Connections>) -> Result<Vec<ProfileEntry>, String> {
+    conns.profiles()
+}
+
+/// Switches requests, live events and the tray's alert count to another node.
+#[tauri::command]
+fn profile_use(conns: tauri::State<'_, Connections>, name: String) -> Result<NodeInfo, String> {
+    conns.use_profile(&name)
+}
+
+/// Streams a project's `/stream` events to `channel`; returns the id to unsubscribe with.
+#[tauri::command]
+fn live_subscribe(
+    conns: tauri::State<'_, Connections>,
+    project: String,
+    channel: Channel<LiveEnvelope>,
+) -> u64 {
+    conns.subscribe(project, channel)
+}
+
+#[tauri::command]
+fn live_unsubscribe(conns: tauri::State<'_, Connections>, id: u64) -> Result<(), String> {
+    conns.unsubscribe(id)
+}
+
+/// Brings the console window to the front (a second launch, or the tray menu).
+pub fn show_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }
 
 fn main() {
     init_logging();
+    let background = CancellationToken::new();
+    let tray_cancel = background.clone();
     let app = tauri::Builder::default()
-        .setup(|app| {
-            app.manage(EmbeddedNode::start(embedded::data_dir()));
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            show_main_window(app)
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            let node = EmbeddedNode::start(embedded::data_dir());
+            app.manage(Connections::new(node.client()));
+            app.manage(node);
+            alerts::start(app.handle(), tray_cancel);
             embedded::exit_on_signal(app.handle().clone());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![node_info, node_request])
+        .invoke_handler(tauri::generate_handler![
+            node_info,
+            node_request,
+            profiles_list,
+            profile_use,
+            live_subscribe,
+            live_unsubscribe
+        ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .expect("failed to build the Switchboard window");
 
-    app.run(|app, event| {
+    app.run(move |app, event| {
         if let RunEvent::Exit = event {
+            background.cancel();
+            if let Some(conns) = app.try_state::<Connections>() {
+                conns.shutdown();
+            }
             if let Some(node) = app.try_state::<EmbeddedNode>() {
                 node.shutdown();
             }

@@ -5,6 +5,31 @@ import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
 /** What the desktop shell's `node_info` command returns. */
 export interface NodeInfo {
   baseUrl: string;
+  /** The selected profile: `local` (the embedded node) or a stored one. */
+  profile?: string;
+}
+
+/** A connection profile as the desktop shell lists it (its key stays in the shell). */
+export interface ConnectionProfile {
+  name: string;
+  url: string;
+  project: string;
+  current: boolean;
+}
+
+/** Desktop only: `local` (the embedded node) and the stored profiles. Browser: none. */
+export async function listProfiles(): Promise<ConnectionProfile[]> {
+  return isTauri() ? invoke<ConnectionProfile[]>("profiles_list") : [];
+}
+
+/**
+ * Desktop only: sends every request and live subscription to another node from now on.
+ * Callers should refetch their queries afterwards.
+ */
+export async function selectProfile(name: string): Promise<NodeInfo> {
+  const info = await invoke<NodeInfo>("profile_use", { name });
+  baseUrl = Promise.resolve(info.baseUrl.replace(/\/+$/, ""));
+  return info;
 }
 
 /** One field-level complaint in a problem (Ampersand's `InputValidationProblem.issues[]`). */
