@@ -1,0 +1,676 @@
+//! Switchboard's throughput and latency benchmark: an in-process node on a file-backed
+//! SQLite, one route to one webhook destination on a loopback receiver, measured against
+//! the same receiver hit directly (the ceiling). See bench/README.md.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use clap::Parser;
+use serde_json::{json, Value};
+use switchboard::model::EventType;
+use switchboard::node::{Node, NodeConfig};
+use switchboard::secrets::SecretBackendKind;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser, Debug)]
+#[command(about = "Dispatcher throughput and latency against the loopback ceiling")]
+struct Args {
+    /// Messages in the ceiling, drain and end-to-end phases. The figure is 100000;
+    /// the default is smaller so a run takes about two minutes at today's publish speed.
+    #[arg(long, default_value_t = 20_000)]
+    n: usize,
+    /// Instead of the throughput table: set the node's rate limit to this many deliveries
+    /// per second and check that it holds (within 2 %) over a 10 s window.
+    #[arg(long)]
+    rate: Option<u32>,
+    /// Concurrent publishers (HTTP clients posting notifications).
+    #[arg(long, default_value_t = 32)]
+    publishers: usize,
+    /// Requests in flight in the ceiling phase (the node's default per destination).
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Seconds of steady publishing in the latency phase.
+    #[arg(long, default_value_t = 10)]
+    latency_secs: u64,
+    /// Notifications per second in the latency phase (the figure: 1000).
+    #[arg(long, default_value_t = 1000)]
+    latency_rate: u64,
+}
+
+/// Longest wait for any phase's deliveries to arrive: every wait ends by itself.
+const MAX_WAIT: Duration = Duration::from_secs(600);
+
+// ---------------------------------------------------------------------------------------
+// The receiver: answers 204 and remembers when each `webhook-id` first arrived and how often.
+
+#[derive(Default)]
+struct Seen {
+    by_id: Mutex<HashMap<String, (u32, Instant)>>,
+    unique: AtomicUsize,
+    requests: AtomicUsize,
+    missing_id: AtomicUsize,
+}
+
+impl Seen {
+    /// Everything received so far; the receiver starts counting afresh.
+    fn take(&self) -> HashMap<String, (u32, Instant)> {
+        let mut map = self.by_id.lock().unwrap();
+        self.unique.store(0, Ordering::SeqCst);
+        self.requests.store(0, Ordering::SeqCst);
+        std::mem::take(&mut *map)
+    }
+
+    /// Waits (bounded) until `n` distinct IDs arrived; false on timeout.
+    async fn wait_for(&self, n: usize, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while self.unique.load(Ordering::SeqCst) < n {
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        true
+    }
+}
+
+async fn receive(State(seen): State<Arc<Seen>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let now = Instant::now();
+    drop(body);
+    seen.requests.fetch_add(1, Ordering::Relaxed);
+    let Some(id) = headers.get("webhook-id").and_then(|v| v.to_str().ok()) else {
+        seen.missing_id.fetch_add(1, Ordering::Relaxed);
+        return StatusCode::NO_CONTENT;
+    };
+    let mut map = seen.by_id.lock().unwrap();
+    match map.get_mut(id) {
+        Some(entry) => entry.0 += 1,
+        None => {
+            map.insert(id.to_string(), (1, now));
+            seen.unique.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn start_receiver(cancel: CancellationToken) -> anyhow::Result<(String, Arc<Seen>)> {
+    let seen = Arc::new(Seen::default());
+    let app = axum::Router::new()
+        .fallback(axum::routing::post(receive))
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hook", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(cancel.cancelled_owned())
+            .await;
+    });
+    Ok((url, seen))
+}
+
+// ---------------------------------------------------------------------------------------
+// The node and its API.
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+}
+
+impl Api {
+    async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/projects/default{path}", self.base))
+            .header("X-Api-Key", &self.key)
+            .json(&body)
+            .send()
+            .await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        if !status.is_success() {
+            bail!("POST {path}: {status}: {text}");
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Publishes one notification; the ID of its (single) message.
+    async fn publish(&self, body: &Arc<Vec<u8>>) -> anyhow::Result<String> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/projects/default/notifications", self.base))
+            .header("X-Api-Key", &self.key)
+            .header("content-type", "application/json")
+            .body(body.as_ref().clone())
+            .send()
+            .await?;
+        let status = resp.status();
+        let v: Value = resp.json().await?;
+        if status != 202 {
+            bail!("publish: {status}: {v}");
+        }
+        v["messages"][0]["id"]
+            .as_str()
+            .map(str::to_string)
+            .context("publish response without a message (not routed?)")
+    }
+}
+
+async fn start_node(
+    dir: &Path,
+    rate_limit: u32,
+    receiver_url: &str,
+    cancel: CancellationToken,
+) -> anyhow::Result<(Node, Arc<Api>)> {
+    let mut config = NodeConfig::new(dir.to_path_buf());
+    config.secret_backend = SecretBackendKind::File;
+    config.delivery.rate_limit = rate_limit;
+    let node = Node::start(config, cancel).await?;
+    let key = node.admin_api_key().await?.context("no admin key")?;
+    let api = Arc::new(Api {
+        http: reqwest::Client::new(),
+        base: node.base_url(),
+        key,
+    });
+    api.post(
+        "/destinations",
+        json!({"name": "bench", "type": "webhook", "metadata": {"url": receiver_url}}),
+    )
+    .await?;
+    let topic = api.post("/topics", json!({"name": "bench"})).await?;
+    api.post(
+        "/notification-event-topic-routes",
+        json!({"eventType": "connection.created", "topicId": topic["id"]}),
+    )
+    .await?;
+    api.post(
+        "/topic-destination-routes",
+        json!({"topicId": topic["id"], "destinationId": "bench"}),
+    )
+    .await?;
+    Ok((node, api))
+}
+
+/// A valid `connection.created` notification of about 1 KB.
+fn notification() -> Vec<u8> {
+    let mut data = switchboard::payload::notification::example_data(EventType::ConnectionCreated);
+    let base = json!({"notificationType": "connection.created", "data": data.clone()})
+        .to_string()
+        .len();
+    data["consumerName"] = json!(format!("John Doe {}", "x".repeat(1024 - base - 9)));
+    json!({"notificationType": "connection.created", "data": data})
+        .to_string()
+        .into_bytes()
+}
+
+/// Publishes `n` notifications from `publishers` concurrent clients: each message ID with
+/// the instant its request was sent, the number of failed publishes, and the elapsed time.
+async fn publish_many(
+    api: &Arc<Api>,
+    body: &Arc<Vec<u8>>,
+    n: usize,
+    publishers: usize,
+) -> (Vec<(String, Instant)>, usize, Duration) {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..publishers.max(1) {
+        let (api, body, next) = (api.clone(), body.clone(), next.clone());
+        tasks.spawn(async move {
+            let mut ok = Vec::new();
+            let mut failed = 0;
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                let sent = Instant::now();
+                match api.publish(&body).await {
+                    Ok(id) => ok.push((id, sent)),
+                    Err(e) => {
+                        if failed == 0 {
+                            eprintln!("publish failed: {e:#}");
+                        }
+                        failed += 1;
+                    }
+                }
+            }
+            (ok, failed)
+        });
+    }
+    let mut ids = Vec::with_capacity(n);
+    let mut failed = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (ok, f) = done.expect("publisher task");
+        ids.extend(ok);
+        failed += f;
+    }
+    (ids, failed, started.elapsed())
+}
+
+// ---------------------------------------------------------------------------------------
+// Accounting.
+
+#[derive(Default, Debug)]
+struct Check {
+    lost: usize,
+    duplicates: usize,
+    unexpected: usize,
+    publish_failures: usize,
+}
+
+impl Check {
+    fn add(&mut self, other: Check) {
+        self.lost += other.lost;
+        self.duplicates += other.duplicates;
+        self.unexpected += other.unexpected;
+        self.publish_failures += other.publish_failures;
+    }
+}
+
+/// Compares what was expected with what arrived.
+fn account<'a>(
+    expected: impl IntoIterator<Item = &'a String>,
+    arrived: &HashMap<String, (u32, Instant)>,
+) -> Check {
+    let mut check = Check::default();
+    let mut n = 0;
+    for id in expected {
+        n += 1;
+        match arrived.get(id) {
+            None => check.lost += 1,
+            Some((count, _)) => check.duplicates += (*count as usize).saturating_sub(1),
+        }
+    }
+    check.unexpected = arrived.len().saturating_sub(n - check.lost);
+    check
+}
+
+fn last_arrival(arrived: &HashMap<String, (u32, Instant)>) -> Option<Instant> {
+    arrived.values().map(|(_, t)| *t).max()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+fn proc_status(field: &str) -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .map(|l| l[field.len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "n/a".into())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    format!("{cores} cores, {cpu}")
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
+struct Table(Vec<[String; 3]>);
+
+impl Table {
+    fn row(&mut self, what: &str, value: String, target: &str) {
+        self.0.push([what.to_string(), value, target.to_string()]);
+    }
+
+    fn print(&self) {
+        let w0 = self.0.iter().map(|r| r[0].len()).max().unwrap_or(0);
+        let w1 = self.0.iter().map(|r| r[1].len()).max().unwrap_or(0);
+        println!();
+        for r in &self.0 {
+            println!("{:<w0$}  {:>w1$}  {}", r[0], r[1], r[2]);
+        }
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "MISSED"
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Phases.
+
+/// The receiver hit directly: same payload, same client settings, same concurrency.
+async fn ceiling(
+    url: &str,
+    seen: &Seen,
+    body: &Arc<Vec<u8>>,
+    n: usize,
+    concurrency: usize,
+) -> anyhow::Result<(f64, Check)> {
+    seen.take();
+    let client = switchboard::sinks::webhook::http_client()?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.max(1) {
+        let (client, url, body, next) =
+            (client.clone(), url.to_string(), body.clone(), next.clone());
+        tasks.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return anyhow::Ok(());
+                }
+                let resp = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("webhook-id", format!("ceiling_{i}"))
+                    .body(body.as_ref().clone())
+                    .send()
+                    .await?;
+                resp.bytes().await?;
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    let elapsed = started.elapsed();
+    let arrived = seen.take();
+    let expected: Vec<String> = (0..n).map(|i| format!("ceiling_{i}")).collect();
+    Ok((
+        n as f64 / elapsed.as_secs_f64(),
+        account(&expected, &arrived),
+    ))
+}
+
+async fn run_table(args: &Args) -> anyhow::Result<bool> {
+    let cancel = CancellationToken::new();
+    let (url, seen) = start_receiver(cancel.clone()).await?;
+    let dir = tempfile::tempdir()?;
+    let (node, api) = start_node(dir.path(), 0, &url, cancel.clone()).await?;
+    let body = Arc::new(notification());
+    let n = args.n;
+    let mut table = Table(Vec::new());
+    let mut check = Check::default();
+    println!("machine: {}; load before: {}", machine(), load());
+    println!(
+        "payload {} bytes, N = {n}, {} publishers, ceiling concurrency {}",
+        body.len(),
+        args.publishers,
+        args.concurrency
+    );
+
+    // Ceiling.
+    let (ceiling_rate, c) = ceiling(&url, &seen, &body, n, args.concurrency).await?;
+    eprintln!("ceiling: {ceiling_rate:.0} req/s");
+    table.row(
+        "ceiling (receiver direct)",
+        format!("{ceiling_rate:.0} req/s"),
+        "",
+    );
+    check.add(c);
+
+    // Drain: queue N while the destination is paused, then resume.
+    api.post("/destinations/bench/pause", json!({})).await?;
+    let (ids, failed, took) = publish_many(&api, &body, n, args.publishers).await;
+    check.publish_failures += failed;
+    let queued_rate = ids.len() as f64 / took.as_secs_f64();
+    eprintln!("queued {} (paused) at {queued_rate:.0}/s", ids.len());
+    table.row(
+        "publish, destination paused",
+        format!("{queued_rate:.0} req/s"),
+        "",
+    );
+    seen.take();
+    let resumed = Instant::now();
+    api.post("/destinations/bench/resume", json!({})).await?;
+    if !seen.wait_for(ids.len(), MAX_WAIT).await {
+        eprintln!("drain: timed out waiting for deliveries");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await; // let any duplicate show up
+    let arrived = seen.take();
+    let drain_time = last_arrival(&arrived)
+        .map(|t| t - resumed)
+        .unwrap_or(MAX_WAIT);
+    let drain_rate = arrived.len() as f64 / drain_time.as_secs_f64();
+    eprintln!("drain: {drain_rate:.0}/s");
+    check.add(account(ids.iter().map(|(id, _)| id), &arrived));
+    table.row(
+        "drain (N queued, then resumed)",
+        format!("{drain_rate:.0} deliveries/s"),
+        &format!("target >= 20000: {}", verdict(drain_rate >= 20_000.0)),
+    );
+    let ratio = drain_rate / ceiling_rate;
+    table.row(
+        "drain / ceiling",
+        format!("{ratio:.2}"),
+        &format!("target >= 0.5: {}", verdict(ratio >= 0.5)),
+    );
+
+    // End to end: publish N while delivering.
+    seen.take();
+    let started = Instant::now();
+    let (ids, failed, took) = publish_many(&api, &body, n, args.publishers).await;
+    check.publish_failures += failed;
+    if !seen.wait_for(ids.len(), MAX_WAIT).await {
+        eprintln!("end to end: timed out waiting for deliveries");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let arrived = seen.take();
+    let e2e_time = last_arrival(&arrived)
+        .map(|t| t - started)
+        .unwrap_or(MAX_WAIT);
+    let publish_rate = ids.len() as f64 / took.as_secs_f64();
+    let e2e_rate = arrived.len() as f64 / e2e_time.as_secs_f64();
+    eprintln!("end to end: publish {publish_rate:.0}/s, deliver {e2e_rate:.0}/s");
+    check.add(account(ids.iter().map(|(id, _)| id), &arrived));
+    table.row(
+        "end to end: publish",
+        format!("{publish_rate:.0} req/s"),
+        &format!("target >= 10000: {}", verdict(publish_rate >= 10_000.0)),
+    );
+    table.row(
+        "end to end: deliveries",
+        format!("{e2e_rate:.0} deliveries/s"),
+        &format!("target >= 10000: {}", verdict(e2e_rate >= 10_000.0)),
+    );
+
+    // Latency at a steady 1000 notifications/s.
+    seen.take();
+    let latency_rate = args.latency_rate.max(1);
+    let count = (args.latency_secs * latency_rate) as usize;
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / latency_rate as f64));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..count {
+        ticker.tick().await;
+        let (api, body) = (api.clone(), body.clone());
+        tasks.spawn(async move {
+            let sent = Instant::now();
+            api.publish(&body).await.map(|id| (id, sent))
+        });
+    }
+    let mut sent_at = HashMap::with_capacity(count);
+    while let Some(done) = tasks.join_next().await {
+        match done? {
+            Ok((id, sent)) => {
+                sent_at.insert(id, sent);
+            }
+            Err(e) => {
+                if check.publish_failures == 0 {
+                    eprintln!("publish failed: {e:#}");
+                }
+                check.publish_failures += 1;
+            }
+        }
+    }
+    if !seen.wait_for(sent_at.len(), MAX_WAIT).await {
+        eprintln!("latency: timed out waiting for deliveries");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let arrived = seen.take();
+    check.add(account(sent_at.keys(), &arrived));
+    let mut lat: Vec<f64> = sent_at
+        .iter()
+        .filter_map(|(id, sent)| {
+            arrived
+                .get(id)
+                .map(|(_, t)| (*t - *sent).as_secs_f64() * 1e3)
+        })
+        .collect();
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let (p50, p99, max) = (
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.99),
+        lat.last().copied().unwrap_or(f64::NAN),
+    );
+    eprintln!("latency: p50 {p50:.2} ms, p99 {p99:.2} ms");
+    let label = |q: &str| format!("latency at {latency_rate}/s: {q}");
+    table.row(&label("p50"), format!("{p50:.2} ms"), "");
+    table.row(
+        &label("p99"),
+        format!("{p99:.2} ms"),
+        &format!("target < 10 ms: {}", verdict(p99 < 10.0)),
+    );
+    table.row(&label("max"), format!("{max:.2} ms"), "");
+
+    table.row(
+        "peak RSS (VmHWM, node + bench clients)",
+        proc_status("VmHWM:"),
+        "",
+    );
+    table.row(
+        "lost / duplicates / unexpected",
+        format!(
+            "{} / {} / {}",
+            check.lost, check.duplicates, check.unexpected
+        ),
+        verdict(check.lost == 0 && check.duplicates == 0 && check.unexpected == 0),
+    );
+    if check.publish_failures > 0 || seen.missing_id.load(Ordering::SeqCst) > 0 {
+        table.row(
+            "failed publishes / requests without webhook-id",
+            format!(
+                "{} / {}",
+                check.publish_failures,
+                seen.missing_id.load(Ordering::SeqCst)
+            ),
+            "MISSED",
+        );
+    }
+    table.print();
+    println!("load after: {}", load());
+
+    node.shutdown().await?;
+    cancel.cancel();
+    Ok(check.lost == 0
+        && check.duplicates == 0
+        && check.unexpected == 0
+        && check.publish_failures == 0)
+}
+
+/// With the node's limit at `rate`: queue a backlog, release it, and count what arrives
+/// in a 10 s window after 2 s of warm-up.
+async fn run_rate(args: &Args, rate: u32) -> anyhow::Result<bool> {
+    const WARM_UP: Duration = Duration::from_secs(2);
+    const WINDOW: Duration = Duration::from_secs(10);
+    let cancel = CancellationToken::new();
+    let (url, seen) = start_receiver(cancel.clone()).await?;
+    let dir = tempfile::tempdir()?;
+    let (node, api) = start_node(dir.path(), rate, &url, cancel.clone()).await?;
+    let body = Arc::new(notification());
+    println!("machine: {}; load before: {}", machine(), load());
+    // Enough backlog to keep the limiter busy past the window's end.
+    let backlog = rate as usize * 15;
+    api.post("/destinations/bench/pause", json!({})).await?;
+    let (ids, failed, _) = publish_many(&api, &body, backlog, args.publishers).await;
+    seen.take();
+    let resumed = Instant::now();
+    api.post("/destinations/bench/resume", json!({})).await?;
+    let limit = Duration::from_secs(backlog as u64 / rate.max(1) as u64 * 3 + 30);
+    if !seen.wait_for(ids.len(), limit).await {
+        eprintln!("rate: timed out waiting for deliveries");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let arrived = seen.take();
+    let (from, to) = (resumed + WARM_UP, resumed + WARM_UP + WINDOW);
+    let in_window = arrived
+        .values()
+        .filter(|(_, t)| *t >= from && *t < to)
+        .count();
+    let measured = in_window as f64 / WINDOW.as_secs_f64();
+    let deviation = (measured - rate as f64) / rate as f64 * 100.0;
+    let mut check = account(ids.iter().map(|(id, _)| id), &arrived);
+    check.publish_failures = failed;
+    let mut table = Table(Vec::new());
+    table.row("configured rate limit", format!("{rate}/s"), "");
+    table.row(
+        "delivered, 10 s window after 2 s warm-up",
+        format!("{measured:.1}/s"),
+        "",
+    );
+    table.row(
+        "deviation",
+        format!("{deviation:+.2} %"),
+        &format!("target within 2 %: {}", verdict(deviation.abs() <= 2.0)),
+    );
+    table.row(
+        "lost / duplicates / unexpected",
+        format!(
+            "{} / {} / {}",
+            check.lost, check.duplicates, check.unexpected
+        ),
+        verdict(check.lost == 0 && check.duplicates == 0 && check.unexpected == 0),
+    );
+    table.print();
+    println!("load after: {}", load());
+    node.shutdown().await?;
+    cancel.cancel();
+    Ok(check.lost == 0
+        && check.duplicates == 0
+        && check.unexpected == 0
+        && check.publish_failures == 0)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let outcome = match args.rate {
+        Some(rate) => run_rate(&args, rate).await,
+        None => run_table(&args).await,
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("FAILED: messages were lost, duplicated or not published (see the table)");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("benchmark error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
