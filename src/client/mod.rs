@@ -767,6 +767,52 @@ impl Client {
         .await
     }
 
+    /// Sends a test notification (an example of `event_type`, default `connection.created`)
+    /// to one destination, whatever the routes say.
+    pub async fn test_destination(
+        &self,
+        destination: &str,
+        event_type: Option<&str>,
+    ) -> Result<PublishResponse> {
+        let body = match event_type {
+            Some(t) => json!({ "eventType": t }),
+            None => json!({}),
+        };
+        let call = Call::new(
+            Method::POST,
+            self.project_url(&["destinations", destination, "test"]),
+        )
+        .json(&body)?;
+        self.json(call, "publish result").await
+    }
+
+    /// The notification event types, each with a valid example payload.
+    pub async fn event_types(&self) -> Result<Value> {
+        let call = Call::new(Method::GET, self.url(&["v1", "event-types"])).idempotent(true);
+        self.json(call, "event types").await
+    }
+
+    /// Downloads what a signed link in a payload points to (`configURL`, `lastConfigURL`,
+    /// `resultInfo.downloadUrl`). The link is its own credential: no API key is sent, so a
+    /// link to another host never learns it.
+    pub async fn download(&self, url: &str) -> Result<Value> {
+        let url = Url::parse(url)
+            .map_err(|e| ClientError::Config(format!("'{url}' is not a URL ({e})")))?;
+        let resp = self
+            .inner
+            .http
+            .get(url)
+            .header(ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(ClientError::Transport)?;
+        if !resp.status().is_success() {
+            return Err(api_error(resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(ClientError::Transport)?;
+        decode(&bytes, "download")
+    }
+
     /// Follows `GET .../stream`, reconnecting with `Last-Event-ID` (see `live`).
     pub fn live_events(&self, options: LiveOptions) -> LiveEvents {
         LiveEvents::new(self.clone(), options)
