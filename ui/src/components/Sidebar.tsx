@@ -5,6 +5,7 @@ import { isDesktop, logout } from "../api";
 import { useDestinations } from "../hooks/queries";
 import { SECTIONS, type SectionId } from "../lib/sections";
 import { ErrorNote } from "./ErrorNote";
+import { ProfileSelector } from "./ProfileSelector";
 
 export type Page = "overview" | SectionId;
 
@@ -60,7 +61,7 @@ export function Sidebar({ current, onSelect }: SidebarProps) {
           </li>
         ))}
       </ul>
-      {!isDesktop() && <LogoutButton />}
+      {isDesktop() ? <ProfileSelector /> : <LogoutButton />}
     </nav>
   );
 }
