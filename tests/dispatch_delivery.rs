@@ -483,9 +483,8 @@ async fn attempts_in_flight_are_bounded_per_destination() {
     assert_eq!(r.status, 201, "{}", r.body);
     n.wire("t", &["connection.created"], &["wide", "narrow"])
         .await;
-    for _ in 0..40 {
-        n.notify("connection.created").await;
-    }
+    // All at once, so the queue is full before the first slow reply even on a busy machine.
+    futures_util::future::join_all((0..40).map(|_| n.notify("connection.created"))).await;
     wide.take(40, WAIT).await;
     narrow.take(40, WAIT).await;
     assert_eq!(

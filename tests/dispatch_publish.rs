@@ -83,20 +83,8 @@ async fn custom_headers_are_sent() {
 
 #[tokio::test]
 async fn an_idempotency_key_replays_the_first_response() {
-    let n = TestNode::start().await;
-    let mut rx = Receiver::start().await;
-    n.webhook("h", &rx.url("/")).await;
-    n.wire("t", &["connection.created"], &["h"]).await;
-    let body = json!({"notificationType": "connection.created",
-                      "data": switchboard::payload::notification::example_data(switchboard::model::EventType::ConnectionCreated)});
-    let send = || {
-        n.http
-            .post(n.url(&n.p("/notifications")))
-            .header("X-Api-Key", &n.key)
-            .header("Idempotency-Key", "order-42")
-            .json(&body)
-            .send()
-    };
+    let (n, mut rx) = node_with_one_webhook().await;
+    let send = || publish_with_key(&n, "order-42").send();
     let first = send().await.unwrap();
     assert_eq!(first.status(), 202);
     let first: Value = first.json().await.unwrap();
@@ -109,6 +97,53 @@ async fn an_idempotency_key_replays_the_first_response() {
     rx.expect_silence(Duration::from_millis(500)).await;
     let page = n.get(&n.p("/messages")).await.body;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
+}
+
+/// Publishes are committed in groups: many at once, with keys repeated inside a group,
+/// still store each key once, answer repeats with the first response, and deliver every
+/// stored notification exactly once.
+#[tokio::test]
+async fn concurrent_publishes_with_repeated_keys_store_each_key_once() {
+    let (n, mut rx) = node_with_one_webhook().await;
+    const KEYS: usize = 40;
+    const REPEATS: usize = 5;
+    let publishes = (0..KEYS * REPEATS).map(|i| {
+        let request = publish_with_key(&n, &format!("key-{}", i % KEYS));
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 202);
+            let replayed = response.headers().contains_key("idempotent-replayed");
+            let body: Value = response.json().await.unwrap();
+            (i % KEYS, replayed, body)
+        }
+    });
+    let answers = futures_util::future::join_all(publishes).await;
+
+    let mut first: std::collections::HashMap<usize, Value> = Default::default();
+    for (key, replayed, body) in &answers {
+        if !replayed {
+            assert!(
+                first.insert(*key, body.clone()).is_none(),
+                "key {key} was stored twice"
+            );
+        }
+    }
+    assert_eq!(first.len(), KEYS, "every key is stored once");
+    for (key, _, body) in &answers {
+        assert_eq!(
+            body, &first[key],
+            "a repeat of key {key} answers as the first"
+        );
+    }
+    let received = rx.take(KEYS, WAIT).await;
+    let mut ids: Vec<String> = received
+        .iter()
+        .map(|r| r.header("webhook-id").to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), KEYS);
+    rx.expect_silence(Duration::from_millis(500)).await;
 }
 
 #[tokio::test]
@@ -393,4 +428,24 @@ async fn a_test_send_reaches_one_destination_whatever_the_routes() {
     n.post(&n.p("/destinations/ghost/test"), json!({}))
         .await
         .expect_problem(404, &[]);
+}
+
+/// A node with one webhook destination `h` that receives `connection.created`.
+async fn node_with_one_webhook() -> (TestNode, Receiver) {
+    let n = TestNode::start().await;
+    let rx = Receiver::start().await;
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    (n, rx)
+}
+
+/// A valid `connection.created` publish carrying `Idempotency-Key: key`.
+fn publish_with_key(n: &TestNode, key: &str) -> reqwest::RequestBuilder {
+    let body = json!({"notificationType": "connection.created",
+                      "data": switchboard::payload::notification::example_data(switchboard::model::EventType::ConnectionCreated)});
+    n.http
+        .post(n.url(&n.p("/notifications")))
+        .header("X-Api-Key", &n.key)
+        .header("Idempotency-Key", key)
+        .json(&body)
 }

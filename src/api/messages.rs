@@ -121,6 +121,7 @@ pub async fn list_messages(
             since: time_param(&query, "since")?,
             until: time_param(&query, "until")?,
             before_seq,
+            id: None,
             limit: limit + 1,
         },
     )

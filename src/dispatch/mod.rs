@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod events;
+mod intake;
 pub mod limits;
 pub mod policy;
 pub mod publish;
@@ -46,6 +47,8 @@ struct Inner {
     rate_limit: limits::Limit,
     meter: limits::RateMeter,
     blobs: crate::blobs::Blobs,
+    /// Commits publishes in groups.
+    intake: intake::Intake,
 }
 
 impl Dispatcher {
@@ -59,6 +62,7 @@ impl Dispatcher {
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 global: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
+                intake: intake::Intake::start(store.clone()),
                 store,
                 secrets,
                 config,

@@ -1,19 +1,17 @@
-//! Publishing: validate `{notificationType, data}`, resolve the routes, and commit the
-//! notification with one message per destination in one transaction before answering.
+//! Publishing: validate `{notificationType, data}`, then hand it to the intake, which
+//! resolves the routes and commits the notification with one message per destination
+//! before the publish is answered.
 
 use serde_json::{json, Value};
 
+use super::intake::{Accepted, Submission, Target};
 use super::Dispatcher;
-use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
+use crate::model::message::{MessageStatus, PublishResponse};
 use crate::payload::notification::validate_notification;
 use crate::problem::{ApiError, Issue, IssueLocation};
-use crate::store::notifications::{self, NotificationRow};
 use crate::store::projects::ProjectRow;
-use crate::store::{self, messages, messages::NewMessage};
 use crate::time::{now_ms, to_rfc3339};
 
-/// How long an `Idempotency-Key` keeps answering with the first response.
-const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3600 * 1000;
 const IDEMPOTENCY_KEY_MAX: usize = 255;
 
 pub struct Published {
@@ -38,7 +36,8 @@ pub enum Reach<'a> {
 }
 
 impl Dispatcher {
-    /// Publishes a notification to the destinations `reach` names.
+    /// Publishes a notification to the destinations `reach` names. Returns once the
+    /// notification and its messages are committed (see [`super::intake`]).
     pub async fn publish(
         &self,
         project: &ProjectRow,
@@ -57,101 +56,37 @@ impl Dispatcher {
             }
         }
         let valid = validate_notification(body).map_err(|issues| ApiError::Invalid { issues })?;
-        let now = now_ms();
-        if let Some(key) = idempotency_key {
-            if let Some(earlier) = self.replay(project, key, now).await? {
-                return Ok(earlier);
-            }
-        }
         let event_type = valid.event_type;
         let payload =
             json!({"notificationType": event_type.as_str(), "data": Value::Object(valid.data)})
                 .to_string();
-
-        let mut tx = self.inner.store.begin_write().await?;
-        let destinations = match reach {
-            Reach::Only(id) => crate::store::destinations::find(&mut *tx, &project.id, id)
-                .await?
-                .into_iter()
-                .collect(),
-            _ => notifications::route(&mut *tx, &project.id, event_type.as_str()).await?,
-        };
-        let exclude = match reach {
-            Reach::RoutesExcept(id) => Some(id),
-            _ => None,
-        };
-        let notification_id = store::new_id();
-        let mut published = Vec::new();
-        for d in destinations
-            .iter()
-            .filter(|d| Some(d.id.as_str()) != exclude)
-        {
-            let status = if d.status == "disabled" {
-                MessageStatus::Skipped
-            } else {
-                MessageStatus::Pending
-            };
-            published.push(PublishedMessage {
-                id: new_message_id(),
-                destination_id: d.id.clone(),
-                destination_name: d.name.clone(),
-                status,
-            });
-        }
-        let response = PublishResponse {
-            notification_id: notification_id.clone(),
-            notification_type: event_type,
-            unrouted: published.is_empty(),
-            messages: published,
-        };
-        let row = NotificationRow {
-            id: notification_id.clone(),
+        let now = now_ms();
+        let submission = Submission {
             project_id: project.id.clone(),
-            event_type: event_type.as_str().to_string(),
+            event_type,
             payload,
             idempotency_key: idempotency_key.map(str::to_string),
-            response: serde_json::to_string(&response).map_err(anyhow::Error::from)?,
-            create_time: now,
+            target: match reach {
+                Reach::Routes => Target::Routes,
+                Reach::RoutesExcept(id) => Target::RoutesExcept(id.to_string()),
+                Reach::Only(id) => Target::Only(id.to_string()),
+            },
+            time: now,
         };
-        match notifications::insert(&mut *tx, &row).await {
-            Err(e) if store::is_unique_violation(&e) => {
-                // Another request with the same key won the race: answer as it did.
-                drop(tx);
-                if let Some(earlier) = self
-                    .replay(project, idempotency_key.unwrap_or_default(), now)
-                    .await?
-                {
-                    return Ok(earlier);
-                }
-                return Err(ApiError::Conflict {
-                    detail: "a notification with this Idempotency-Key is being published".into(),
-                    issues: vec![],
-                });
+        let response = match self.inner.intake.submit(submission).await? {
+            Accepted::Replayed(response) => {
+                return Ok(Published {
+                    response,
+                    replayed: true,
+                })
             }
-            other => other?,
-        }
-        for m in &response.messages {
-            messages::insert(
-                &mut *tx,
-                &NewMessage {
-                    id: &m.id,
-                    notification_id: &notification_id,
-                    project_id: &project.id,
-                    destination_id: &m.destination_id,
-                    event_type: event_type.as_str(),
-                    status: m.status.as_str(),
-                    now,
-                },
-            )
-            .await?;
-        }
-        tx.commit().await?;
-
+            Accepted::Stored(response) => response,
+        };
         for m in &response.messages {
             self.inner.events.emit(
                 &project.id,
                 "message.created",
-                json!({"messageId": m.id, "notificationId": notification_id, "destinationId": m.destination_id,
+                json!({"messageId": m.id, "notificationId": response.notification_id, "destinationId": m.destination_id,
                        "destinationName": m.destination_name, "eventType": event_type.as_str(),
                        "status": m.status, "createTime": to_rfc3339(now)}),
             );
@@ -167,31 +102,5 @@ impl Dispatcher {
             response,
             replayed: false,
         })
-    }
-
-    /// The first response to `key`, if it was used within the window; an older use of the
-    /// key is released so it can be used again.
-    async fn replay(
-        &self,
-        project: &ProjectRow,
-        key: &str,
-        now: i64,
-    ) -> Result<Option<Published>, ApiError> {
-        let pool = &self.inner.store.pool;
-        let Some((id, response, created)) =
-            notifications::find_by_idempotency_key(pool, &project.id, key).await?
-        else {
-            return Ok(None);
-        };
-        if now - created > IDEMPOTENCY_WINDOW_MS {
-            notifications::release_idempotency_key(pool, &id).await?;
-            return Ok(None);
-        }
-        let response: PublishResponse =
-            serde_json::from_str(&response).map_err(anyhow::Error::from)?;
-        Ok(Some(Published {
-            response,
-            replayed: true,
-        }))
     }
 }

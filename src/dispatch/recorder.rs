@@ -12,7 +12,7 @@ use super::policy::{after_failure, Next};
 use super::worker::Finished;
 use super::Dispatcher;
 use crate::model::DestinationType;
-use crate::store::messages::{self, NewAttempt};
+use crate::store::messages::{self, Outcome};
 use crate::store::{destinations, projects};
 use crate::time::{now_ms, to_rfc3339};
 
@@ -72,7 +72,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
     let now = now_ms();
     let mut events: Vec<(String, &'static str, Value)> = Vec::new();
     let mut clocks: HashMap<String, ClockChange> = HashMap::new();
-    let mut tx = inner.store.begin_write().await?;
+    let mut outcomes = Vec::new();
     for f in batch {
         let target = &f.runtime.target;
         let clock = clocks.entry(target.id.clone()).or_default();
@@ -82,24 +82,20 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         clock.url = target.metadata.url.clone();
         for (claimed, result) in f.claimed.iter().zip(&f.results) {
             let number = claimed.attempt_count + 1;
-            let headers = Value::Object(result.request_headers.clone()).to_string();
-            let status_code = result.status_code.map(i64::from);
-            messages::insert_attempt(
-                &mut *tx,
-                &NewAttempt {
-                    message_id: &claimed.id,
-                    number,
-                    start_time: f.start_time,
-                    duration_ms: f.duration_ms,
-                    status_code,
-                    response_body: result.response_body.as_deref(),
-                    error_class: result.error_class.map(|c| c.as_str()),
-                    error: result.error.as_deref(),
-                    succeeded: result.succeeded,
-                    request_headers: &headers,
-                },
-            )
-            .await?;
+            let mut outcome = Outcome {
+                message_id: &claimed.id,
+                number,
+                start_time: f.start_time,
+                duration_ms: f.duration_ms,
+                status_code: result.status_code.map(i64::from),
+                response_body: result.response_body.as_deref(),
+                error_class: result.error_class.map(|c| c.as_str()),
+                error: None,
+                succeeded: result.succeeded,
+                request_headers: &result.request_headers,
+                status: "delivered",
+                next_attempt_time: None,
+            };
             let base = json!({
                 "messageId": claimed.id,
                 "notificationId": claimed.notification_id,
@@ -111,7 +107,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                 "durationMs": f.duration_ms,
             });
             if result.succeeded {
-                messages::mark_delivered(&mut *tx, &claimed.id, number, status_code, now).await?;
+                outcomes.push(outcome);
                 clock.reset = true;
                 clock.first_failure = None;
                 clock.exhausted_at = None;
@@ -128,21 +124,20 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                 inner.config.jitter,
                 inner.config.throttle_floor,
             );
-            let error = result.error.clone().unwrap_or_else(|| "failed".into());
+            let error = result.error.as_deref().unwrap_or("failed");
             let next_time = match next {
                 Next::RetryIn(d) => Some(now + d.as_millis() as i64),
                 Next::Exhausted => None,
             };
-            messages::mark_failed(
-                &mut *tx,
-                &claimed.id,
-                number,
-                status_code,
-                &error,
-                next_time,
-                now,
-            )
-            .await?;
+            outcome.error = Some(error);
+            outcome.status = if next_time.is_some() {
+                "failed"
+            } else {
+                "exhausted"
+            };
+            // An exhausted message keeps the time it gave up as its last due time.
+            outcome.next_attempt_time = Some(next_time.unwrap_or(now));
+            outcomes.push(outcome);
             clock.first_failure.get_or_insert(f.start_time);
             clock.gone |= result.gone;
             let mut data = base;
@@ -156,6 +151,8 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             }
         }
     }
+    let mut tx = inner.store.begin_write().await?;
+    messages::record_outcomes(&mut tx, &serde_json::to_string(&outcomes)?, now).await?;
     let mut to_disable = Vec::new();
     for (id, change) in &clocks {
         let clock = destinations::record_outcomes(

@@ -15,8 +15,8 @@ use super::Dispatcher;
 use crate::model::{DestinationType, EventType};
 use crate::payload::size;
 use crate::sinks::{AttemptResult, Outgoing, Sinks};
+use crate::store::destinations;
 use crate::store::messages::{self, ClaimedRow};
-use crate::store::{destinations, notifications};
 use crate::time::now_ms;
 
 /// One delivery call's outcome, for the recorder.
@@ -80,28 +80,25 @@ async fn claim_round(
         if room == 0 {
             continue; // the recorder wakes us when attempts finish
         }
-        let Some(due) = messages::next_due(pool, &row.id).await? else {
-            continue;
-        };
-        if due > now {
-            sleep = sleep.min(Duration::from_millis((due - now) as u64));
-            continue;
-        }
         let limit = room.min(inner.config.claim_batch);
         let claimed = {
-            let mut tx = inner.store.begin_write().await?;
-            let claimed = messages::claim(&mut *tx, &row.id, now, limit as i64).await?;
-            tx.commit().await?;
-            claimed
+            let _turn = inner.store.write_turn().await;
+            messages::claim(pool, &row.id, now, limit as i64).await?
         };
         if claimed.is_empty() {
+            // Nothing due now: sleep until the next retry is (a wake comes sooner for new
+            // messages).
+            if let Some(due) = messages::next_due(pool, &row.id).await? {
+                sleep = sleep.min(Duration::from_millis(due.saturating_sub(now).max(0) as u64));
+            }
             continue;
         }
         if claimed.len() == limit {
             sleep = Duration::ZERO; // more may be due
         }
         lane.outstanding.fetch_add(claimed.len(), Ordering::AcqRel);
-        let payloads = load_payloads(dispatcher, &claimed).await?;
+        // Messages of one notification share its payload.
+        let mut payloads: HashMap<String, Arc<str>> = HashMap::new();
         let batch_size = Sinks::max_batch(runtime.target.kind);
         let mut claimed = claimed.into_iter().peekable();
         while claimed.peek().is_some() {
@@ -114,9 +111,9 @@ async fn claim_round(
                     event_type: EventType::parse(&c.event_type)
                         .unwrap_or(EventType::ConnectionCreated),
                     payload: payloads
-                        .get(&c.notification_id)
-                        .cloned()
-                        .unwrap_or_else(|| Arc::from("{}")),
+                        .entry(c.notification_id.clone())
+                        .or_insert_with(|| Arc::from(c.payload.as_str()))
+                        .clone(),
                     create_time: c.create_time,
                 })
                 .collect();
@@ -131,18 +128,6 @@ async fn claim_round(
         }
     }
     Ok(sleep)
-}
-
-async fn load_payloads(
-    dispatcher: &Dispatcher,
-    claimed: &[ClaimedRow],
-) -> anyhow::Result<HashMap<String, Arc<str>>> {
-    let mut ids: Vec<&str> = claimed.iter().map(|c| c.notification_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let json = serde_json::to_string(&ids)?;
-    let rows = notifications::payloads(&dispatcher.inner.store.pool, &json).await?;
-    Ok(rows.into_iter().map(|(id, p)| (id, Arc::from(p))).collect())
 }
 
 async fn deliver(

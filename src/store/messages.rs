@@ -1,5 +1,6 @@
 //! Queries on `messages` and `attempts`: the outbox the dispatcher works from.
 
+use serde::Serialize;
 use sqlx::SqliteExecutor;
 
 #[derive(Clone, Debug)]
@@ -22,28 +23,29 @@ pub struct MessageRow {
     pub delivered_time: Option<i64>,
 }
 
-pub struct NewMessage<'a> {
-    pub id: &'a str,
-    pub notification_id: &'a str,
-    pub project_id: &'a str,
-    pub destination_id: &'a str,
-    pub event_type: &'a str,
-    pub status: &'a str,
+/// A message as created by publishing; serialized as one element of a batch insert.
+#[derive(Debug, Serialize)]
+pub struct NewMessage {
+    pub id: String,
+    pub notification_id: String,
+    pub project_id: String,
+    pub destination_id: String,
+    pub event_type: String,
+    pub status: &'static str,
     pub now: i64,
 }
 
-pub async fn insert(ex: impl SqliteExecutor<'_>, m: &NewMessage<'_>) -> sqlx::Result<()> {
+/// Inserts many messages in one statement (`rows_json`: a JSON array of [`NewMessage`]s),
+/// in array order, which is the order their `seq` numbers follow.
+pub async fn insert_batch(ex: impl SqliteExecutor<'_>, rows_json: &str) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO messages (id, notification_id, project_id, destination_id, event_type, status,
                                next_attempt_time, create_time, update_time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
-        m.id,
-        m.notification_id,
-        m.project_id,
-        m.destination_id,
-        m.event_type,
-        m.status,
-        m.now
+         SELECT value ->> '$.id', value ->> '$.notification_id', value ->> '$.project_id',
+                value ->> '$.destination_id', value ->> '$.event_type', value ->> '$.status',
+                value ->> '$.now', value ->> '$.now', value ->> '$.now'
+         FROM json_each(?) ORDER BY key",
+        rows_json
     )
     .execute(ex)
     .await?;
@@ -78,6 +80,8 @@ pub async fn next_due(
 
 pub struct ClaimedRow {
     pub seq: i64,
+    /// The notification's webhook body, `{notificationType, data}`.
+    pub payload: String,
     pub id: String,
     pub notification_id: String,
     pub project_id: String,
@@ -87,8 +91,8 @@ pub struct ClaimedRow {
     pub create_time: i64,
 }
 
-/// Marks up to `limit` due messages of a destination as being delivered and returns them,
-/// oldest due first.
+/// Marks up to `limit` due messages of a destination as being delivered and returns them
+/// with their payloads, oldest due first.
 pub async fn claim(
     ex: impl SqliteExecutor<'_>,
     destination_id: &str,
@@ -101,7 +105,8 @@ pub async fn claim(
          WHERE seq IN (SELECT seq FROM messages
                        WHERE destination_id = ?1 AND status IN ('pending', 'failed') AND next_attempt_time <= ?2
                        ORDER BY next_attempt_time, seq LIMIT ?3)
-         RETURNING seq AS "seq!", id, notification_id, project_id, event_type, attempt_count, round_start, create_time"#,
+         RETURNING seq AS "seq!", id, notification_id, project_id, event_type, attempt_count, round_start, create_time,
+                   (SELECT payload FROM notifications n WHERE n.id = messages.notification_id) AS "payload!: String""#,
         destination_id,
         now,
         limit
@@ -112,8 +117,11 @@ pub async fn claim(
     Ok(rows)
 }
 
-pub struct NewAttempt<'a> {
+/// One finished attempt: the attempt row and the message's new state.
+#[derive(Debug, Serialize)]
+pub struct Outcome<'a> {
     pub message_id: &'a str,
+    /// The attempt's number; also the message's new attempt count.
     pub number: i64,
     pub start_time: i64,
     pub duration_ms: i64,
@@ -122,80 +130,48 @@ pub struct NewAttempt<'a> {
     pub error_class: Option<&'a str>,
     pub error: Option<&'a str>,
     pub succeeded: bool,
-    pub request_headers: &'a str,
+    /// The headers sent, as a JSON object.
+    pub request_headers: &'a serde_json::Map<String, serde_json::Value>,
+    /// `delivered`, `failed` (retried at `next_attempt_time`) or `exhausted`.
+    pub status: &'static str,
+    pub next_attempt_time: Option<i64>,
 }
 
-pub async fn insert_attempt(ex: impl SqliteExecutor<'_>, a: &NewAttempt<'_>) -> sqlx::Result<()> {
+/// Records a batch of finished attempts (`outcomes_json`: a JSON array of [`Outcome`]s)
+/// in two statements, whatever the batch size: the attempt rows, then the messages'
+/// states. Set-based because every statement is a round trip to SQLite's thread.
+pub async fn record_outcomes(
+    ex: &mut sqlx::SqliteConnection,
+    outcomes_json: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO attempts (message_id, number, start_time, duration_ms, status_code, response_body,
                                error_class, error, succeeded, request_headers)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        a.message_id,
-        a.number,
-        a.start_time,
-        a.duration_ms,
-        a.status_code,
-        a.response_body,
-        a.error_class,
-        a.error,
-        a.succeeded,
-        a.request_headers
+         SELECT value ->> '$.message_id', value ->> '$.number', value ->> '$.start_time',
+                value ->> '$.duration_ms', value ->> '$.status_code', value ->> '$.response_body',
+                value ->> '$.error_class', value ->> '$.error', value ->> '$.succeeded',
+                value -> '$.request_headers'
+         FROM json_each(?) ORDER BY key",
+        outcomes_json
     )
-    .execute(ex)
+    .execute(&mut *ex)
     .await?;
-    Ok(())
-}
-
-pub async fn mark_delivered(
-    ex: impl SqliteExecutor<'_>,
-    id: &str,
-    attempts: i64,
-    status_code: Option<i64>,
-    now: i64,
-) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE messages SET status = 'delivered', attempt_count = ?2, last_status_code = ?3, last_error = NULL,
-                             delivered_time = ?4, update_time = ?4
-         WHERE id = ?1",
-        id,
-        attempts,
-        status_code,
+        "UPDATE messages SET status = o.status, attempt_count = o.number, last_status_code = o.status_code,
+                             last_error = o.error,
+                             next_attempt_time = COALESCE(o.next_attempt_time, messages.next_attempt_time),
+                             delivered_time = CASE o.status WHEN 'delivered' THEN ?2 ELSE messages.delivered_time END,
+                             update_time = ?2
+         FROM (SELECT value ->> '$.message_id' AS message_id, value ->> '$.number' AS number,
+                      value ->> '$.status' AS status, value ->> '$.status_code' AS status_code,
+                      value ->> '$.error' AS error, value ->> '$.next_attempt_time' AS next_attempt_time
+               FROM json_each(?1)) AS o
+         WHERE messages.id = o.message_id",
+        outcomes_json,
         now
     )
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-/// Records a failed attempt: `next` is when to retry, None when the message is exhausted.
-pub async fn mark_failed(
-    ex: impl SqliteExecutor<'_>,
-    id: &str,
-    attempts: i64,
-    status_code: Option<i64>,
-    error: &str,
-    next: Option<i64>,
-    now: i64,
-) -> sqlx::Result<()> {
-    let status = if next.is_some() {
-        "failed"
-    } else {
-        "exhausted"
-    };
-    let next_time = next.unwrap_or(now);
-    sqlx::query!(
-        "UPDATE messages SET status = ?2, attempt_count = ?3, last_status_code = ?4, last_error = ?5,
-                             next_attempt_time = ?6, update_time = ?7
-         WHERE id = ?1",
-        id,
-        status,
-        attempts,
-        status_code,
-        error,
-        next_time,
-        now
-    )
-    .execute(ex)
+    .execute(&mut *ex)
     .await?;
     Ok(())
 }
@@ -249,6 +225,8 @@ pub struct MessageFilter<'a> {
     pub until: Option<i64>,
     /// Only messages older than this sequence number (the cursor).
     pub before_seq: Option<i64>,
+    /// Only the message with this ID.
+    pub id: Option<&'a str>,
     pub limit: i64,
 }
 
@@ -270,6 +248,7 @@ pub async fn list(
            AND (?5 IS NULL OR m.create_time >= ?5)
            AND (?6 IS NULL OR m.create_time < ?6)
            AND (?7 IS NULL OR m.seq < ?7)
+           AND (?9 IS NULL OR m.id = ?9)
          ORDER BY m.seq DESC LIMIT ?8"#,
         f.project_id,
         f.destination_id,
@@ -278,7 +257,8 @@ pub async fn list(
         f.since,
         f.until,
         f.before_seq,
-        f.limit
+        f.limit,
+        f.id
     )
     .fetch_all(ex)
     .await
@@ -289,18 +269,18 @@ pub async fn find(
     project_id: &str,
     id: &str,
 ) -> sqlx::Result<Option<MessageRow>> {
-    sqlx::query_as!(
-        MessageRow,
-        r#"SELECT m.seq AS "seq!", m.id, m.notification_id, m.project_id, m.destination_id, d.name AS destination_name,
-                m.event_type, m.status, m.attempt_count, m.round_start, m.next_attempt_time, m.last_status_code,
-                m.last_error, m.create_time, m.update_time, m.delivered_time
-         FROM messages m JOIN destinations d ON d.id = m.destination_id
-         WHERE m.project_id = ? AND m.id = ?"#,
+    let filter = MessageFilter {
         project_id,
-        id
-    )
-    .fetch_optional(ex)
-    .await
+        destination_id: None,
+        event_type: None,
+        status: None,
+        since: None,
+        until: None,
+        before_seq: None,
+        id: Some(id),
+        limit: 1,
+    };
+    Ok(list(ex, &filter).await?.pop())
 }
 
 pub struct AttemptRow {

@@ -46,6 +46,9 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A file connection does not go stale like a network one; pinging it before
+            // each use would double the round trips to SQLite's thread.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
@@ -109,5 +112,11 @@ impl Store {
         let turn = self.write_gate.clone().lock_owned().await;
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// Waits for this process's turn to write, for a single statement that needs no
+    /// transaction of its own (it is atomic anyway), saving `BEGIN` and `COMMIT`.
+    pub async fn write_turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.write_gate.clone().lock_owned().await
     }
 }

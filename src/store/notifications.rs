@@ -1,9 +1,12 @@
 //! Queries on `notifications`, and route resolution for a new one.
 
+use serde::Serialize;
 use sqlx::SqliteExecutor;
 
 use super::destinations::DestinationRow;
 
+/// A notification as stored; serialized as one element of a batch insert.
+#[derive(Debug, Serialize)]
 pub struct NotificationRow {
     pub id: String,
     pub project_id: String,
@@ -14,48 +17,58 @@ pub struct NotificationRow {
     pub create_time: i64,
 }
 
-pub async fn insert(ex: impl SqliteExecutor<'_>, row: &NotificationRow) -> sqlx::Result<()> {
+/// Inserts many notifications in one statement: `rows_json` is a JSON array of
+/// [`NotificationRow`]s. One statement instead of one per row, because every statement is
+/// a round trip to SQLite's thread.
+pub async fn insert_batch(ex: impl SqliteExecutor<'_>, rows_json: &str) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO notifications (id, project_id, event_type, payload, idempotency_key, response, create_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-        row.id,
-        row.project_id,
-        row.event_type,
-        row.payload,
-        row.idempotency_key,
-        row.response,
-        row.create_time
+         SELECT value ->> '$.id', value ->> '$.project_id', value ->> '$.event_type', value ->> '$.payload',
+                value ->> '$.idempotency_key', value ->> '$.response', value ->> '$.create_time'
+         FROM json_each(?)",
+        rows_json
     )
     .execute(ex)
     .await?;
     Ok(())
 }
 
-/// The earlier notification published with this idempotency key: (id, response, time).
-pub async fn find_by_idempotency_key(
+/// Frees idempotency keys used before `cutoff` so they can be used again; `keys_json` is
+/// a JSON array of `[project_id, key]` pairs.
+pub async fn release_keys_before(
     ex: impl SqliteExecutor<'_>,
-    project_id: &str,
-    key: &str,
-) -> sqlx::Result<Option<(String, String, i64)>> {
-    let row = sqlx::query!(
-        "SELECT id, response, create_time FROM notifications WHERE project_id = ? AND idempotency_key = ?",
-        project_id,
-        key
-    )
-    .fetch_optional(ex)
-    .await?;
-    Ok(row.map(|r| (r.id, r.response, r.create_time)))
-}
-
-/// Frees an expired idempotency key for reuse.
-pub async fn release_idempotency_key(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<()> {
+    keys_json: &str,
+    cutoff: i64,
+) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE notifications SET idempotency_key = NULL WHERE id = ?",
-        id
+        "UPDATE notifications SET idempotency_key = NULL
+         WHERE create_time < ?2
+           AND (project_id, idempotency_key) IN (SELECT value ->> '$[0]', value ->> '$[1]' FROM json_each(?1))",
+        keys_json,
+        cutoff
     )
     .execute(ex)
     .await?;
     Ok(())
+}
+
+/// The earlier responses to these idempotency keys (`[project_id, key]` pairs as JSON):
+/// (project_id, key, response).
+pub async fn responses_for_keys(
+    ex: impl SqliteExecutor<'_>,
+    keys_json: &str,
+) -> sqlx::Result<Vec<(String, String, String)>> {
+    let rows = sqlx::query!(
+        r#"SELECT project_id, idempotency_key AS "idempotency_key!", response FROM notifications
+           WHERE (project_id, idempotency_key) IN (SELECT value ->> '$[0]', value ->> '$[1]' FROM json_each(?))"#,
+        keys_json
+    )
+    .fetch_all(ex)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.project_id, r.idempotency_key, r.response))
+        .collect())
 }
 
 /// Destinations an event type reaches: event type → topics → destinations, each once.
@@ -79,20 +92,6 @@ pub async fn route(
     )
     .fetch_all(ex)
     .await
-}
-
-/// Payloads of several notifications at once, by ID.
-pub async fn payloads(
-    ex: impl SqliteExecutor<'_>,
-    ids_json: &str,
-) -> sqlx::Result<Vec<(String, String)>> {
-    let rows = sqlx::query!(
-        "SELECT id, payload FROM notifications WHERE id IN (SELECT value FROM json_each(?))",
-        ids_json
-    )
-    .fetch_all(ex)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.payload)).collect())
 }
 
 pub async fn payload(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option<String>> {

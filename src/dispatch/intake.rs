@@ -1,0 +1,235 @@
+//! Group commit for publishing: each publish hands its notification to one writer task,
+//! which commits every notification waiting at that moment in a single transaction and
+//! then answers them all.
+//!
+//! Why: a write transaction costs several round trips to SQLite's thread and write
+//! transactions take turns, so one transaction per publish capped the node at under a
+//! thousand publishes a second. Batched, the cost of a transaction is shared by every
+//! publish that arrived while the previous one committed. Nothing is answered before its
+//! notification and messages are committed, so a 202 still means "stored".
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use anyhow::Context;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
+use crate::model::EventType;
+use crate::problem::ApiError;
+use crate::store::destinations::{self, DestinationRow};
+use crate::store::messages::{self, NewMessage};
+use crate::store::notifications::{self, NotificationRow};
+use crate::store::{self, Store};
+use crate::time::now_ms;
+
+/// How long an `Idempotency-Key` keeps answering with the first response.
+const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3600 * 1000;
+/// The most publishes committed in one transaction.
+const MAX_BATCH: usize = 1024;
+
+/// Which destinations a submitted notification goes to.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// Everything its event type routes to.
+    Routes,
+    /// The routes, except this destination.
+    RoutesExcept(String),
+    /// This destination only, whatever the routes say.
+    Only(String),
+}
+
+/// A validated notification, ready to be stored.
+pub struct Submission {
+    pub project_id: String,
+    pub event_type: EventType,
+    /// The webhook body `{notificationType, data}`.
+    pub payload: String,
+    pub idempotency_key: Option<String>,
+    pub target: Target,
+    pub time: i64,
+}
+
+pub enum Accepted {
+    /// Stored now, with one message per destination.
+    Stored(PublishResponse),
+    /// The key was used within the window: the first response, nothing stored.
+    Replayed(PublishResponse),
+}
+
+type Reply = oneshot::Sender<Result<Accepted, ApiError>>;
+
+/// The publishing side of the writer task.
+pub struct Intake {
+    submissions: mpsc::Sender<(Submission, Reply)>,
+}
+
+impl Intake {
+    /// Starts the writer task; it stops when the `Intake` is dropped.
+    pub fn start(store: Store) -> Intake {
+        let (submissions, queue) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(write_loop(store, queue));
+        Intake { submissions }
+    }
+
+    /// Stores `submission`; returns once it is committed (or was a replay).
+    pub async fn submit(&self, submission: Submission) -> Result<Accepted, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || ApiError::Unavailable("the node is shutting down".into());
+        self.submissions
+            .send((submission, reply))
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn write_loop(store: Store, mut queue: mpsc::Receiver<(Submission, Reply)>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let (submissions, replies): (Vec<Submission>, Vec<Reply>) = batch.drain(..).unzip();
+        let outcomes = match commit(&store, &submissions).await {
+            Ok(accepted) => accepted.into_iter().map(Ok).collect(),
+            Err(e) if submissions.len() > 1 => {
+                // One bad submission (its project deleted meanwhile, say) must not fail
+                // the others: store them one by one.
+                tracing::warn!(error = ?e, count = submissions.len(), "batched publish failed; publishing one by one");
+                let mut outcomes = Vec::with_capacity(submissions.len());
+                for s in &submissions {
+                    outcomes.push(
+                        commit(&store, std::slice::from_ref(s))
+                            .await
+                            .map(|mut one| one.remove(0))
+                            .map_err(ApiError::from),
+                    );
+                }
+                outcomes
+            }
+            Err(e) => vec![Err(ApiError::from(e))],
+        };
+        for (reply, outcome) in replies.into_iter().zip(outcomes) {
+            // The requester may have gone away; its notification is stored all the same.
+            let _ = reply.send(outcome);
+        }
+    }
+}
+
+/// Stores `submissions` in one transaction, answering each in order.
+async fn commit(store: &Store, submissions: &[Submission]) -> anyhow::Result<Vec<Accepted>> {
+    let mut tx = store.begin_write().await?;
+    let mut earlier = earlier_responses(&mut tx, submissions).await?;
+    let mut routes: HashMap<(&str, EventType), Vec<DestinationRow>> = HashMap::new();
+    let mut notification_rows = Vec::with_capacity(submissions.len());
+    let mut message_rows = Vec::with_capacity(submissions.len());
+    let mut accepted = Vec::with_capacity(submissions.len());
+    for s in submissions {
+        let key = s
+            .idempotency_key
+            .as_ref()
+            .map(|k| (s.project_id.clone(), k.clone()));
+        if let Some(response) = key.as_ref().and_then(|k| earlier.get(k)) {
+            let response = serde_json::from_str(response).context("a stored publish response")?;
+            accepted.push(Accepted::Replayed(response));
+            continue;
+        }
+        let destinations = match &s.target {
+            Target::Only(id) => destinations::find(&mut *tx, &s.project_id, id)
+                .await?
+                .into_iter()
+                .collect(),
+            Target::Routes | Target::RoutesExcept(_) => {
+                match routes.entry((s.project_id.as_str(), s.event_type)) {
+                    Entry::Occupied(known) => known.get().clone(),
+                    Entry::Vacant(slot) => slot
+                        .insert(
+                            notifications::route(&mut *tx, &s.project_id, s.event_type.as_str())
+                                .await?,
+                        )
+                        .clone(),
+                }
+            }
+        };
+        let excluded = match &s.target {
+            Target::RoutesExcept(id) => Some(id.as_str()),
+            _ => None,
+        };
+        let notification_id = store::new_id();
+        let published: Vec<PublishedMessage> = destinations
+            .iter()
+            .filter(|d| Some(d.id.as_str()) != excluded)
+            .map(|d| PublishedMessage {
+                id: super::publish::new_message_id(),
+                destination_id: d.id.clone(),
+                destination_name: d.name.clone(),
+                status: if d.status == "disabled" {
+                    MessageStatus::Skipped
+                } else {
+                    MessageStatus::Pending
+                },
+            })
+            .collect();
+        for m in &published {
+            message_rows.push(NewMessage {
+                id: m.id.clone(),
+                notification_id: notification_id.clone(),
+                project_id: s.project_id.clone(),
+                destination_id: m.destination_id.clone(),
+                event_type: s.event_type.as_str().to_string(),
+                status: m.status.as_str(),
+                now: s.time,
+            });
+        }
+        let response = PublishResponse {
+            notification_id: notification_id.clone(),
+            notification_type: s.event_type,
+            unrouted: published.is_empty(),
+            messages: published,
+        };
+        let response_json = serde_json::to_string(&response)?;
+        if let Some(key) = key {
+            // A repeat of the key later in this batch answers like this one.
+            earlier.insert(key, response_json.clone());
+        }
+        notification_rows.push(NotificationRow {
+            id: notification_id,
+            project_id: s.project_id.clone(),
+            event_type: s.event_type.as_str().to_string(),
+            payload: s.payload.clone(),
+            idempotency_key: s.idempotency_key.clone(),
+            response: response_json,
+            create_time: s.time,
+        });
+        accepted.push(Accepted::Stored(response));
+    }
+    if !notification_rows.is_empty() {
+        notifications::insert_batch(&mut *tx, &serde_json::to_string(&notification_rows)?).await?;
+    }
+    if !message_rows.is_empty() {
+        messages::insert_batch(&mut *tx, &serde_json::to_string(&message_rows)?).await?;
+    }
+    tx.commit().await?;
+    Ok(accepted)
+}
+
+/// The first responses to the idempotency keys in `submissions` still within the window,
+/// by (project, key). Keys used before the window are released for reuse first.
+async fn earlier_responses(
+    tx: &mut store::WriteTx,
+    submissions: &[Submission],
+) -> anyhow::Result<HashMap<(String, String), String>> {
+    let keys: Vec<(&str, &str)> = submissions
+        .iter()
+        .filter_map(|s| Some((s.project_id.as_str(), s.idempotency_key.as_deref()?)))
+        .collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let keys_json = serde_json::to_string(&keys)?;
+    notifications::release_keys_before(&mut **tx, &keys_json, now_ms() - IDEMPOTENCY_WINDOW_MS)
+        .await?;
+    let found = notifications::responses_for_keys(&mut **tx, &keys_json).await?;
+    Ok(found
+        .into_iter()
+        .map(|(project, key, response)| ((project, key), response))
+        .collect())
+}
