@@ -58,6 +58,8 @@ enum Command {
         #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8700")]
         listen: SocketAddr,
     },
+    /// Print the node's OpenAPI document (what /openapi.json serves) without starting a node.
+    Openapi,
     /// Manage the node's API keys (works on the data directory directly).
     Keys {
         #[command(subcommand)]
@@ -104,6 +106,7 @@ async fn main() -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Serve { listen } => serve(config, listen).await,
+        Command::Openapi => openapi(),
         Command::Keys { command } => keys(config, command).await,
         Command::Client(command) => {
             std::process::exit(switchboard::cli::run(cli.client, command).await)
@@ -130,6 +133,17 @@ async fn serve(mut config: NodeConfig, listen: SocketAddr) -> anyhow::Result<()>
         cancel.cancel();
     });
     node.wait().await
+}
+
+fn openapi() -> anyhow::Result<()> {
+    use std::io::Write;
+    // The bytes /openapi.json serves (compact JSON), so the two can be compared as text.
+    let json = serde_json::to_string(&switchboard::api::openapi())?;
+    match writeln!(std::io::stdout().lock(), "{json}") {
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => Ok(written?),
+    }
 }
 
 async fn wait_for_signal() {

@@ -319,3 +319,31 @@ fn a_settings_file_sets_the_retry_schedule_and_bad_ones_are_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("retry-schedul"), "{err}");
 }
+
+/// `switchboard openapi` needs no node, and prints exactly what a running node serves at
+/// /openapi.json (CI checks the UI's generated bindings against it).
+#[tokio::test]
+async fn the_openapi_command_prints_what_a_node_serves() {
+    let out = Command::new(BIN)
+        .arg("openapi")
+        .env_remove("SWITCHBOARD_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+
+    let node = support::node::TestNode::start().await;
+    // Public: no key needed.
+    let resp = reqwest::get(node.url("/openapi.json")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let served = resp.text().await.unwrap();
+    assert_eq!(printed.strip_suffix('\n'), Some(served.as_str()));
+
+    let doc: Value = serde_json::from_str(&served).unwrap();
+    assert!(doc["paths"]["/v1/projects/{projectIdOrName}/destinations"]["post"].is_object());
+    assert!(doc["components"]["securitySchemes"]["APIKeyHeader"].is_object());
+}

@@ -70,9 +70,49 @@ impl Modify for ApiKeyScheme {
     }
 }
 
+/// The OpenAPI document `/openapi.json` serves, built without a node: the same list of
+/// handlers as [`router`], minus the state the API-key check needs.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented(protected_routes()).into_openapi()
+}
+
 /// Builds the router and the OpenAPI document from the same list of handlers.
 pub fn router(state: AppState) -> Router {
-    let protected = OpenApiRouter::new()
+    let protected = protected_routes().route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_api_key,
+    ));
+    let (router, openapi) = documented(protected).split_for_parts();
+    let openapi = Arc::new(openapi);
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/login", axum::routing::get(session::login_link))
+        .fallback(ui::fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
+        }))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The documented API: the document's header plus the protected and the public routes.
+fn documented(protected: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(protected)
+        .merge(public_routes())
+}
+
+/// The routes behind the API key (the caller adds the check: it needs the state).
+fn protected_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(projects::list_projects, projects::create_project))
         .routes(routes!(projects::get_project))
         .routes(routes!(
@@ -114,37 +154,13 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(event_types::list_event_types))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_api_key,
-        ));
-    let public = OpenApiRouter::new()
+}
+
+fn public_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(health::healthz))
         .routes(routes!(session::create_session, session::delete_session))
-        .routes(routes!(blobs::get_blob));
-
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(protected)
-        .merge(public)
-        .split_for_parts();
-    let openapi = Arc::new(openapi);
-    router
-        .route(
-            "/openapi.json",
-            axum::routing::get(move || {
-                let doc = openapi.clone();
-                async move { Json(doc.as_ref().clone()) }
-            }),
-        )
-        .route("/login", axum::routing::get(session::login_link))
-        .fallback(ui::fallback)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
-        }))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        .routes(routes!(blobs::get_blob))
 }
 
 async fn method_not_allowed() -> impl IntoResponse {

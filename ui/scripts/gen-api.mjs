@@ -5,6 +5,8 @@
 //   npm run gen:api -- path/to/openapi.json                 regenerate from a saved document
 //   npm run gen:api                                         regenerate from src/bindings/openapi.json
 //   npm run gen:api -- --check [source]                     fail if the committed files differ
+//
+// `switchboard openapi > file.json` writes the document without running a node.
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
@@ -39,7 +41,9 @@ if (check) {
   const same = async (path, want) => (await readFile(path, "utf8").catch(() => "")) === want;
   const ok = (await same(output, ts)) && (source === savedDoc || (await same(savedDoc, json)));
   if (!ok) {
-    console.error("src/bindings are out of date: run `npm run gen:api -- <node>/openapi.json`");
+    console.error(
+      "src/bindings are out of date: write `switchboard openapi > FILE` and run `npm run gen:api -- FILE`",
+    );
     process.exit(1);
   }
   console.log("src/bindings are up to date");

@@ -1,6 +1,6 @@
 // A labelled form field with its hint and the API's complaint about it, wired for
 // screen readers (aria-invalid, aria-describedby).
-import { useId, type ReactElement, type ReactNode } from "react";
+import { useId, type InputHTMLAttributes, type ReactElement, type ReactNode } from "react";
 import { cloneElement } from "react";
 
 interface FieldProps {
@@ -35,5 +35,20 @@ export function Field({ label, hint, error, children }: FieldProps) {
         </small>
       )}
     </div>
+  );
+}
+
+type TextFieldProps = Omit<FieldProps, "children"> &
+  Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange"> & {
+    value: string;
+    onChange: (value: string) => void;
+  };
+
+/** A `Field` holding one text input; the remaining props go to the input. */
+export function TextField({ label, hint, error, value, onChange, ...input }: TextFieldProps) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      <input {...input} value={value} onChange={(e) => onChange(e.target.value)} />
+    </Field>
   );
 }

@@ -10,7 +10,7 @@ import type {
   DestinationType,
 } from "../../api/types";
 import { Dialog } from "../../components/Dialog";
-import { Field } from "../../components/Field";
+import { Field, TextField } from "../../components/Field";
 import { qk } from "../../hooks/queries";
 import { fieldIssues } from "../../lib/problem";
 
@@ -62,6 +62,9 @@ interface FormState {
   awsSessionToken: string;
   retrySchedule: string;
 }
+
+/** The fields edited as plain text. */
+type TextKey = { [K in keyof FormState]: string extends FormState[K] ? K : never }[keyof FormState];
 
 let headerKey = 0;
 
@@ -201,6 +204,14 @@ export function DestinationForm({
 
   const { byField, other } = fieldIssues(save.error, KNOWN_FIELDS, "destination.");
   const err = (name: string) => localErrors[name] ?? byField[name];
+  // A text input's value, setter, and the API's complaint about it (by the API's field name).
+  const text = (key: TextKey, issue: string = key) => ({
+    value: form[key],
+    onChange: (value: string) => set(key, value),
+    error: err(issue),
+  });
+  const metadata = (key: TextKey & keyof DestinationMetadata) => text(key, `metadata.${key}`);
+  const secret = (key: TextKey) => ({ ...text(key, `secrets.${key}`), autoComplete: "off" });
   const title = editing ? `Edit ${destination.name}` : "New destination";
 
   return (
@@ -240,9 +251,12 @@ export function DestinationForm({
             ))}
           </div>
         )}
-        <Field label="Name" error={err("name")} hint="Unique in the project, e.g. billing-webhook.">
-          <input value={form.name} onChange={(e) => set("name", e.target.value)} autoFocus />
-        </Field>
+        <TextField
+          label="Name"
+          {...text("name")}
+          hint="Unique in the project, e.g. billing-webhook."
+          autoFocus
+        />
         <Field label="Type" error={err("type")}>
           <select
             value={form.type}
@@ -257,18 +271,13 @@ export function DestinationForm({
 
         {form.type === "webhook" && (
           <>
-            <Field
+            <TextField
               label="URL"
-              error={err("metadata.url")}
+              {...metadata("url")}
               hint="https://…, or http:// for localhost and 127.0.0.1."
-            >
-              <input
-                type="url"
-                value={form.url}
-                onChange={(e) => set("url", e.target.value)}
-                placeholder="https://example.com/webhooks/switchboard"
-              />
-            </Field>
+              type="url"
+              placeholder="https://example.com/webhooks/switchboard"
+            />
             <HeadersEditor
               rows={form.headers}
               onChange={(rows) => set("headers", rows)}
@@ -279,88 +288,53 @@ export function DestinationForm({
 
         {form.type === "kinesis" && (
           <>
-            <Field label="Stream name" error={err("metadata.streamName")}>
-              <input value={form.streamName} onChange={(e) => set("streamName", e.target.value)} />
-            </Field>
-            <Field label="Region" error={err("metadata.region")} hint="e.g. us-east-1">
-              <input value={form.region} onChange={(e) => set("region", e.target.value)} />
-            </Field>
-            <Field
+            <TextField label="Stream name" {...metadata("streamName")} />
+            <TextField label="Region" {...metadata("region")} hint="e.g. us-east-1" />
+            <TextField
               label="Endpoint URL (optional)"
-              error={err("metadata.endpointUrl")}
+              {...metadata("endpointUrl")}
               hint="For Kinesis-compatible servers; AWS's endpoint when empty."
-            >
-              <input
-                type="url"
-                value={form.endpointUrl}
-                onChange={(e) => set("endpointUrl", e.target.value)}
-              />
-            </Field>
-            <Field
+              type="url"
+            />
+            <TextField
               label="Partition key template (optional)"
-              error={err("metadata.partitionKeyTemplate")}
+              {...metadata("partitionKeyTemplate")}
               hint="A JMESPath expression over the payload, e.g. data.installationId."
-            >
-              <input
-                value={form.partitionKeyTemplate}
-                onChange={(e) => set("partitionKeyTemplate", e.target.value)}
-              />
-            </Field>
-            <Field
+            />
+            <TextField
               label="AWS access key ID"
-              error={err("secrets.awsKeyId")}
+              {...secret("awsKeyId")}
               hint={editing ? "Leave empty to keep the current one." : undefined}
-            >
-              <input
-                autoComplete="off"
-                value={form.awsKeyId}
-                onChange={(e) => set("awsKeyId", e.target.value)}
-              />
-            </Field>
-            <Field
+            />
+            <TextField
               label="AWS secret access key"
-              error={err("secrets.awsSecretKey")}
+              {...secret("awsSecretKey")}
               hint={editing ? "Write-only. Leave empty to keep the current one." : "Write-only."}
-            >
-              <input
-                type="password"
-                autoComplete="off"
-                value={form.awsSecretKey}
-                onChange={(e) => set("awsSecretKey", e.target.value)}
-              />
-            </Field>
-            <Field label="AWS session token (optional)" error={err("secrets.awsSessionToken")}>
-              <input
-                type="password"
-                autoComplete="off"
-                value={form.awsSessionToken}
-                onChange={(e) => set("awsSessionToken", e.target.value)}
-              />
-            </Field>
+              type="password"
+            />
+            <TextField
+              label="AWS session token (optional)"
+              {...secret("awsSessionToken")}
+              type="password"
+            />
           </>
         )}
 
         {form.type === "log" && (
-          <Field
+          <TextField
             label="File path (optional)"
-            error={err("metadata.path")}
+            {...metadata("path")}
             hint="A .jsonl file on the node; by default one named after the destination in its data directory."
-          >
-            <input value={form.path} onChange={(e) => set("path", e.target.value)} />
-          </Field>
+          />
         )}
 
-        <Field
+        <TextField
           label="Retry schedule override (optional)"
+          {...text("retrySchedule", "delivery.retrySchedule")}
           error={err("delivery.retrySchedule") ?? err("delivery")}
           hint="Delays before each attempt, in seconds, e.g. 0, 5, 300. Empty: the node's schedule."
-        >
-          <input
-            value={form.retrySchedule}
-            onChange={(e) => set("retrySchedule", e.target.value)}
-            placeholder="0, 5, 300, 1800"
-          />
-        </Field>
+          placeholder="0, 5, 300, 1800"
+        />
       </form>
     </Dialog>
   );

@@ -5,12 +5,13 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { ErrorNote } from "../../components/ErrorNote";
+import { LabelledSelect } from "../../components/LabelledSelect";
 import { StatusPill } from "../../components/StatusPill";
 import { qk, useDestinations } from "../../hooks/queries";
 import { EVENT_TYPES, MESSAGE_STATUSES } from "../../lib/eventTypes";
 import { formatMs, formatTime } from "../../lib/format";
 import { useLiveConnectionState } from "../../lib/liveBus";
-import { liveStore, MAX_ROWS, useLiveSnapshot, type LiveRow } from "./liveStore";
+import { liveStore, MAX_ROWS, useLiveSnapshot, type LiveFilters, type LiveRow } from "./liveStore";
 import { MessageDetailPanel } from "./MessageDetailPanel";
 
 const ROW_HEIGHT = 36;
@@ -73,6 +74,11 @@ export function LivePage({ onOpenPublish }: { onOpenPublish: () => void }) {
   const destinationList = [...(destinations.data ?? [])].sort((a, b) =>
     a.name.localeCompare(b.name),
   );
+  // A filter list's value and setter; the empty choice ("All") clears the filter.
+  const filter = (key: keyof LiveFilters) => ({
+    value: filters[key] ?? "",
+    onChange: (value: string) => liveStore.setFilters({ ...filters, [key]: value || undefined }),
+  });
 
   return (
     <section className="page page-full live-page">
@@ -92,50 +98,19 @@ export function LivePage({ onOpenPublish }: { onOpenPublish: () => void }) {
       </header>
 
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
-        <label>
-          Event type
-          <select
-            value={filters.eventType ?? ""}
-            onChange={(e) =>
-              liveStore.setFilters({ ...filters, eventType: e.target.value || undefined })
-            }
-          >
-            <option value="">All</option>
-            {EVENT_TYPES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Destination
-          <select
-            value={filters.destinationId ?? ""}
-            onChange={(e) =>
-              liveStore.setFilters({ ...filters, destinationId: e.target.value || undefined })
-            }
-          >
-            <option value="">All</option>
-            {destinationList.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select
-            value={filters.status ?? ""}
-            onChange={(e) =>
-              liveStore.setFilters({ ...filters, status: e.target.value || undefined })
-            }
-          >
-            <option value="">All</option>
-            {MESSAGE_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
+        <LabelledSelect
+          label="Event type"
+          all="All"
+          choices={EVENT_TYPES}
+          {...filter("eventType")}
+        />
+        <LabelledSelect
+          label="Destination"
+          all="All"
+          choices={destinationList}
+          {...filter("destinationId")}
+        />
+        <LabelledSelect label="Status" all="All" choices={MESSAGE_STATUSES} {...filter("status")} />
         <span className="filters-info muted">
           {rows.length.toLocaleString()} shown
           {rows.length >= MAX_ROWS ? ` (newest ${MAX_ROWS.toLocaleString()} kept)` : ""}

@@ -1,7 +1,8 @@
 // Wiring without a mouse: the same two kinds of routes, chosen from lists.
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { EventType } from "../../api/types";
 import { ErrorNote } from "../../components/ErrorNote";
+import { LabelledSelect } from "../../components/LabelledSelect";
 import { useCreateEventTopicRoute, useCreateTopicDestinationRoute } from "../../hooks/queries";
 import { EVENT_TYPES } from "../../lib/eventTypes";
 import type { GraphData } from "./graph";
@@ -20,75 +21,73 @@ export function WireForm({ data }: { data: GraphData }) {
   return (
     <details className="panel wire-form">
       <summary>Add a route without dragging</summary>
-      <form
-        className="wire-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          createEventRoute.mutate({ eventType, topicId: topicA || topics[0]!.id });
-        }}
-      >
-        <label>
-          Event type
-          <select value={eventType} onChange={(e) => setEventType(e.target.value as EventType)}>
-            {EVENT_TYPES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <span aria-hidden="true">→</span>
-        <label>
-          Topic
-          <select value={topicA} onChange={(e) => setTopicA(e.target.value)}>
-            {topics.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="button" disabled={createEventRoute.isPending}>
-          Add route
-        </button>
-      </form>
+      <RouteForm
+        pending={createEventRoute.isPending}
+        onSubmit={() => createEventRoute.mutate({ eventType, topicId: topicA || topics[0]!.id })}
+        from={
+          <LabelledSelect
+            label="Event type"
+            value={eventType}
+            choices={EVENT_TYPES}
+            onChange={(v) => setEventType(v as EventType)}
+          />
+        }
+        to={<LabelledSelect label="Topic" value={topicA} choices={topics} onChange={setTopicA} />}
+      />
       <ErrorNote error={createEventRoute.error} />
       {destinations.length > 0 && (
-        <form
-          className="wire-row"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <RouteForm
+          pending={createDestinationRoute.isPending}
+          onSubmit={() =>
             createDestinationRoute.mutate({
               topicId: topicB || topics[0]!.id,
               destinationId: destination || destinations[0]!.id,
-            });
-          }}
-        >
-          <label>
-            Topic
-            <select value={topicB} onChange={(e) => setTopicB(e.target.value)}>
-              {topics.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <span aria-hidden="true">→</span>
-          <label>
-            Destination
-            <select value={destination} onChange={(e) => setDestination(e.target.value)}>
-              {destinations.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" className="button" disabled={createDestinationRoute.isPending}>
-            Add route
-          </button>
-        </form>
+            })
+          }
+          from={
+            <LabelledSelect label="Topic" value={topicB} choices={topics} onChange={setTopicB} />
+          }
+          to={
+            <LabelledSelect
+              label="Destination"
+              value={destination}
+              choices={destinations}
+              onChange={setDestination}
+            />
+          }
+        />
       )}
       <ErrorNote error={createDestinationRoute.error} />
     </details>
+  );
+}
+
+/** One route as a row: its two ends, from → to, and the button that creates it. */
+function RouteForm({
+  from,
+  to,
+  pending,
+  onSubmit,
+}: {
+  from: ReactNode;
+  to: ReactNode;
+  pending: boolean;
+  onSubmit: () => void;
+}) {
+  return (
+    <form
+      className="wire-row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {from}
+      <span aria-hidden="true">→</span>
+      {to}
+      <button type="submit" className="button" disabled={pending}>
+        Add route
+      </button>
+    </form>
   );
 }
