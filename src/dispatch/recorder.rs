@@ -46,9 +46,7 @@ pub async fn run(
         }
         let attempts: usize = batch.iter().map(|f| f.claimed.len()).sum();
         dispatcher.inner.meter.add(attempts as u64);
-        for f in &batch {
-            f.lane.release(f.claimed.len());
-        }
+        // Failed attempts may be due again soon.
         dispatcher.wake();
     }
     Ok(())

@@ -17,7 +17,10 @@ use crate::store::destinations::DestinationRow;
 use crate::store::Store;
 use crate::vault;
 
-/// A destination's limit on attempts in flight, and how many claimed messages it holds.
+/// A destination's limit on attempts in flight, and how many claimed messages wait for
+/// their attempt. Finished attempts no longer count: the recorder's pace must not hold
+/// back the next claims (those messages stay `delivering` until recorded, so they are
+/// not claimed twice).
 pub struct Lane {
     pub in_flight: Arc<Semaphore>,
     pub outstanding: AtomicUsize,
@@ -25,7 +28,7 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// Claimed-but-unrecorded messages a lane may hold: a few rounds of work ahead.
+    /// Claimed messages a lane may hold before their attempts: a few rounds of work ahead.
     pub fn room(&self) -> usize {
         (self.max_in_flight * 4).saturating_sub(self.outstanding.load(Ordering::Acquire))
     }

@@ -22,7 +22,6 @@ use crate::time::now_ms;
 /// One delivery call's outcome, for the recorder.
 pub struct Finished {
     pub runtime: Arc<Runtime>,
-    pub lane: Arc<Lane>,
     pub claimed: Vec<ClaimedRow>,
     pub results: Vec<AttemptResult>,
     pub start_time: i64,
@@ -139,7 +138,7 @@ async fn deliver(
     results: mpsc::Sender<Finished>,
 ) {
     let inner = &dispatcher.inner;
-    let (Ok(_lane_permit), Ok(_global_permit)) = (
+    let (Ok(lane_permit), Ok(global_permit)) = (
         lane.in_flight.clone().acquire_owned().await,
         inner.global.clone().acquire_owned().await,
     ) else {
@@ -153,10 +152,13 @@ async fn deliver(
     let start_time = now_ms();
     let started = Instant::now();
     let attempt_results = inner.sinks.deliver(&runtime.target, &outgoing).await;
+    let duration_ms = started.elapsed().as_millis() as i64;
+    drop((lane_permit, global_permit));
+    lane.release(claimed.len());
+    dispatcher.wake();
     let finished = Finished {
-        duration_ms: started.elapsed().as_millis() as i64,
+        duration_ms,
         runtime,
-        lane,
         claimed,
         results: attempt_results,
         start_time,
