@@ -138,17 +138,20 @@ async fn deliver(
     results: mpsc::Sender<Finished>,
 ) {
     let inner = &dispatcher.inner;
-    let (Ok(lane_permit), Ok(global_permit)) = (
-        lane.in_flight.clone().acquire_owned().await,
-        inner.global.clone().acquire_owned().await,
-    ) else {
+    // The lane's permit first: it is fair, so a destination's messages go in claim order.
+    let Ok(lane_permit) = lane.in_flight.clone().acquire_owned().await else {
         return;
     };
     let mut outgoing = outgoing;
     fit_payloads(&dispatcher, runtime.target.kind, &claimed, &mut outgoing).await;
-    // Limits delay deliveries; they never drop them.
-    inner.rate_limit.acquire(outgoing.len()).await;
+    // Limits delay deliveries; they never drop them. The destination's own limit comes
+    // before the node-wide one, and a node-wide slot is taken only once both allow the
+    // attempt, so waiting for a rate never holds capacity other destinations could use.
     runtime.rate_limit.acquire(outgoing.len()).await;
+    inner.rate_limit.acquire(outgoing.len()).await;
+    let Ok(global_permit) = inner.global.clone().acquire_owned().await else {
+        return;
+    };
     let start_time = now_ms();
     let started = Instant::now();
     let attempt_results = inner.sinks.deliver(&runtime.target, &outgoing).await;
