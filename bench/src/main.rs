@@ -23,9 +23,8 @@ use tokio_util::sync::CancellationToken;
 #[derive(Parser, Debug)]
 #[command(about = "Dispatcher throughput and latency against the loopback ceiling")]
 struct Args {
-    /// Messages in the ceiling, drain and end-to-end phases. The figure is 100000;
-    /// the default is smaller so a run takes about two minutes at today's publish speed.
-    #[arg(long, default_value_t = 20_000)]
+    /// Messages in the ceiling, drain and end-to-end phases (the figure).
+    #[arg(long, default_value_t = 100_000)]
     n: usize,
     /// Instead of the throughput table: set the node's rate limit to this many deliveries
     /// per second and check that it holds (within 2 %) over a 10 s window.
