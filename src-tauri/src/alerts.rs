@@ -1,6 +1,7 @@
 //! Open alerts (disabled destinations) in the system tray, and a desktop notification when a
-//! destination gets disabled. Counted at start and on every profile switch, then kept up to
-//! date from the live stream (`destination.disabled` / `destination.enabled`).
+//! destination gets disabled. Counted on every profile switch and every time the live stream
+//! (re)connects, and kept up to date in between from its events (`destination.disabled` /
+//! `destination.enabled`).
 
 use std::collections::BTreeSet;
 
@@ -9,9 +10,10 @@ use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{async_runtime, AppHandle, Manager, Wry};
 use tauri_plugin_notification::NotificationExt;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::connection::{follow_live, Connections, LiveEnvelope};
+use crate::connection::{follow_live, Connections, Followed, LiveEnvelope};
 
 const TRAY_ID: &str = "main";
 
@@ -75,60 +77,76 @@ pub fn start(app: &AppHandle, cancel: CancellationToken) {
     let app = app.clone();
     async_runtime::spawn(async move {
         let conns = app.state::<Connections>();
-        let mut rx = conns.watch();
-        loop {
-            // Count what is disabled now on the current node, then follow its changes.
-            let client = rx.borrow_and_update().as_ref().map(|c| c.client.clone());
-            let mut disabled = BTreeSet::new();
-            if let Some(client) = &client {
-                match client.list_destinations().await {
-                    Ok(list) => disabled.extend(
-                        list.into_iter()
-                            .filter(|d| d.status == Some(DestinationStatus::Disabled))
-                            .map(|d| d.id),
-                    ),
-                    Err(err) => tracing::warn!("counting disabled destinations: {err}"),
+        // Follow the current node's stream on a task of its own; what it reports waits in the
+        // queue while a count is under way, and is applied after it in order.
+        let (tx, mut followed) = mpsc::unbounded_channel();
+        async_runtime::spawn(follow_live("", conns.watch(), cancel, move |item| {
+            tx.send(item).is_ok()
+        }));
+        let mut disabled = BTreeSet::new();
+        while let Some(item) = followed.recv().await {
+            match item {
+                // Another node: count its alerts at once, even if its stream never connects.
+                Followed::Switched => {
+                    disabled = count_disabled(&conns).await.unwrap_or_default();
+                }
+                // Counted again once the stream is (re)connected: a destination disabled
+                // before that is in the count, one disabled after it arrives as an event.
+                // Without this, one disabled between the first count and the connection
+                // (or while the stream was down) would never be counted.
+                Followed::Connected => {
+                    if let Some(now) = count_disabled(&conns).await {
+                        disabled = now;
+                    }
+                }
+                Followed::Event(event) => {
+                    if !on_event(&app, &mut disabled, event) {
+                        continue;
+                    }
                 }
             }
             tray.show(disabled.len());
-            let switched = CancellationToken::new();
-            let follow = follow_live(
-                "",
-                conns.watch(),
-                switched.clone(),
-                |event: LiveEnvelope| {
-                    on_event(&app, &tray, &mut disabled, event);
-                    true
-                },
-            );
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = follow => return,
-                changed = rx.changed() => {
-                    switched.cancel();
-                    if changed.is_err() { return; }
-                }
-            }
         }
     });
 }
 
-fn on_event(app: &AppHandle, tray: &Tray, disabled: &mut BTreeSet<String>, event: LiveEnvelope) {
+/// The disabled destinations of the current node; `None` when it cannot be asked.
+async fn count_disabled(conns: &Connections) -> Option<BTreeSet<String>> {
+    let client = conns.watch().borrow().as_ref().map(|c| c.client.clone())?;
+    match client.list_destinations().await {
+        Ok(list) => Some(
+            list.into_iter()
+                .filter(|d| d.status == Some(DestinationStatus::Disabled))
+                .map(|d| d.id)
+                .collect(),
+        ),
+        Err(err) => {
+            tracing::warn!("counting disabled destinations: {err}");
+            None
+        }
+    }
+}
+
+/// Applies a live event to the disabled set; true when it was one about a destination.
+/// Each `destination.disabled` event is one change of state (the node sends it once, and a
+/// resumed stream does not repeat it), so each gets one desktop notification — also when a
+/// recount already had the destination in the set.
+fn on_event(app: &AppHandle, disabled: &mut BTreeSet<String>, event: LiveEnvelope) -> bool {
     let id = event.data["destinationId"].as_str().unwrap_or_default();
     match event.event.as_str() {
         "destination.disabled" => {
-            if disabled.insert(id.to_string()) {
-                let name = event.data["destinationName"].as_str().unwrap_or(id);
-                let reason = event.data["reason"].as_str().unwrap_or("too many failures");
-                notify(app, name, reason);
-            }
+            disabled.insert(id.to_string());
+            let name = event.data["destinationName"].as_str().unwrap_or(id);
+            let reason = event.data["reason"].as_str().unwrap_or("too many failures");
+            notify(app, name, reason);
+            true
         }
         "destination.enabled" => {
             disabled.remove(id);
+            true
         }
-        _ => return,
+        _ => false,
     }
-    tray.show(disabled.len());
 }
 
 fn notify(app: &AppHandle, name: &str, reason: &str) {

@@ -1,8 +1,10 @@
 //! Which node the console talks to — the embedded one ("local") or a stored profile — and
 //! the UI's requests and live subscriptions, sent there through the core's API client.
-//! Keys are read here, in Rust, and never cross into the web view.
+//! Keys are read here, in Rust, and never cross into the web view. The choice is kept in
+//! the app's config dir, so the next launch talks to the same node.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -69,9 +71,29 @@ pub struct LiveEnvelope {
     pub data: serde_json::Value,
 }
 
+/// What `follow_live` reports, in order.
+#[derive(Clone, Debug)]
+pub enum Followed {
+    /// Another profile was selected (or following started): what was known is stale.
+    Switched,
+    /// The stream (re)connected: events from here on arrive; anything earlier may be missed.
+    Connected,
+    Event(LiveEnvelope),
+}
+
+/// The file in the app's config dir that remembers the selected profile.
+pub const CHOICE_FILE: &str = "connection.json";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Choice {
+    profile: String,
+}
+
 pub struct Connections {
     /// The embedded node's client (with its admin key), or why it is not there.
     local: Result<Client, String>,
+    /// Where the selected profile is remembered (`None`: not remembered).
+    choice_file: Option<PathBuf>,
     current: watch::Sender<Option<Current>>,
     subscriptions: Mutex<HashMap<u64, CancellationToken>>,
     next_id: AtomicU64,
@@ -80,18 +102,35 @@ pub struct Connections {
 }
 
 impl Connections {
-    pub fn new(local: Result<Client, String>) -> Self {
+    /// Starts with the profile remembered in `choice_file` (the embedded node when there is
+    /// none, or when the remembered profile can no longer be used).
+    pub fn new(local: Result<Client, String>, choice_file: Option<PathBuf>) -> Self {
         let current = local.as_ref().ok().map(|client| Current {
             name: LOCAL.into(),
             client: client.clone(),
         });
-        Connections {
+        let conns = Connections {
             local,
+            choice_file,
             current: watch::channel(current).0,
             subscriptions: Mutex::default(),
             next_id: AtomicU64::new(1),
             cancel: CancellationToken::new(),
+        };
+        let remembered = conns.choice_file.as_deref().and_then(read_choice);
+        if let Some(name) = remembered.filter(|name| name != LOCAL) {
+            match profile_client(&name) {
+                Ok(client) => {
+                    tracing::info!(profile = %name, url = %client.base_url(), "remembered profile selected");
+                    conns.current.send_replace(Some(Current { name, client }));
+                }
+                Err(err) => tracing::warn!(
+                    profile = %name,
+                    "the remembered profile cannot be used ({err}); using the embedded node"
+                ),
+            }
         }
+        conns
     }
 
     /// Follows profile switches (the tray's alert count uses it).
@@ -171,22 +210,28 @@ impl Connections {
         Ok(list)
     }
 
-    /// Switches every request and live subscription to the profile `name`.
+    /// Switches every request and live subscription to the profile `name`, and remembers
+    /// it for the next launch.
     pub fn use_profile(&self, name: &str) -> Result<NodeInfo, String> {
         let client = if name == LOCAL {
             self.local.clone()?
         } else {
-            let profiles = Profiles::open().map_err(|e| e.to_string())?;
-            let profile = profiles.get(name).map_err(|e| e.to_string())?;
-            let mut config = ClientConfig::new(&profile.url, &profile.project);
-            config.api_key = profiles.api_key(&profile).map_err(|e| e.to_string())?;
-            Client::new(config).map_err(|e| e.to_string())?
+            profile_client(name)?
         };
         tracing::info!(profile = name, url = %client.base_url(), "profile selected");
         self.current.send_replace(Some(Current {
             name: name.into(),
             client,
         }));
+        if let Some(path) = &self.choice_file {
+            if let Err(err) = write_choice(path, name) {
+                // The switch itself worked; only the next launch will not know of it.
+                tracing::warn!(
+                    "could not remember the profile in {}: {err}",
+                    path.display()
+                );
+            }
+        }
         self.info()
     }
 
@@ -224,16 +269,63 @@ impl Connections {
     }
 }
 
-/// The live events of `project` on whichever node is current, as envelopes, until `cancel`.
-/// Returns when the channel is gone (the web view reloaded) or the stream failed for good.
+/// A client for the stored profile `name`, with its key.
+fn profile_client(name: &str) -> Result<Client, String> {
+    let profiles = Profiles::open().map_err(|e| e.to_string())?;
+    let profile = profiles.get(name).map_err(|e| e.to_string())?;
+    let mut config = ClientConfig::new(&profile.url, &profile.project);
+    config.api_key = profiles.api_key(&profile).map_err(|e| e.to_string())?;
+    Client::new(config).map_err(|e| e.to_string())
+}
+
+/// The remembered profile's name; `None` when nothing (readable) is remembered.
+fn read_choice(path: &Path) -> Option<String> {
+    let raw = match std::fs::read(path) {
+        Ok(raw) => raw,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(err) => {
+            tracing::warn!("cannot read {}: {err}", path.display());
+            return None;
+        }
+    };
+    match serde_json::from_slice::<Choice>(&raw) {
+        Ok(choice) if !choice.profile.is_empty() => Some(choice.profile),
+        Ok(_) => None,
+        Err(err) => {
+            tracing::warn!("ignoring {}: {err}", path.display());
+            None
+        }
+    }
+}
+
+/// Written to a temporary name and renamed, so a crash never leaves half a file.
+fn write_choice(path: &Path, name: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let choice = Choice {
+        profile: name.into(),
+    };
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(&choice)?)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// The live events of `project` on whichever node is current, until `cancel`; with each
+/// profile switch and each (re)connection reported in between, so a reader can recount what
+/// it keeps (events from before a connection are not replayed to a new reader).
+/// Returns when `deliver` says no more (the web view reloaded) or the profile watch closed.
 pub async fn follow_live(
     project: &str,
     mut rx: watch::Receiver<Option<Current>>,
     cancel: CancellationToken,
-    mut deliver: impl FnMut(LiveEnvelope) -> bool,
+    mut deliver: impl FnMut(Followed) -> bool,
 ) {
     loop {
         let client = rx.borrow_and_update().as_ref().map(|c| c.client.clone());
+        if !deliver(Followed::Switched) {
+            return;
+        }
         let mut live = client.map(|c| {
             let project = if project.is_empty() {
                 c.project().to_string()
@@ -262,9 +354,12 @@ pub async fn follow_live(
                             event: e.kind.to_string(),
                             data: e.data,
                         };
-                        if !deliver(envelope) { return; }
+                        if !deliver(Followed::Event(envelope)) { return; }
                     }
-                    Some(Ok(_)) => {}
+                    Some(Ok(LiveUpdate::Connected { .. })) => {
+                        if !deliver(Followed::Connected) { return; }
+                    }
+                    Some(Ok(LiveUpdate::Disconnected { .. })) => {}
                     Some(Err(err)) => {
                         tracing::warn!(project, "live stream refused: {err}");
                         live = None; // wait for a profile switch
@@ -282,8 +377,18 @@ async fn forward_live(
     channel: Channel<LiveEnvelope>,
     cancel: CancellationToken,
 ) {
-    follow_live(&project, rx, cancel, |envelope| {
-        channel.send(envelope).is_ok()
+    follow_live(&project, rx, cancel, |followed| match followed {
+        Followed::Event(envelope) => channel.send(envelope).is_ok(),
+        // What the UI shows was read before this connection: events in between are not
+        // replayed to a new stream, so have it re-read its lists (as after a lag).
+        Followed::Connected => channel
+            .send(LiveEnvelope {
+                id: None,
+                event: "stream.lagged".into(),
+                data: serde_json::json!({}),
+            })
+            .is_ok(),
+        Followed::Switched => true,
     })
     .await;
 }
@@ -318,7 +423,7 @@ mod tests {
         let node = Node::start(config, CancellationToken::new()).await.unwrap();
         let key = node.admin_api_key().await.unwrap();
         assert!(key.is_some());
-        let conns = Connections::new(local_client(&node.base_url(), key));
+        let conns = Connections::new(local_client(&node.base_url(), key), None);
         assert_eq!(conns.info().unwrap().profile, LOCAL);
 
         let ok = conns.request(get("/healthz")).await.unwrap();
@@ -336,7 +441,7 @@ mod tests {
         assert!(conns.request(get("healthz")).await.is_err());
 
         // Without the key the same list is refused.
-        let anonymous = Connections::new(local_client(&node.base_url(), None));
+        let anonymous = Connections::new(local_client(&node.base_url(), None), None);
         let refused = anonymous
             .request(get("/v1/projects/default/destinations"))
             .await
@@ -344,5 +449,30 @@ mod tests {
         assert_eq!(refused.status, 401);
 
         node.shutdown().await.unwrap();
+    }
+
+    #[test]
+    fn the_chosen_profile_is_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app").join(CHOICE_FILE);
+        assert_eq!(read_choice(&file), None);
+        write_choice(&file, "remote").unwrap();
+        assert_eq!(read_choice(&file).as_deref(), Some("remote"));
+        // Garbage is ignored rather than failing the launch.
+        std::fs::write(&file, b"{not json").unwrap();
+        assert_eq!(read_choice(&file), None);
+    }
+
+    #[test]
+    fn a_remembered_profile_that_is_gone_falls_back_to_the_embedded_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(CHOICE_FILE);
+        write_choice(&file, "no-such-profile-for-this-test").unwrap();
+        let local = local_client("http://127.0.0.1:9", None);
+        let conns = Connections::new(local, Some(file.clone()));
+        assert_eq!(conns.info().unwrap().profile, LOCAL);
+        // Selecting the embedded node remembers it.
+        conns.use_profile(LOCAL).unwrap();
+        assert_eq!(read_choice(&file).as_deref(), Some(LOCAL));
     }
 }

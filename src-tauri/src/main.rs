@@ -36,7 +36,8 @@ fn profiles_list(conns: tauri::State<'_, Connections>) -> Result<Vec<ProfileEntr
     conns.profiles()
 }
 
-/// Switches requests, live events and the tray's alert count to another node.
+/// Switches requests, live events and the tray's alert count to another node; the next
+/// launch starts with it too.
 #[tauri::command]
 fn profile_use(conns: tauri::State<'_, Connections>, name: String) -> Result<NodeInfo, String> {
     conns.use_profile(&name)
@@ -79,7 +80,10 @@ fn main() {
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let node = EmbeddedNode::start(embedded::data_dir());
-            app.manage(Connections::new(node.client()));
+            // The selected profile is remembered beside the window state.
+            let choice = app.path().app_config_dir().ok();
+            let choice = choice.map(|dir| dir.join(connection::CHOICE_FILE));
+            app.manage(Connections::new(node.client(), choice));
             app.manage(node);
             alerts::start(app.handle(), tray_cancel);
             embedded::exit_on_signal(app.handle().clone());

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Desktop smoke test: launches the built shell under Xvfb, waits for its embedded node
-# to answer GET /healthz, screenshots the display, then shuts the app down gracefully.
+# Desktop smoke test: launches the built shell under Xvfb, waits for its embedded node to
+# answer GET /healthz, screenshots the display; then launches it twice more on the same
+# dirs and session (single instance: each second launch must exit promptly with status 0,
+# the first keeps running, and its window takes the focus back / is shown again), and shuts
+# the app down gracefully with SIGTERM.
 #
 #   tests/desktop/smoke.sh path/to/switchboard-desktop [artifacts-dir]
 #
-# Needs: xvfb-run, dbus-run-session, import + convert (ImageMagick), curl.
-# Writes <artifacts>/desktop-smoke.png and desktop-smoke.log. Exit 0 only when all passed.
+# Needs: xvfb-run, dbus-run-session, xdotool, import + convert (ImageMagick), curl.
+# Writes <artifacts>/desktop-smoke.png and desktop-smoke*.log. Exit 0 only when all passed.
 set -euo pipefail
+DESKTOP_TEST=smoke
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 READY_TIMEOUT=${SMOKE_READY_TIMEOUT:-60}   # seconds until the node must answer
 RENDER_WAIT=${SMOKE_RENDER_WAIT:-4}        # seconds for the page to paint and poll once
 EXIT_TIMEOUT=${SMOKE_EXIT_TIMEOUT:-15}     # seconds for a graceful exit after SIGTERM
+SECOND_TIMEOUT=${SMOKE_SECOND_TIMEOUT:-10} # seconds for a second launch to hand over and exit
 
-fail() { echo "smoke: FAIL: $*" >&2; exit 1; }
-note() { echo "smoke: $*" >&2; }
-
-# ---- inner part: runs inside xvfb-run + dbus-run-session, so DISPLAY is ours ----------
+# ---- inner part: runs inside the private desktop session ------------------------------
 if [[ ${1:-} == --inner ]]; then
   bin=$2 shot=$3 log=$4 data=$SWITCHBOARD_DATA_DIR
   "$bin" >"$log" 2>&1 &
@@ -63,6 +66,50 @@ if [[ ${1:-} == --inner ]]; then
   awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' || fail "screenshot looks blank (std dev $spread): $shot"
   note "screenshot: $shot"
 
+  # ---- single instance --------------------------------------------------------------
+  # Without a window manager the X server itself says what is mapped and focused.
+  win=$(xdotool search --all --pid "$app" --name '^Switchboard$' | head -n 1)
+  [[ -n $win ]] || fail "no window named Switchboard belongs to the app"
+  root=$(xdotool search --maxdepth 0 '' | head -n 1)
+  focused() { [[ $(xdotool getwindowfocus) == "$1" ]]; }
+  shown() { xdotool search --onlyvisible --all --pid "$app" --name '^Switchboard$' | grep -qx "$win"; }
+  hidden() { ! shown; }
+  second_launch() { # $1: what the log is called
+    local second code started=$SECONDS t0=${EPOCHREALTIME/./}
+    "$bin" >"${log%.log}-$1.log" 2>&1 &
+    second=$!
+    while kill -0 "$second" 2>/dev/null; do
+      ((SECONDS - started < SECOND_TIMEOUT)) || {
+        kill -KILL "$second" 2>/dev/null || true
+        fail "a second launch ($1) was still running after ${SECOND_TIMEOUT}s"
+      }
+      sleep 0.1
+    done
+    set +e; wait "$second"; code=$?; set -e
+    ((code == 0)) || { tail -n 20 "${log%.log}-$1.log" >&2; fail "a second launch ($1) exited with status $code"; }
+    kill -0 "$app" 2>/dev/null || fail "the first instance died when a second one was launched ($1)"
+    # The first keeps its node; the second started none (it would announce its own).
+    [[ $(sed -n 's/.*"baseUrl"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$data/node.json") == "$base" ]] \
+      || fail "node.json changed after a second launch ($1)"
+    curl -fsS --max-time 2 "$base/healthz" >/dev/null || fail "the first node stopped answering ($1)"
+    note "second launch ($1) handed over and exited 0 after $(((${EPOCHREALTIME/./} - t0) / 1000)) ms"
+  }
+
+  xdotool windowfocus "$root"
+  desktop_wait 5 "the focus to leave the window" focused "$root"
+  second_launch focus
+  desktop_wait 10 "the first instance's window to take the focus back" focused "$win"
+  note "the first instance's window has the focus again"
+
+  xdotool windowunmap "$win"
+  desktop_wait 5 "the window to be unmapped" hidden
+  second_launch hidden
+  desktop_wait 10 "the first instance's window to be shown again" shown
+  # Not asserted here: the focus of a window that was just mapped again. Without a window
+  # manager GTK focuses with XSetInputFocus, which fails while the map is still pending (a
+  # window manager gets _NET_ACTIVE_WINDOW instead and focuses once it is mapped).
+  note "the first instance's window is shown again"
+
   trap - EXIT
   stop_app || fail "the app needed SIGKILL to exit"
   set +e; wait "$app"; code=$?; set -e
@@ -75,46 +122,18 @@ fi
 [[ $# -ge 1 ]] || fail "usage: $0 path/to/switchboard-desktop [artifacts-dir]"
 bin=$(realpath -e "$1" 2>/dev/null) || fail "no such binary: $1"
 [[ -x $bin ]] || fail "not executable: $bin"
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+repo=$(cd "$DESKTOP_DIR/../.." && pwd)
 artifacts=${2:-$repo/tests/artifacts}
 mkdir -p "$artifacts"
 artifacts=$(realpath "$artifacts")
-for tool in xvfb-run xauth dbus-run-session import convert curl setsid; do
-  command -v "$tool" >/dev/null || fail "missing tool: $tool (see README for the system packages)"
-done
+desktop_require xvfb-run xauth dbus-run-session xdotool import convert curl setsid
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-smoke.XXXXXX")
-runner=
-cleanup() {
-  # Only the process group this script started (xvfb-run, Xvfb, dbus, the app).
-  if [[ -n $runner ]] && kill -0 "$runner" 2>/dev/null; then
-    kill -TERM -- "-$runner" 2>/dev/null || true
-    sleep 1
-    kill -KILL -- "-$runner" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-mkdir -p "$tmp"/{home,config,data,cache,state,runtime,node}
-chmod 700 "$tmp/runtime"
+desktop_scratch
+mkdir -p "$DESKTOP_TMP/node"
 shot=$artifacts/desktop-smoke.png
 log=$artifacts/desktop-smoke.log
-rm -f "$shot" "$log"
+rm -f "$shot" "$log" "${log%.log}"-*.log
 
-# setsid: the run gets its own process group, which cleanup can end as a whole.
-HOME=$tmp/home XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data \
-  XDG_CACHE_HOME=$tmp/cache XDG_STATE_HOME=$tmp/state XDG_RUNTIME_DIR=$tmp/runtime \
-  SWITCHBOARD_DATA_DIR=$tmp/node NO_AT_BRIDGE=1 \
-  setsid xvfb-run -a -s "-screen 0 1280x860x24 -nolisten tcp" \
-  dbus-run-session -- bash "${BASH_SOURCE[0]}" --inner "$bin" "$shot" "$log" &
-runner=$!
-
-set +e
-wait "$runner"
-code=$?
-set -e
-runner=
-((code == 0)) || fail "desktop smoke test failed (status $code); app log: $log"
+SWITCHBOARD_DATA_DIR=$DESKTOP_TMP/node desktop_run bash "${BASH_SOURCE[0]}" --inner "$bin" "$shot" "$log" \
+  || fail "desktop smoke test failed; app log: $log"
 note "PASS (screenshot $shot)"
