@@ -29,12 +29,29 @@ pub struct Lane {
 
 impl Lane {
     /// Claimed messages a lane may hold before their attempts: a few rounds of work ahead.
-    pub fn room(&self) -> usize {
-        (self.max_in_flight * 4).saturating_sub(self.outstanding.load(Ordering::Acquire))
+    fn claim_ahead(&self) -> usize {
+        self.max_in_flight * 4
     }
 
-    pub fn release(&self, n: usize) {
-        self.outstanding.fetch_sub(n, Ordering::AcqRel);
+    fn room_with(&self, outstanding: usize) -> usize {
+        self.claim_ahead().saturating_sub(outstanding)
+    }
+
+    pub fn room(&self) -> usize {
+        self.room_with(self.outstanding.load(Ordering::Acquire))
+    }
+
+    /// Worth a claim round: at least half the claim-ahead is free. Claiming whenever one
+    /// attempt finished made rounds of one or two messages, each costing its queries.
+    pub fn wants_work(&self) -> bool {
+        self.room() * 2 >= self.claim_ahead()
+    }
+
+    /// Counts `n` claimed messages as attempted; true when that made the lane want work.
+    pub fn release(&self, n: usize) -> bool {
+        let before = self.outstanding.fetch_sub(n, Ordering::AcqRel);
+        let half = self.claim_ahead();
+        self.room_with(before) * 2 < half && self.room_with(before.saturating_sub(n)) * 2 >= half
     }
 }
 
@@ -148,4 +165,22 @@ async fn load(
         max_in_flight: policy.max_in_flight(config),
         update_time: row.update_time,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lane_wants_work_once_half_its_claim_ahead_is_free() {
+        let lane = Lanes::default().get("d", 4); // claims ahead up to 16
+        assert!(lane.wants_work());
+        lane.outstanding.fetch_add(16, Ordering::AcqRel);
+        assert!(!lane.wants_work());
+        assert!(!lane.release(7), "9 still outstanding: not yet");
+        assert!(lane.release(1), "8 outstanding: half free, wake the claim loop");
+        assert!(lane.wants_work());
+        assert!(!lane.release(1), "already wanted work: no second wake");
+        assert_eq!(lane.room(), 9);
+    }
 }

@@ -75,14 +75,14 @@ async fn claim_round(
             }
         };
         let lane = inner.lanes.get(&row.id, runtime.max_in_flight);
-        let room = lane.room();
-        if room == 0 {
-            continue; // the recorder wakes us when attempts finish
+        if !lane.wants_work() {
+            continue; // woken when enough of its attempts are under way
         }
+        let room = lane.room();
         let limit = room.min(inner.config.claim_batch);
         let claimed = {
-            let _turn = inner.store.write_turn().await;
-            messages::claim(pool, &row.id, now, limit as i64).await?
+            let mut writer = inner.store.writer().await?;
+            messages::claim(&mut *writer, &row.id, now, limit as i64).await?
         };
         if claimed.is_empty() {
             // Nothing due now: sleep until the next retry is (a wake comes sooner for new
@@ -157,8 +157,9 @@ async fn deliver(
     let attempt_results = inner.sinks.deliver(&runtime.target, &outgoing).await;
     let duration_ms = started.elapsed().as_millis() as i64;
     drop((lane_permit, global_permit));
-    lane.release(claimed.len());
-    dispatcher.wake();
+    if lane.release(claimed.len()) {
+        dispatcher.wake();
+    }
     let finished = Finished {
         duration_ms,
         runtime,

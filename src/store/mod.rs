@@ -26,10 +26,12 @@ use sqlx::SqlitePool;
 /// The node's database.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// For reading (and for the API's occasional single-statement writes).
     pub pool: SqlitePool,
-    /// Write transactions take turns here rather than in SQLite's busy handler, whose
-    /// sleeps (up to 100 ms) would throttle concurrent publishing and recording.
-    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// One connection for the dispatcher's write transactions. They take turns for it
+    /// rather than in SQLite's busy handler, whose sleeps (up to 100 ms) would throttle
+    /// publishing and recording, and they never wait behind readers for a connection.
+    writer: SqlitePool,
 }
 
 impl Store {
@@ -46,26 +48,28 @@ impl Store {
             // Batched statements spill their statement journals past 64 KiB; keep those
             // in memory rather than in temporary files opened and closed per statement.
             .pragma("temp_store", "memory")
-            // 16 MiB of page cache per connection (the default is 2 MiB): the outbox's
-            // hot pages stay cached between batches.
-            .pragma("cache_size", "-16384")
+            // In WAL mode a connection drops its whole page cache whenever another one has
+            // committed, which here is all the time: read the database file through a
+            // memory map instead of pread-and-copy on every miss.
+            .pragma("mmap_size", "268435456")
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            // A file connection does not go stale like a network one; pinging it before
-            // each use would double the round trips to SQLite's thread.
-            .test_before_acquire(false)
-            .connect_with(options)
+        let pool_of = |size: u32| {
+            SqlitePoolOptions::new()
+                .max_connections(size)
+                // A file connection does not go stale like a network one; pinging it
+                // before each use would double the round trips to SQLite's thread.
+                .test_before_acquire(false)
+                .connect_with(options.clone())
+        };
+        let pool = pool_of(8)
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .context("applying database migrations")?;
-        Ok(Store {
-            pool,
-            write_gate: Default::default(),
-        })
+        let writer = pool_of(1).await.context("opening the writer connection")?;
+        Ok(Store { pool, writer })
     }
 }
 
@@ -85,10 +89,9 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// A write transaction holding the store's write gate until it ends.
+/// A write transaction on the writer connection (its turn lasts until it ends).
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl WriteTx {
@@ -112,17 +115,15 @@ impl std::ops::DerefMut for WriteTx {
 
 impl Store {
     /// Starts a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock up
-    /// front, so a transaction never fails upgrading from reading to writing; the gate
-    /// makes this process's writers queue for it instead of polling.
+    /// front, so a transaction never fails upgrading from reading to writing.
     pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
-        let turn = self.write_gate.clone().lock_owned().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, _turn: turn })
+        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx })
     }
 
-    /// Waits for this process's turn to write, for a single statement that needs no
-    /// transaction of its own (it is atomic anyway), saving `BEGIN` and `COMMIT`.
-    pub async fn write_turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
-        self.write_gate.clone().lock_owned().await
+    /// The writer connection, for a single statement that needs no transaction of its
+    /// own (it is atomic anyway), saving `BEGIN` and `COMMIT`.
+    pub async fn writer(&self) -> sqlx::Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        self.writer.acquire().await
     }
 }
