@@ -178,7 +178,10 @@ mod tests {
         lane.outstanding.fetch_add(16, Ordering::AcqRel);
         assert!(!lane.wants_work());
         assert!(!lane.release(7), "9 still outstanding: not yet");
-        assert!(lane.release(1), "8 outstanding: half free, wake the claim loop");
+        assert!(
+            lane.release(1),
+            "8 outstanding: half free, wake the claim loop"
+        );
         assert!(lane.wants_work());
         assert!(!lane.release(1), "already wanted work: no second wake");
         assert_eq!(lane.room(), 9);
