@@ -674,38 +674,17 @@ async fn notify_then_tail_shows_the_delivery() {
     assert_eq!(resent["id"], message_id.as_str());
 
     // Same idempotency key: the first answer again.
-    let a = sb(
-        &node,
-        cfg,
-        &[
-            "notify",
-            "installation.created",
-            "--data",
-            &data,
-            "--idempotency-key",
-            "k1",
-            "--json",
-        ],
-    )
-    .await
-    .ok()
-    .json();
-    let b = sb(
-        &node,
-        cfg,
-        &[
-            "notify",
-            "installation.created",
-            "--data",
-            &data,
-            "--idempotency-key",
-            "k1",
-            "--json",
-        ],
-    )
-    .await
-    .ok()
-    .json();
+    let notify_k1 = [
+        "notify",
+        "installation.created",
+        "--data",
+        &data,
+        "--idempotency-key",
+        "k1",
+        "--json",
+    ];
+    let a = sb(&node, cfg, &notify_k1).await.ok().json();
+    let b = sb(&node, cfg, &notify_k1).await.ok().json();
     assert_eq!(a["notificationId"], b["notificationId"]);
 
     // A publish the node refuses: its issues on stderr.

@@ -15,13 +15,18 @@ fn cookie_client() -> reqwest::Client {
         .unwrap()
 }
 
+/// What the API answers this client (by its session cookie, if any) for the project list.
+async fn projects_status(n: &TestNode, client: &reqwest::Client) -> u16 {
+    let r = client.get(n.url("/v1/projects")).send().await.unwrap();
+    r.status().as_u16()
+}
+
 #[tokio::test]
 async fn the_one_time_link_logs_a_browser_in_once() {
     let n = TestNode::start().await;
     let browser = cookie_client();
     // Without a login the API refuses the browser.
-    let r = browser.get(n.url("/v1/projects")).send().await.unwrap();
-    assert_eq!(r.status(), 401);
+    assert_eq!(projects_status(&n, &browser).await, 401);
 
     let link = n.node.login_url();
     let r = browser.get(&link).send().await.unwrap();
@@ -32,22 +37,13 @@ async fn the_one_time_link_logs_a_browser_in_once() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
-    let r = browser.get(n.url("/v1/projects")).send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(projects_status(&n, &browser).await, 200);
 
     // The link works once only.
     let other = cookie_client();
     let r = other.get(&link).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    assert_eq!(
-        other
-            .get(n.url("/v1/projects"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(projects_status(&n, &other).await, 401);
 
     // Logging out ends the session.
     assert_eq!(
@@ -59,15 +55,7 @@ async fn the_one_time_link_logs_a_browser_in_once() {
             .status(),
         204
     );
-    assert_eq!(
-        browser
-            .get(n.url("/v1/projects"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(projects_status(&n, &browser).await, 401);
 }
 
 #[tokio::test]
@@ -95,15 +83,7 @@ async fn a_pasted_api_key_logs_in_and_a_wrong_one_does_not() {
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    assert_eq!(
-        browser
-            .get(n.url("/v1/projects"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(projects_status(&n, &browser).await, 200);
 }
 
 #[tokio::test]

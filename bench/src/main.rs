@@ -268,6 +268,23 @@ impl Check {
         self.unexpected += other.unexpected;
         self.publish_failures += other.publish_failures;
     }
+
+    fn exactly_once(&self) -> bool {
+        self.lost == 0 && self.duplicates == 0 && self.unexpected == 0
+    }
+
+    /// Every published message arrived exactly once and no publish failed.
+    fn passed(&self) -> bool {
+        self.exactly_once() && self.publish_failures == 0
+    }
+
+    fn report(&self, table: &mut Table) {
+        table.row(
+            "lost / duplicates / unexpected",
+            format!("{} / {} / {}", self.lost, self.duplicates, self.unexpected),
+            verdict(self.exactly_once()),
+        );
+    }
 }
 
 /// Compares what was expected with what arrived.
@@ -561,14 +578,7 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
         proc_status("VmHWM:"),
         "",
     );
-    table.row(
-        "lost / duplicates / unexpected",
-        format!(
-            "{} / {} / {}",
-            check.lost, check.duplicates, check.unexpected
-        ),
-        verdict(check.lost == 0 && check.duplicates == 0 && check.unexpected == 0),
-    );
+    check.report(&mut table);
     if check.publish_failures > 0 || seen.missing_id.load(Ordering::SeqCst) > 0 {
         table.row(
             "failed publishes / requests without webhook-id",
@@ -585,10 +595,7 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
 
     node.shutdown().await?;
     cancel.cancel();
-    Ok(check.lost == 0
-        && check.duplicates == 0
-        && check.unexpected == 0
-        && check.publish_failures == 0)
+    Ok(check.passed())
 }
 
 /// With the node's limit at `rate`: queue a backlog, release it, and count what arrives
@@ -636,22 +643,12 @@ async fn run_rate(args: &Args, rate: u32) -> anyhow::Result<bool> {
         format!("{deviation:+.2} %"),
         &format!("target within 2 %: {}", verdict(deviation.abs() <= 2.0)),
     );
-    table.row(
-        "lost / duplicates / unexpected",
-        format!(
-            "{} / {} / {}",
-            check.lost, check.duplicates, check.unexpected
-        ),
-        verdict(check.lost == 0 && check.duplicates == 0 && check.unexpected == 0),
-    );
+    check.report(&mut table);
     table.print();
     println!("load after: {}", load());
     node.shutdown().await?;
     cancel.cancel();
-    Ok(check.lost == 0
-        && check.duplicates == 0
-        && check.unexpected == 0
-        && check.publish_failures == 0)
+    Ok(check.passed())
 }
 
 #[tokio::main]
