@@ -144,7 +144,10 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
     let backend = choose_secret_backend(&store, config.secret_backend, &node_id).await?;
     let secrets = SecretStore::open(backend, &config.data_dir, &node_id)?;
 
-    if projects::find(pool, DEFAULT_PROJECT).await?.is_none() {
+    if store
+        .read(|c| projects::find(c, DEFAULT_PROJECT))?
+        .is_none()
+    {
         match projects::insert(pool, &store::new_id(), DEFAULT_PROJECT, now_ms()).await {
             Err(e) if store::is_unique_violation(&e) => {}
             other => other?,

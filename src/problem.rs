@@ -239,6 +239,12 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        ApiError::Internal(err.into())
+    }
+}
+
 impl From<crate::secrets::SecretsError> for ApiError {
     fn from(err: crate::secrets::SecretsError) -> Self {
         ApiError::Internal(err.into())

@@ -39,8 +39,10 @@ pub async fn require_api_key(
             _ => Err(ApiError::Unauthorized),
         };
     };
-    let (key_id, last_used) = api_keys::find_live_by_hash(&state.store.pool, &hash_key(presented))
-        .await?
+    let hash = hash_key(presented);
+    let (key_id, last_used) = state
+        .store
+        .read(|c| api_keys::find_live_by_hash(c, &hash))?
         .ok_or(ApiError::Unauthorized)?;
     // Record use at most once a minute: a write per request would make every read
     // request contend for the database's write lock.

@@ -86,8 +86,10 @@ pub async fn create_session(
     fields.reject_unknown(&["apiKey"], &mut issues, "a login");
     let key = fields.string("apiKey", true, &mut issues);
     let key = issues.finish(key.unwrap_or_default())?;
-    if api_keys::find_live_by_hash(&state.store.pool, &hash_key(&key))
-        .await?
+    let hash = hash_key(&key);
+    if state
+        .store
+        .read(|c| api_keys::find_live_by_hash(c, &hash))?
         .is_none()
     {
         return Err(ApiError::Unauthorized);

@@ -2,9 +2,8 @@
 //! which commits every notification waiting at that moment in a single transaction and
 //! then answers them all.
 //!
-//! Why: a write transaction costs several round trips to SQLite's thread and write
-//! transactions take turns, so one transaction per publish capped the node at under a
-//! thousand publishes a second. Batched, the cost of a transaction is shared by every
+//! Why: write transactions take turns, so one transaction per publish capped the node at
+//! under a thousand publishes a second. Batched, the cost of a transaction is shared by every
 //! publish that arrived while the previous one committed. Nothing is answered before its
 //! notification and messages are committed, so a 202 still means "stored".
 
@@ -12,14 +11,14 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use anyhow::Context;
+use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
 use crate::model::EventType;
 use crate::problem::ApiError;
-use crate::store::destinations::{self, DestinationRow};
-use crate::store::messages::{self, NewMessage};
-use crate::store::notifications::{self, NotificationRow};
+use crate::store::destinations::DestinationRow;
+use crate::store::outbox::{self, NewMessage, NotificationRow};
 use crate::store::{self, Store};
 use crate::time::now_ms;
 
@@ -88,24 +87,16 @@ async fn write_loop(store: Store, mut queue: mpsc::Receiver<(Submission, Reply)>
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (submissions, replies): (Vec<Submission>, Vec<Reply>) = batch.drain(..).unzip();
-        let outcomes = match commit(&store, &submissions).await {
-            Ok(accepted) => accepted.into_iter().map(Ok).collect(),
-            Err(e) if submissions.len() > 1 => {
-                // One bad submission (its project deleted meanwhile, say) must not fail
-                // the others: store them one by one.
-                tracing::warn!(error = ?e, count = submissions.len(), "batched publish failed; publishing one by one");
-                let mut outcomes = Vec::with_capacity(submissions.len());
-                for s in &submissions {
-                    outcomes.push(
-                        commit(&store, std::slice::from_ref(s))
-                            .await
-                            .map(|mut one| one.remove(0))
-                            .map_err(ApiError::from),
-                    );
-                }
-                outcomes
-            }
-            Err(e) => vec![Err(ApiError::from(e))],
+        let count = submissions.len();
+        let outcomes = match store
+            .writer()
+            .run(move |conn| Ok(commit_batch(conn, &submissions)))
+            .await
+        {
+            Ok(outcomes) => outcomes,
+            Err(e) => (0..count)
+                .map(|_| Err(ApiError::Internal(anyhow::anyhow!("{e:#}"))))
+                .collect(),
         };
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             // The requester may have gone away; its notification is stored all the same.
@@ -114,37 +105,60 @@ async fn write_loop(store: Store, mut queue: mpsc::Receiver<(Submission, Reply)>
     }
 }
 
+/// Stores `submissions` in one transaction, answering each in order. Should that fail, one
+/// bad submission (its project deleted meanwhile, say) must not fail the others: they are
+/// stored one by one.
+fn commit_batch(
+    conn: &mut Connection,
+    submissions: &[Submission],
+) -> Vec<Result<Accepted, ApiError>> {
+    match commit(conn, submissions) {
+        Ok(accepted) => accepted.into_iter().map(Ok).collect(),
+        Err(e) if submissions.len() > 1 => {
+            tracing::warn!(error = ?e, count = submissions.len(), "batched publish failed; publishing one by one");
+            submissions
+                .iter()
+                .map(|s| {
+                    commit(conn, std::slice::from_ref(s))
+                        .map(|mut one| one.remove(0))
+                        .map_err(ApiError::from)
+                })
+                .collect()
+        }
+        Err(e) => vec![Err(ApiError::from(e))],
+    }
+}
+
 /// Stores `submissions` in one transaction, answering each in order.
-async fn commit(store: &Store, submissions: &[Submission]) -> anyhow::Result<Vec<Accepted>> {
-    let mut tx = store.begin_write().await?;
-    let mut earlier = earlier_responses(&mut tx, submissions).await?;
+fn commit(conn: &mut Connection, submissions: &[Submission]) -> anyhow::Result<Vec<Accepted>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let cutoff = now_ms() - IDEMPOTENCY_WINDOW_MS;
+    // Responses given in this batch, for a key repeated within it.
+    let mut given: HashMap<(&str, &str), String> = HashMap::new();
     let mut routes: HashMap<(&str, EventType), Vec<DestinationRow>> = HashMap::new();
-    let mut notification_rows = Vec::with_capacity(submissions.len());
-    let mut message_rows = Vec::with_capacity(submissions.len());
     let mut accepted = Vec::with_capacity(submissions.len());
     for s in submissions {
-        let key = s
-            .idempotency_key
-            .as_ref()
-            .map(|k| (s.project_id.clone(), k.clone()));
-        if let Some(response) = key.as_ref().and_then(|k| earlier.get(k)) {
-            let response = serde_json::from_str(response).context("a stored publish response")?;
-            accepted.push(Accepted::Replayed(response));
-            continue;
+        if let Some(key) = s.idempotency_key.as_deref() {
+            let earlier = match given.get(&(s.project_id.as_str(), key)) {
+                Some(response) => Some(response.clone()),
+                None => outbox::earlier_response(&tx, &s.project_id, key, cutoff)?,
+            };
+            if let Some(response) = earlier {
+                let response =
+                    serde_json::from_str(&response).context("a stored publish response")?;
+                accepted.push(Accepted::Replayed(response));
+                continue;
+            }
         }
         let destinations = match &s.target {
-            Target::Only(id) => destinations::find(&mut *tx, &s.project_id, id)
-                .await?
+            Target::Only(id) => outbox::find_destination(&tx, &s.project_id, id)?
                 .into_iter()
                 .collect(),
             Target::Routes | Target::RoutesExcept(_) => {
                 match routes.entry((s.project_id.as_str(), s.event_type)) {
                     Entry::Occupied(known) => known.get().clone(),
                     Entry::Vacant(slot) => slot
-                        .insert(
-                            notifications::route(&mut *tx, &s.project_id, s.event_type.as_str())
-                                .await?,
-                        )
+                        .insert(outbox::route(&tx, &s.project_id, s.event_type.as_str())?)
                         .clone(),
                 }
             }
@@ -168,17 +182,6 @@ async fn commit(store: &Store, submissions: &[Submission]) -> anyhow::Result<Vec
                 },
             })
             .collect();
-        for m in &published {
-            message_rows.push(NewMessage {
-                id: m.id.clone(),
-                notification_id: notification_id.clone(),
-                project_id: s.project_id.clone(),
-                destination_id: m.destination_id.clone(),
-                event_type: s.event_type.as_str().to_string(),
-                status: m.status.as_str(),
-                now: s.time,
-            });
-        }
         let response = PublishResponse {
             notification_id: notification_id.clone(),
             notification_type: s.event_type,
@@ -186,50 +189,37 @@ async fn commit(store: &Store, submissions: &[Submission]) -> anyhow::Result<Vec
             messages: published,
         };
         let response_json = serde_json::to_string(&response)?;
-        if let Some(key) = key {
-            // A repeat of the key later in this batch answers like this one.
-            earlier.insert(key, response_json.clone());
+        outbox::insert_notification(
+            &tx,
+            &NotificationRow {
+                id: notification_id.clone(),
+                project_id: s.project_id.clone(),
+                event_type: s.event_type.as_str().to_string(),
+                payload: s.payload.clone(),
+                idempotency_key: s.idempotency_key.clone(),
+                response: response_json.clone(),
+                create_time: s.time,
+            },
+        )?;
+        for m in &response.messages {
+            outbox::insert_message(
+                &tx,
+                &NewMessage {
+                    id: m.id.clone(),
+                    notification_id: notification_id.clone(),
+                    project_id: s.project_id.clone(),
+                    destination_id: m.destination_id.clone(),
+                    event_type: s.event_type.as_str().to_string(),
+                    status: m.status.as_str(),
+                    now: s.time,
+                },
+            )?;
         }
-        notification_rows.push(NotificationRow {
-            id: notification_id,
-            project_id: s.project_id.clone(),
-            event_type: s.event_type.as_str().to_string(),
-            payload: s.payload.clone(),
-            idempotency_key: s.idempotency_key.clone(),
-            response: response_json,
-            create_time: s.time,
-        });
+        if let Some(key) = s.idempotency_key.as_deref() {
+            given.insert((s.project_id.as_str(), key), response_json);
+        }
         accepted.push(Accepted::Stored(response));
     }
-    if !notification_rows.is_empty() {
-        notifications::insert_batch(&mut *tx, &serde_json::to_string(&notification_rows)?).await?;
-    }
-    if !message_rows.is_empty() {
-        messages::insert_batch(&mut *tx, &serde_json::to_string(&message_rows)?).await?;
-    }
-    tx.commit().await?;
+    tx.commit()?;
     Ok(accepted)
-}
-
-/// The first responses to the idempotency keys in `submissions` still within the window,
-/// by (project, key). Keys used before the window are released for reuse first.
-async fn earlier_responses(
-    tx: &mut store::WriteTx,
-    submissions: &[Submission],
-) -> anyhow::Result<HashMap<(String, String), String>> {
-    let keys: Vec<(&str, &str)> = submissions
-        .iter()
-        .filter_map(|s| Some((s.project_id.as_str(), s.idempotency_key.as_deref()?)))
-        .collect();
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let keys_json = serde_json::to_string(&keys)?;
-    notifications::release_keys_before(&mut **tx, &keys_json, now_ms() - IDEMPOTENCY_WINDOW_MS)
-        .await?;
-    let found = notifications::responses_for_keys(&mut **tx, &keys_json).await?;
-    Ok(found
-        .into_iter()
-        .map(|(project, key, response)| ((project, key), response))
-        .collect())
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use rusqlite::TransactionBehavior;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
@@ -12,8 +13,8 @@ use super::policy::{after_failure, Next};
 use super::worker::Finished;
 use super::Dispatcher;
 use crate::model::DestinationType;
-use crate::store::messages::{self, Outcome};
-use crate::store::{destinations, projects};
+use crate::store::outbox::{self, FailureClock, Outcome};
+use crate::store::projects;
 use crate::time::{now_ms, to_rfc3339};
 
 /// The most finished deliveries recorded in one transaction.
@@ -53,7 +54,7 @@ pub async fn run(
 }
 
 /// Per destination, what this batch did to its failure clock.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct ClockChange {
     project_id: String,
     reset: bool,
@@ -81,16 +82,16 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         for (claimed, result) in f.claimed.iter().zip(&f.results) {
             let number = claimed.attempt_count + 1;
             let mut outcome = Outcome {
-                message_id: &claimed.id,
+                message_id: claimed.id.clone(),
                 number,
                 start_time: f.start_time,
                 duration_ms: f.duration_ms,
                 status_code: result.status_code.map(i64::from),
-                response_body: result.response_body.as_deref(),
+                response_body: result.response_body.clone(),
                 error_class: result.error_class.map(|c| c.as_str()),
                 error: None,
                 succeeded: result.succeeded,
-                request_headers: &result.request_headers,
+                request_headers: serde_json::to_string(&result.request_headers)?,
                 status: "delivered",
                 next_attempt_time: None,
             };
@@ -127,7 +128,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                 Next::RetryIn(d) => Some(now + d.as_millis() as i64),
                 Next::Exhausted => None,
             };
-            outcome.error = Some(error);
+            outcome.error = Some(error.to_string());
             outcome.status = if next_time.is_some() {
                 "failed"
             } else {
@@ -149,40 +150,44 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             }
         }
     }
-    let mut tx = inner.store.begin_write().await?;
-    messages::record_outcomes(&mut tx, &serde_json::to_string(&outcomes)?, now).await?;
-    let mut to_disable = Vec::new();
-    for (id, change) in &clocks {
-        let clock = destinations::record_outcomes(
-            &mut *tx,
-            id,
-            change.reset,
-            change.first_failure,
-            change.exhausted_at,
-        )
+    let disable_after = inner.config.disable_after.as_millis() as i64;
+    let changes: Vec<(String, ClockChange)> = clocks
+        .iter()
+        .map(|(id, c)| (id.clone(), c.clone()))
+        .collect();
+    let to_disable = inner
+        .store
+        .writer()
+        .run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for outcome in &outcomes {
+                outbox::record_outcome(&tx, outcome, now)?;
+            }
+            let mut to_disable = Vec::new();
+            for (id, change) in &changes {
+                let clock = outbox::move_failure_clock(
+                    &tx,
+                    id,
+                    change.reset,
+                    change.first_failure,
+                    change.exhausted_at,
+                )?;
+                let Some(clock) = clock else {
+                    continue; // deleted meanwhile
+                };
+                if change.kind != Some(DestinationType::Webhook) {
+                    continue;
+                }
+                if let Some(reason) = disable_reason(change, &clock, now, disable_after) {
+                    if outbox::disable(&tx, id, &reason, now)? {
+                        to_disable.push((id.clone(), reason));
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(to_disable)
+        })
         .await?;
-        if change.kind != Some(DestinationType::Webhook) {
-            continue;
-        }
-        let span = inner.config.disable_after.as_millis() as i64;
-        let reason = if change.gone {
-            Some("the receiver answered 410 Gone".to_string())
-        } else {
-            match (clock.failing_since, clock.last_exhausted_time) {
-                (Some(since), Some(exhausted)) if now - since >= span && exhausted >= since => Some(format!(
-                    "deliveries kept failing since {} with no success, and messages exhausted their retries",
-                    to_rfc3339(since)
-                )),
-                _ => None,
-            }
-        };
-        if let Some(reason) = reason {
-            if destinations::disable(&mut *tx, id, &reason, now).await? {
-                to_disable.push((id.clone(), reason));
-            }
-        }
-    }
-    tx.commit().await?;
 
     for (project_id, kind, data) in events {
         inner.events.emit(&project_id, kind, data);
@@ -202,6 +207,27 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
     Ok(())
 }
 
+/// Why a webhook destination is to be disabled now, if it is: it answered 410 Gone, or
+/// its deliveries kept failing for `disable_after` ms with no success and messages
+/// exhausted their retries.
+fn disable_reason(
+    change: &ClockChange,
+    clock: &FailureClock,
+    now: i64,
+    disable_after: i64,
+) -> Option<String> {
+    if change.gone {
+        return Some("the receiver answered 410 Gone".to_string());
+    }
+    match (clock.failing_since, clock.last_exhausted_time) {
+        (Some(since), Some(exhausted)) if now - since >= disable_after && exhausted >= since => Some(format!(
+            "deliveries kept failing since {} with no success, and messages exhausted their retries",
+            to_rfc3339(since)
+        )),
+        _ => None,
+    }
+}
+
 /// Publishes `destination.webhook.disabled` through the normal routes (never to the
 /// disabled destination itself).
 async fn announce_disabled(dispatcher: &Dispatcher, destination_id: &str, change: &ClockChange) {
@@ -214,7 +240,11 @@ async fn announce_disabled(dispatcher: &Dispatcher, destination_id: &str, change
             "url": change.url.clone().unwrap_or_default(),
         }
     });
-    let project = match projects::find(&dispatcher.inner.store.pool, &change.project_id).await {
+    let project = match dispatcher
+        .inner
+        .store
+        .read(|c| projects::find(c, &change.project_id))
+    {
         Ok(Some(p)) => p,
         Ok(None) => return, // the project was deleted meanwhile
         Err(e) => {

@@ -15,8 +15,7 @@ use super::Dispatcher;
 use crate::model::{DestinationType, EventType};
 use crate::payload::size;
 use crate::sinks::{AttemptResult, Outgoing, Sinks};
-use crate::store::destinations;
-use crate::store::messages::{self, ClaimedRow};
+use crate::store::outbox::{self, ClaimedRow};
 use crate::time::now_ms;
 
 /// One delivery call's outcome, for the recorder.
@@ -52,17 +51,17 @@ pub async fn claim_loop(
     }
 }
 
-/// Claims what is due for every active destination; returns how long to sleep.
+/// Claims what is due for every active destination that wants work, in one job on the
+/// writer thread; returns how long to sleep.
 async fn claim_round(
     dispatcher: &Dispatcher,
     tracker: &TaskTracker,
     results: &mpsc::Sender<Finished>,
 ) -> anyhow::Result<Duration> {
     let inner = &dispatcher.inner;
-    let pool = &inner.store.pool;
     let now = now_ms();
-    let mut sleep = IDLE;
-    for row in destinations::list_active(pool).await? {
+    let mut wanted = Vec::new();
+    for row in inner.store.read(outbox::active_destinations)? {
         let runtime = match inner
             .targets
             .get(&inner.store, &inner.secrets, &inner.config, &row, now)
@@ -78,55 +77,86 @@ async fn claim_round(
         if !lane.wants_work() {
             continue; // woken when enough of its attempts are under way
         }
-        let room = lane.room();
-        let limit = room.min(inner.config.claim_batch);
-        let claimed = {
-            let mut writer = inner.store.writer().await?;
-            messages::claim(&mut *writer, &row.id, now, limit as i64).await?
-        };
-        if claimed.is_empty() {
-            // Nothing due now: sleep until the next retry is (a wake comes sooner for new
-            // messages).
-            if let Some(due) = messages::next_due(pool, &row.id).await? {
-                sleep = sleep.min(Duration::from_millis(due.saturating_sub(now).max(0) as u64));
+        let limit = lane.room().min(inner.config.claim_batch);
+        wanted.push((runtime, lane, limit));
+    }
+    if wanted.is_empty() {
+        return Ok(IDLE);
+    }
+    let asks: Vec<(String, i64)> = wanted
+        .iter()
+        .map(|(runtime, _, limit)| (runtime.target.id.clone(), *limit as i64))
+        .collect();
+    let claims = inner
+        .store
+        .writer()
+        .run(move |conn| {
+            let mut claims = Vec::with_capacity(asks.len());
+            for (id, limit) in &asks {
+                let claimed = outbox::claim(conn, id, now, *limit)?;
+                // Nothing due now: when is (to sleep until then; new messages wake sooner).
+                let due = match claimed.is_empty() {
+                    true => outbox::next_due(conn, id)?,
+                    false => None,
+                };
+                claims.push((claimed, due));
             }
-            continue;
+            Ok(claims)
+        })
+        .await?;
+    let mut sleep = IDLE;
+    for ((runtime, lane, limit), (claimed, due)) in wanted.into_iter().zip(claims) {
+        if let Some(due) = due {
+            sleep = sleep.min(Duration::from_millis(due.saturating_sub(now).max(0) as u64));
         }
         if claimed.len() == limit {
             sleep = Duration::ZERO; // more may be due
         }
-        lane.outstanding.fetch_add(claimed.len(), Ordering::AcqRel);
-        // Messages of one notification share its payload.
-        let mut payloads: HashMap<String, Arc<str>> = HashMap::new();
-        let batch_size = Sinks::max_batch(runtime.target.kind);
-        let mut claimed = claimed.into_iter().peekable();
-        while claimed.peek().is_some() {
-            let chunk: Vec<ClaimedRow> = claimed.by_ref().take(batch_size).collect();
-            let outgoing = chunk
-                .iter()
-                .map(|c| Outgoing {
-                    message_id: c.id.clone(),
-                    project_id: c.project_id.clone(),
-                    event_type: EventType::parse(&c.event_type)
-                        .unwrap_or(EventType::ConnectionCreated),
-                    payload: payloads
-                        .entry(c.notification_id.clone())
-                        .or_insert_with(|| Arc::from(c.payload.as_str()))
-                        .clone(),
-                    create_time: c.create_time,
-                })
-                .collect();
-            tracker.spawn(deliver(
-                dispatcher.clone(),
-                runtime.clone(),
-                lane.clone(),
-                chunk,
-                outgoing,
-                results.clone(),
-            ));
+        if !claimed.is_empty() {
+            start_deliveries(dispatcher, tracker, results, runtime, lane, claimed);
         }
     }
     Ok(sleep)
+}
+
+/// Starts the deliveries of a lane's claimed messages, in the sink's batch size.
+fn start_deliveries(
+    dispatcher: &Dispatcher,
+    tracker: &TaskTracker,
+    results: &mpsc::Sender<Finished>,
+    runtime: Arc<Runtime>,
+    lane: Arc<Lane>,
+    claimed: Vec<ClaimedRow>,
+) {
+    lane.outstanding.fetch_add(claimed.len(), Ordering::AcqRel);
+    // Messages of one notification share its payload.
+    let mut payloads: HashMap<String, Arc<str>> = HashMap::new();
+    let batch_size = Sinks::max_batch(runtime.target.kind);
+    let mut claimed = claimed.into_iter().peekable();
+    while claimed.peek().is_some() {
+        let chunk: Vec<ClaimedRow> = claimed.by_ref().take(batch_size).collect();
+        let outgoing = chunk
+            .iter()
+            .map(|c| Outgoing {
+                message_id: c.id.clone(),
+                project_id: c.project_id.clone(),
+                event_type: EventType::parse(&c.event_type).unwrap_or(EventType::ConnectionCreated),
+                payload: payloads
+                    .entry(c.notification_id.clone())
+                    .or_insert_with(|| Arc::from(c.payload.as_str()))
+                    .clone(),
+                create_time: c.create_time,
+            })
+            .collect();
+        tracker.spawn(deliver(
+            dispatcher.clone(),
+            runtime.clone(),
+            lane.clone(),
+            chunk,
+            outgoing,
+            results.clone(),
+        ));
+    }
 }
 
 async fn deliver(

@@ -1,5 +1,6 @@
 //! Queries on `api_keys`.
 
+use rusqlite::OptionalExtension;
 use sqlx::SqliteExecutor;
 
 use crate::model::api_key::ApiKey;
@@ -57,18 +58,17 @@ pub async fn list(ex: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<ApiKeyRow>> {
     .await
 }
 
-/// The live (not revoked) key with this hash: its ID and when it was last used.
-pub async fn find_live_by_hash(
-    ex: impl SqliteExecutor<'_>,
+/// The live (not revoked) key with this hash: its ID and when it was last used (an
+/// inline read: `Store::read`).
+pub fn find_live_by_hash(
+    conn: &rusqlite::Connection,
     key_hash: &str,
-) -> sqlx::Result<Option<(String, Option<i64>)>> {
-    let row = sqlx::query!(
-        "SELECT id, last_used_time FROM api_keys WHERE key_hash = ? AND revoke_time IS NULL",
-        key_hash
-    )
-    .fetch_optional(ex)
-    .await?;
-    Ok(row.map(|r| (r.id, r.last_used_time)))
+) -> rusqlite::Result<Option<(String, Option<i64>)>> {
+    conn.prepare_cached(
+        "SELECT id, last_used_time FROM api_keys WHERE key_hash = ?1 AND revoke_time IS NULL",
+    )?
+    .query_row([key_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
 }
 
 /// Records that a key was used.

@@ -159,18 +159,6 @@ pub async fn delete(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<bool>
     Ok(done.rows_affected() > 0)
 }
 
-/// Destinations whose messages are being delivered now.
-pub async fn list_active(ex: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<DestinationRow>> {
-    sqlx::query_as!(
-        DestinationRow,
-        "SELECT id, project_id, name, kind, metadata, status, disabled_reason, disabled_time,
-                previous_key_expire_time, create_time, update_time, delivery
-         FROM destinations WHERE status = 'active'"
-    )
-    .fetch_all(ex)
-    .await
-}
-
 pub async fn set_delivery_policy(
     ex: impl SqliteExecutor<'_>,
     id: &str,
@@ -208,54 +196,4 @@ pub async fn set_status(
     .execute(ex)
     .await?;
     Ok(())
-}
-
-/// Disables a destination unless it already is; true when this call disabled it.
-pub async fn disable(
-    ex: impl SqliteExecutor<'_>,
-    id: &str,
-    reason: &str,
-    now: i64,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "UPDATE destinations SET status = 'disabled', disabled_reason = ?2, disabled_time = ?3, update_time = ?3
-         WHERE id = ?1 AND status != 'disabled'",
-        id,
-        reason,
-        now
-    )
-    .execute(ex)
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-pub struct FailureClock {
-    pub failing_since: Option<i64>,
-    pub last_exhausted_time: Option<i64>,
-}
-
-/// Moves the failure clock. `reset`: a success happened, so the clock restarts from the
-/// failures after the last success (`first_failure`, `exhausted_at`, both possibly None);
-/// otherwise the failures extend the running clock.
-pub async fn record_outcomes(
-    ex: impl SqliteExecutor<'_>,
-    id: &str,
-    reset: bool,
-    first_failure: Option<i64>,
-    exhausted_at: Option<i64>,
-) -> sqlx::Result<FailureClock> {
-    sqlx::query_as!(
-        FailureClock,
-        "UPDATE destinations SET
-             failing_since = CASE WHEN ?2 THEN ?3 ELSE COALESCE(failing_since, ?3) END,
-             last_exhausted_time = CASE WHEN ?2 THEN ?4 ELSE COALESCE(?4, last_exhausted_time) END
-         WHERE id = ?1
-         RETURNING failing_since, last_exhausted_time",
-        id,
-        reset,
-        first_failure,
-        exhausted_at
-    )
-    .fetch_one(ex)
-    .await
 }

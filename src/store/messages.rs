@@ -1,6 +1,5 @@
 //! Queries on `messages` and `attempts`: the outbox the dispatcher works from.
 
-use serde::Serialize;
 use sqlx::SqliteExecutor;
 
 #[derive(Clone, Debug)]
@@ -23,35 +22,6 @@ pub struct MessageRow {
     pub delivered_time: Option<i64>,
 }
 
-/// A message as created by publishing; serialized as one element of a batch insert.
-#[derive(Debug, Serialize)]
-pub struct NewMessage {
-    pub id: String,
-    pub notification_id: String,
-    pub project_id: String,
-    pub destination_id: String,
-    pub event_type: String,
-    pub status: &'static str,
-    pub now: i64,
-}
-
-/// Inserts many messages in one statement (`rows_json`: a JSON array of [`NewMessage`]s),
-/// in array order, which is the order their `seq` numbers follow.
-pub async fn insert_batch(ex: impl SqliteExecutor<'_>, rows_json: &str) -> sqlx::Result<()> {
-    sqlx::query!(
-        "INSERT INTO messages (id, notification_id, project_id, destination_id, event_type, status,
-                               next_attempt_time, create_time, update_time)
-         SELECT value ->> '$.id', value ->> '$.notification_id', value ->> '$.project_id',
-                value ->> '$.destination_id', value ->> '$.event_type', value ->> '$.status',
-                value ->> '$.now', value ->> '$.now', value ->> '$.now'
-         FROM json_each(?) ORDER BY key",
-        rows_json
-    )
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
 /// After a crash, messages that were being delivered are due again (at-least-once).
 pub async fn requeue_in_flight(ex: impl SqliteExecutor<'_>, now: i64) -> sqlx::Result<u64> {
     let done = sqlx::query!(
@@ -61,119 +31,6 @@ pub async fn requeue_in_flight(ex: impl SqliteExecutor<'_>, now: i64) -> sqlx::R
     .execute(ex)
     .await?;
     Ok(done.rows_affected())
-}
-
-/// When the next message of a destination is due (None: nothing waits).
-pub async fn next_due(
-    ex: impl SqliteExecutor<'_>,
-    destination_id: &str,
-) -> sqlx::Result<Option<i64>> {
-    let row = sqlx::query!(
-        r#"SELECT MIN(next_attempt_time) AS "due: i64" FROM messages
-           WHERE destination_id = ? AND status IN ('pending', 'failed')"#,
-        destination_id
-    )
-    .fetch_one(ex)
-    .await?;
-    Ok(row.due)
-}
-
-pub struct ClaimedRow {
-    pub seq: i64,
-    /// The notification's webhook body, `{notificationType, data}`.
-    pub payload: String,
-    pub id: String,
-    pub notification_id: String,
-    pub project_id: String,
-    pub event_type: String,
-    pub attempt_count: i64,
-    pub round_start: i64,
-    pub create_time: i64,
-}
-
-/// Marks up to `limit` due messages of a destination as being delivered and returns them
-/// with their payloads, oldest due first.
-pub async fn claim(
-    ex: impl SqliteExecutor<'_>,
-    destination_id: &str,
-    now: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<ClaimedRow>> {
-    let mut rows = sqlx::query_as!(
-        ClaimedRow,
-        r#"UPDATE messages SET status = 'delivering', update_time = ?2
-         WHERE seq IN (SELECT seq FROM messages
-                       WHERE destination_id = ?1 AND status IN ('pending', 'failed') AND next_attempt_time <= ?2
-                       ORDER BY next_attempt_time, seq LIMIT ?3)
-         RETURNING seq AS "seq!", id, notification_id, project_id, event_type, attempt_count, round_start, create_time,
-                   (SELECT payload FROM notifications n WHERE n.id = messages.notification_id) AS "payload!: String""#,
-        destination_id,
-        now,
-        limit
-    )
-    .fetch_all(ex)
-    .await?;
-    rows.sort_by_key(|r| r.seq);
-    Ok(rows)
-}
-
-/// One finished attempt: the attempt row and the message's new state.
-#[derive(Debug, Serialize)]
-pub struct Outcome<'a> {
-    pub message_id: &'a str,
-    /// The attempt's number; also the message's new attempt count.
-    pub number: i64,
-    pub start_time: i64,
-    pub duration_ms: i64,
-    pub status_code: Option<i64>,
-    pub response_body: Option<&'a str>,
-    pub error_class: Option<&'a str>,
-    pub error: Option<&'a str>,
-    pub succeeded: bool,
-    /// The headers sent, as a JSON object.
-    pub request_headers: &'a serde_json::Map<String, serde_json::Value>,
-    /// `delivered`, `failed` (retried at `next_attempt_time`) or `exhausted`.
-    pub status: &'static str,
-    pub next_attempt_time: Option<i64>,
-}
-
-/// Records a batch of finished attempts (`outcomes_json`: a JSON array of [`Outcome`]s)
-/// in two statements, whatever the batch size: the attempt rows, then the messages'
-/// states. Set-based because every statement is a round trip to SQLite's thread.
-pub async fn record_outcomes(
-    ex: &mut sqlx::SqliteConnection,
-    outcomes_json: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query!(
-        "INSERT INTO attempts (message_id, number, start_time, duration_ms, status_code, response_body,
-                               error_class, error, succeeded, request_headers)
-         SELECT value ->> '$.message_id', value ->> '$.number', value ->> '$.start_time',
-                value ->> '$.duration_ms', value ->> '$.status_code', value ->> '$.response_body',
-                value ->> '$.error_class', value ->> '$.error', value ->> '$.succeeded',
-                value -> '$.request_headers'
-         FROM json_each(?) ORDER BY key",
-        outcomes_json
-    )
-    .execute(&mut *ex)
-    .await?;
-    sqlx::query!(
-        "UPDATE messages SET status = o.status, attempt_count = o.number, last_status_code = o.status_code,
-                             last_error = o.error,
-                             next_attempt_time = COALESCE(o.next_attempt_time, messages.next_attempt_time),
-                             delivered_time = CASE o.status WHEN 'delivered' THEN ?2 ELSE messages.delivered_time END,
-                             update_time = ?2
-         FROM (SELECT value ->> '$.message_id' AS message_id, value ->> '$.number' AS number,
-                      value ->> '$.status' AS status, value ->> '$.status_code' AS status_code,
-                      value ->> '$.error' AS error, value ->> '$.next_attempt_time' AS next_attempt_time
-               FROM json_each(?1)) AS o
-         WHERE messages.id = o.message_id",
-        outcomes_json,
-        now
-    )
-    .execute(&mut *ex)
-    .await?;
-    Ok(())
 }
 
 /// Queues one message again for a full round of attempts, now.

@@ -9,29 +9,41 @@ pub mod destinations;
 pub mod messages;
 pub mod meta;
 pub mod notifications;
+pub mod outbox;
 pub mod projects;
+pub mod reader;
 pub mod routes;
 pub mod secrets;
 pub mod sessions;
 pub mod topics;
+pub mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The node's database.
 #[derive(Clone, Debug)]
 pub struct Store {
     /// For reading (and for the API's occasional single-statement writes).
     pub pool: SqlitePool,
-    /// One connection for the dispatcher's write transactions. They take turns for it
-    /// rather than in SQLite's busy handler, whose sleeps (up to 100 ms) would throttle
-    /// publishing and recording, and they never wait behind readers for a connection.
-    writer: SqlitePool,
+    /// One connection for the API's write transactions, so they never wait behind
+    /// readers for a connection.
+    api_writer: SqlitePool,
+    /// The dispatcher's writer thread: publishes, claims, recorded attempts.
+    writer: writer::Writer,
+    /// Inline point reads on hot paths.
+    readers: Arc<reader::Readers>,
+    /// Whose turn it is to write: the writer thread's next job or an API transaction.
+    /// They take turns here rather than in SQLite's busy handler, whose sleeps (up to
+    /// 100 ms) would throttle both.
+    turn: Arc<Mutex<()>>,
 }
 
 impl Store {
@@ -68,8 +80,16 @@ impl Store {
             .run(&pool)
             .await
             .context("applying database migrations")?;
-        let writer = pool_of(1).await.context("opening the writer connection")?;
-        Ok(Store { pool, writer })
+        let api_writer = pool_of(1).await.context("opening the writer connection")?;
+        let turn = Arc::new(Mutex::new(()));
+        let writer = writer::start(path, turn.clone())?;
+        Ok(Store {
+            pool,
+            api_writer,
+            writer,
+            readers: Arc::new(reader::Readers::new(path)),
+            turn,
+        })
     }
 }
 
@@ -92,6 +112,9 @@ pub fn new_id() -> String {
 /// A write transaction on the writer connection (its turn lasts until it ends).
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    // Declared after `tx`: a transaction dropped without commit rolls back before the
+    // turn passes on.
+    _turn: OwnedMutexGuard<()>,
 }
 
 impl WriteTx {
@@ -117,13 +140,21 @@ impl Store {
     /// Starts a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock up
     /// front, so a transaction never fails upgrading from reading to writing.
     pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
-        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx })
+        let turn = self.turn.clone().lock_owned().await;
+        let tx = self.api_writer.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
-    /// The writer connection, for a single statement that needs no transaction of its
-    /// own (it is atomic anyway), saving `BEGIN` and `COMMIT`.
-    pub async fn writer(&self) -> sqlx::Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
-        self.writer.acquire().await
+    /// The dispatcher's writer thread.
+    pub fn writer(&self) -> &writer::Writer {
+        &self.writer
+    }
+
+    /// Runs a point read inline (see `store::reader` for when that is right).
+    pub fn read<T>(
+        &self,
+        query: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.readers.read(query)
     }
 }

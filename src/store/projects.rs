@@ -1,5 +1,6 @@
 //! Queries on `projects`.
 
+use rusqlite::OptionalExtension;
 use sqlx::SqliteExecutor;
 
 use crate::model::Project;
@@ -50,17 +51,19 @@ pub async fn list(ex: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<ProjectRow>> 
     .await
 }
 
-/// Finds a project by ID or, failing that, by name.
-pub async fn find(
-    ex: impl SqliteExecutor<'_>,
-    id_or_name: &str,
-) -> sqlx::Result<Option<ProjectRow>> {
-    sqlx::query_as!(
-        ProjectRow,
+/// Finds a project by ID or, failing that, by name (an inline read: `Store::read`).
+pub fn find(conn: &rusqlite::Connection, id_or_name: &str) -> rusqlite::Result<Option<ProjectRow>> {
+    conn.prepare_cached(
         "SELECT id, name, create_time, update_time FROM projects
          WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1",
-        id_or_name
-    )
-    .fetch_optional(ex)
-    .await
+    )?
+    .query_row([id_or_name], |r| {
+        Ok(ProjectRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            create_time: r.get(2)?,
+            update_time: r.get(3)?,
+        })
+    })
+    .optional()
 }

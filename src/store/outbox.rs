@@ -1,0 +1,319 @@
+//! The outbox statements the dispatcher runs on the writer thread (`store::writer`):
+//! storing published notifications and their messages, claiming due messages, recording
+//! attempts and moving destinations' failure clocks. Synchronous; each is prepared once
+//! per connection and run per row inside the caller's transaction.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::destinations::DestinationRow;
+
+/// A notification as published.
+#[derive(Debug)]
+pub struct NotificationRow {
+    pub id: String,
+    pub project_id: String,
+    pub event_type: String,
+    /// The webhook body `{notificationType, data}`.
+    pub payload: String,
+    pub idempotency_key: Option<String>,
+    /// The publish response, replayed for a repeated idempotency key.
+    pub response: String,
+    pub create_time: i64,
+}
+
+/// A message as created by publishing.
+#[derive(Debug)]
+pub struct NewMessage {
+    pub id: String,
+    pub notification_id: String,
+    pub project_id: String,
+    pub destination_id: String,
+    pub event_type: String,
+    pub status: &'static str,
+    pub now: i64,
+}
+
+/// A message claimed for delivery.
+pub struct ClaimedRow {
+    pub seq: i64,
+    /// The notification's webhook body, `{notificationType, data}`.
+    pub payload: String,
+    pub id: String,
+    pub notification_id: String,
+    pub project_id: String,
+    pub event_type: String,
+    pub attempt_count: i64,
+    pub round_start: i64,
+    pub create_time: i64,
+}
+
+/// A destination's failure clock after recording attempts.
+pub struct FailureClock {
+    pub failing_since: Option<i64>,
+    pub last_exhausted_time: Option<i64>,
+}
+
+/// The columns [`destination_row`] reads, in its order.
+const DESTINATION_COLUMNS: &str =
+    "d.id, d.project_id, d.name, d.kind, d.metadata, d.status, d.disabled_reason,
+     d.disabled_time, d.previous_key_expire_time, d.create_time, d.update_time, d.delivery";
+
+fn destination_row(r: &Row) -> rusqlite::Result<DestinationRow> {
+    Ok(DestinationRow {
+        id: r.get(0)?,
+        project_id: r.get(1)?,
+        name: r.get(2)?,
+        kind: r.get(3)?,
+        metadata: r.get(4)?,
+        status: r.get(5)?,
+        disabled_reason: r.get(6)?,
+        disabled_time: r.get(7)?,
+        previous_key_expire_time: r.get(8)?,
+        create_time: r.get(9)?,
+        update_time: r.get(10)?,
+        delivery: r.get(11)?,
+    })
+}
+
+/// Destinations whose messages are being delivered now (an inline read: `Store::read`).
+pub fn active_destinations(conn: &Connection) -> rusqlite::Result<Vec<DestinationRow>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {DESTINATION_COLUMNS} FROM destinations d WHERE d.status = 'active'"
+    ))?;
+    let rows = statement.query_map([], destination_row)?;
+    rows.collect()
+}
+
+/// Destinations an event type reaches: event type → topics → destinations, each once.
+pub fn route(
+    conn: &Connection,
+    project_id: &str,
+    event_type: &str,
+) -> rusqlite::Result<Vec<DestinationRow>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {DESTINATION_COLUMNS}
+         FROM destinations d
+         WHERE d.id IN (
+             SELECT tdr.destination_id FROM event_topic_routes etr
+             JOIN topic_destination_routes tdr ON tdr.topic_id = etr.topic_id
+             WHERE etr.project_id = ?1 AND etr.event_type = ?2)
+         ORDER BY d.create_time, d.name"
+    ))?;
+    let rows = statement.query_map(params![project_id, event_type], destination_row)?;
+    rows.collect()
+}
+
+/// A destination of the project by ID or, failing that, by name.
+pub fn find_destination(
+    conn: &Connection,
+    project_id: &str,
+    id_or_name: &str,
+) -> rusqlite::Result<Option<DestinationRow>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {DESTINATION_COLUMNS} FROM destinations d
+         WHERE d.project_id = ?1 AND (d.id = ?2 OR d.name = ?2)
+         ORDER BY d.id = ?2 DESC LIMIT 1"
+    ))?;
+    statement
+        .query_row(params![project_id, id_or_name], destination_row)
+        .optional()
+}
+
+/// The first response to an idempotency key used at or after `cutoff`; a use before the
+/// cutoff is released (the key may be used again).
+pub fn earlier_response(
+    conn: &Connection,
+    project_id: &str,
+    key: &str,
+    cutoff: i64,
+) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(
+        "UPDATE notifications SET idempotency_key = NULL
+         WHERE project_id = ?1 AND idempotency_key = ?2 AND create_time < ?3",
+    )?
+    .execute(params![project_id, key, cutoff])?;
+    conn.prepare_cached(
+        "SELECT response FROM notifications WHERE project_id = ?1 AND idempotency_key = ?2",
+    )?
+    .query_row(params![project_id, key], |r| r.get(0))
+    .optional()
+}
+
+pub fn insert_notification(conn: &Connection, n: &NotificationRow) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO notifications (id, project_id, event_type, payload, idempotency_key, response, create_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        n.id,
+        n.project_id,
+        n.event_type,
+        n.payload,
+        n.idempotency_key,
+        n.response,
+        n.create_time
+    ])?;
+    Ok(())
+}
+
+/// Inserts a message; messages get their `seq` in insertion order.
+pub fn insert_message(conn: &Connection, m: &NewMessage) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO messages (id, notification_id, project_id, destination_id, event_type, status,
+                               next_attempt_time, create_time, update_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
+    )?
+    .execute(params![
+        m.id,
+        m.notification_id,
+        m.project_id,
+        m.destination_id,
+        m.event_type,
+        m.status,
+        m.now
+    ])?;
+    Ok(())
+}
+
+/// Marks up to `limit` due messages of a destination as being delivered and returns them
+/// with their payloads, oldest due first.
+pub fn claim(
+    conn: &Connection,
+    destination_id: &str,
+    now: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<ClaimedRow>> {
+    let mut statement = conn.prepare_cached(
+        "UPDATE messages SET status = 'delivering', update_time = ?2
+         WHERE seq IN (SELECT seq FROM messages
+                       WHERE destination_id = ?1 AND status IN ('pending', 'failed') AND next_attempt_time <= ?2
+                       ORDER BY next_attempt_time, seq LIMIT ?3)
+         RETURNING seq, id, notification_id, project_id, event_type, attempt_count, round_start, create_time,
+                   (SELECT payload FROM notifications n WHERE n.id = messages.notification_id)",
+    )?;
+    let rows = statement.query_map(params![destination_id, now, limit], |r| {
+        Ok(ClaimedRow {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            notification_id: r.get(2)?,
+            project_id: r.get(3)?,
+            event_type: r.get(4)?,
+            attempt_count: r.get(5)?,
+            round_start: r.get(6)?,
+            create_time: r.get(7)?,
+            payload: r.get(8)?,
+        })
+    })?;
+    let mut claimed = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    claimed.sort_by_key(|c| c.seq);
+    Ok(claimed)
+}
+
+/// When the next message of a destination is due (None: nothing waits).
+pub fn next_due(conn: &Connection, destination_id: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT MIN(next_attempt_time) FROM messages
+         WHERE destination_id = ?1 AND status IN ('pending', 'failed')",
+    )?
+    .query_row([destination_id], |r| r.get(0))
+}
+
+/// One finished attempt: the attempt row and the message's new state.
+#[derive(Debug)]
+pub struct Outcome {
+    pub message_id: String,
+    /// The attempt's number; also the message's new attempt count.
+    pub number: i64,
+    pub start_time: i64,
+    pub duration_ms: i64,
+    pub status_code: Option<i64>,
+    pub response_body: Option<String>,
+    pub error_class: Option<&'static str>,
+    pub error: Option<String>,
+    pub succeeded: bool,
+    /// The headers sent, as a JSON object.
+    pub request_headers: String,
+    /// `delivered`, `failed` (retried at `next_attempt_time`) or `exhausted`.
+    pub status: &'static str,
+    pub next_attempt_time: Option<i64>,
+}
+
+/// Records a finished attempt: its row, and its message's new state.
+pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        // A message deleted meanwhile (with its destination) keeps no attempts.
+        "INSERT INTO attempts (message_id, number, start_time, duration_ms, status_code, response_body,
+                               error_class, error, succeeded, request_headers)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?1)",
+    )?
+    .execute(params![
+        o.message_id,
+        o.number,
+        o.start_time,
+        o.duration_ms,
+        o.status_code,
+        o.response_body,
+        o.error_class,
+        o.error,
+        o.succeeded,
+        o.request_headers
+    ])?;
+    conn.prepare_cached(
+        "UPDATE messages SET status = ?2, attempt_count = ?3, last_status_code = ?4, last_error = ?5,
+                             next_attempt_time = COALESCE(?6, next_attempt_time),
+                             delivered_time = CASE ?2 WHEN 'delivered' THEN ?7 ELSE delivered_time END,
+                             update_time = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        o.message_id,
+        o.status,
+        o.number,
+        o.status_code,
+        o.error,
+        o.next_attempt_time,
+        now
+    ])?;
+    Ok(())
+}
+
+/// Moves a destination's failure clock. `reset`: a success happened, so the clock
+/// restarts from the failures after the last success (`first_failure`, `exhausted_at`,
+/// both possibly None); otherwise the failures extend the running clock. None: the
+/// destination was deleted meanwhile.
+pub fn move_failure_clock(
+    conn: &Connection,
+    destination_id: &str,
+    reset: bool,
+    first_failure: Option<i64>,
+    exhausted_at: Option<i64>,
+) -> rusqlite::Result<Option<FailureClock>> {
+    conn.prepare_cached(
+        "UPDATE destinations SET
+             failing_since = CASE WHEN ?2 THEN ?3 ELSE COALESCE(failing_since, ?3) END,
+             last_exhausted_time = CASE WHEN ?2 THEN ?4 ELSE COALESCE(?4, last_exhausted_time) END
+         WHERE id = ?1
+         RETURNING failing_since, last_exhausted_time",
+    )?
+    .query_row(
+        params![destination_id, reset, first_failure, exhausted_at],
+        |r| {
+            Ok(FailureClock {
+                failing_since: r.get(0)?,
+                last_exhausted_time: r.get(1)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Disables a destination unless it already is; true when this call disabled it.
+pub fn disable(conn: &Connection, id: &str, reason: &str, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE destinations SET status = 'disabled', disabled_reason = ?2, disabled_time = ?3, update_time = ?3
+             WHERE id = ?1 AND status != 'disabled'",
+        )?
+        .execute(params![id, reason, now])?;
+    Ok(changed > 0)
+}

@@ -1,0 +1,173 @@
+//! The dispatcher's writer: one SQLite connection on a thread of its own, running whole
+//! jobs (publish batches, claims, recorded attempts) as plain synchronous code.
+//!
+//! Why not sqlx here: sqlx runs each connection on a worker thread and hands every
+//! statement and every result row across threads, so a batch of five statements cost five
+//! round trips through the scheduler (and batch arguments had to travel as JSON, parsed
+//! again by SQLite for every column). Those hand-offs, not SQLite, capped publishing and
+//! delivery. Here a job is one hand-off, whatever it does; statements are prepared once
+//! and run per row. sqlx stays for everything else (the API, reads, migrations).
+//!
+//! Writers take turns: the API's write transactions (`Store::begin_write`) hold the same
+//! fair lock the thread takes for each job, so neither side waits in SQLite's busy
+//! handler (which sleeps up to 100 ms at a time).
+
+use std::path::Path;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use anyhow::Context;
+use rusqlite::Connection;
+use tokio::sync::{oneshot, Mutex};
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// Handle to the writer thread; the thread ends once every handle is dropped.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+    /// Never sent on: the checkpointer stops once every copy is dropped.
+    _running: mpsc::Sender<()>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Writer")
+    }
+}
+
+/// Opens the writer's connection to an existing (migrated) database and starts its thread.
+pub fn start(path: &Path, turn: Arc<Mutex<()>>) -> anyhow::Result<Writer> {
+    let conn = open(path).with_context(|| format!("opening {} for writing", path.display()))?;
+    let (jobs, queue) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("switchboard-writer".into())
+        .spawn(move || {
+            let mut conn = conn;
+            while let Ok(job) = queue.recv() {
+                let _turn = turn.blocking_lock();
+                job(&mut conn);
+            }
+        })
+        .context("starting the writer thread")?;
+    let (running, stopped) = mpsc::channel();
+    let checkpoints = open(path)?;
+    std::thread::Builder::new()
+        .name("switchboard-checkpoint".into())
+        .spawn(move || checkpoint_loop(&checkpoints, &stopped))
+        .context("starting the checkpoint thread")?;
+    Ok(Writer {
+        jobs,
+        _running: running,
+    })
+}
+
+/// How often the write-ahead log is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Checkpoints off the writer's path. SQLite would otherwise checkpoint inside whichever
+/// commit crosses 1000 log pages, and that commit (with every publish waiting on it)
+/// would wait for the copy and its fsync.
+fn checkpoint_loop(conn: &Connection, stopped: &mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+        // PASSIVE: copies what no reader still needs, never waits for the writer.
+        let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "checkpoint failed; trying again shortly");
+        }
+    }
+}
+
+/// Opens a connection with the node's settings (also used for the inline readers).
+pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    // The same settings as the sqlx pools (see `Store::open` for why each).
+    conn.pragma_update(None, "journal_mode", "wal")?;
+    conn.pragma_update(None, "synchronous", "normal")?;
+    conn.pragma_update(None, "foreign_keys", "on")?;
+    conn.pragma_update(None, "temp_store", "memory")?;
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // The checkpoint thread does it (see `checkpoint_loop`).
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+impl Writer {
+    /// Runs `job` on the writer thread and returns what it returned. A job that needs
+    /// atomicity opens its own transaction (`conn.transaction()`).
+    pub async fn run<T, F>(&self, job: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            // The caller may have gone away; what the job did stands all the same.
+            let _ = reply.send(job(conn));
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("the writer thread stopped"))?;
+        answer
+            .await
+            .map_err(|_| anyhow::anyhow!("the writer thread stopped during a job"))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn jobs_run_in_order_and_api_writers_take_turns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (n INTEGER)")
+            .unwrap();
+        let turn = Arc::new(Mutex::new(()));
+        let writer = start(&path, turn.clone()).unwrap();
+        // While another writer holds the turn, jobs wait for it rather than fail.
+        let held = turn.clone().lock_owned().await;
+        let pending: Vec<_> = (0..3)
+            .map(|n| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    writer
+                        .run(move |c| Ok(c.execute("INSERT INTO t VALUES (?1)", [n])?))
+                        .await
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let count = |path: &Path| -> i64 {
+            Connection::open(path)
+                .unwrap()
+                .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(
+            count(&path),
+            0,
+            "jobs ran while another writer had its turn"
+        );
+        drop(held);
+        for p in pending {
+            assert_eq!(p.await.unwrap().unwrap(), 1);
+        }
+        assert_eq!(count(&path), 3);
+        // A failing job reports its error to its caller; the thread goes on.
+        let failed = writer
+            .run(|c| Ok(c.execute("INSERT INTO missing VALUES (1)", [])?))
+            .await;
+        assert!(failed.unwrap_err().to_string().contains("no such table"));
+        let rows: i64 = writer
+            .run(|c| Ok(c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(rows, 3);
+    }
+}
