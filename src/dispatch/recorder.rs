@@ -82,6 +82,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         for (claimed, result) in f.claimed.iter().zip(&f.results) {
             let number = claimed.attempt_count + 1;
             let mut outcome = Outcome {
+                message_seq: claimed.seq,
                 message_id: claimed.id.clone(),
                 number,
                 start_time: f.start_time,

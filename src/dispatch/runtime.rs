@@ -2,7 +2,7 @@
 //! its resolved sink target (metadata, opened secrets, policy), cached until it changes.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,9 +28,12 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// Claimed messages a lane may hold before their attempts: a few rounds of work ahead.
+    /// Claimed messages a lane may hold before their attempts: enough work ahead that a
+    /// busy writer (claims wait for it) never leaves the lane idle. Messages claimed
+    /// ahead go back untried when the destination is paused or changed meanwhile (see
+    /// `Runtime::retired`).
     fn claim_ahead(&self) -> usize {
-        self.max_in_flight * 4
+        self.max_in_flight * 16
     }
 
     fn room_with(&self, outstanding: usize) -> usize {
@@ -88,6 +91,19 @@ pub struct Runtime {
     pub schedule: Vec<Duration>,
     pub max_in_flight: usize,
     update_time: i64,
+    /// Set once the destination was paused, disabled, deleted or changed: what was
+    /// claimed under this runtime and not yet attempted goes back to the outbox.
+    retired: AtomicBool,
+}
+
+impl Runtime {
+    pub fn retired(&self) -> bool {
+        self.retired.load(Ordering::Acquire)
+    }
+
+    fn retire(&self) {
+        self.retired.store(true, Ordering::Release);
+    }
 }
 
 #[derive(Default)]
@@ -95,7 +111,9 @@ pub struct Targets(Mutex<HashMap<String, Arc<Runtime>>>);
 
 impl Targets {
     pub fn forget(&self, destination_id: &str) {
-        self.0.lock().expect("targets").remove(destination_id);
+        if let Some(old) = self.0.lock().expect("targets").remove(destination_id) {
+            old.retire();
+        }
     }
 
     /// The cached runtime of `row`, reloaded when the destination changed since.
@@ -117,10 +135,14 @@ impl Targets {
             }
         }
         let runtime = Arc::new(load(store, secrets, config, row, now).await?);
-        self.0
+        let old = self
+            .0
             .lock()
             .expect("targets")
             .insert(row.id.clone(), runtime.clone());
+        if let Some(old) = old {
+            old.retire();
+        }
         Ok(runtime)
     }
 }
@@ -164,6 +186,7 @@ async fn load(
         schedule: policy.schedule(config),
         max_in_flight: policy.max_in_flight(config),
         update_time: row.update_time,
+        retired: AtomicBool::new(false),
     })
 }
 
@@ -173,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_lane_wants_work_once_half_its_claim_ahead_is_free() {
-        let lane = Lanes::default().get("d", 4); // claims ahead up to 16
+        let lane = Lanes::default().get("d", 1); // claims ahead up to 16
         assert!(lane.wants_work());
         lane.outstanding.fetch_add(16, Ordering::AcqRel);
         assert!(!lane.wants_work());

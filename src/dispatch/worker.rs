@@ -182,6 +182,15 @@ async fn deliver(
     let Ok(global_permit) = inner.global.clone().acquire_owned().await else {
         return;
     };
+    if runtime.retired() {
+        // Paused, disabled, deleted or changed since the claim: these go back untried.
+        drop((lane_permit, global_permit));
+        hand_back(&dispatcher, &claimed).await;
+        if lane.release(claimed.len()) {
+            dispatcher.wake();
+        }
+        return;
+    }
     let start_time = now_ms();
     let started = Instant::now();
     let attempt_results = inner.sinks.deliver(&runtime.target, &outgoing).await;
@@ -199,6 +208,37 @@ async fn deliver(
     };
     if results.send(finished).await.is_err() {
         tracing::error!("the recorder stopped; the attempt is re-run after a restart");
+    }
+}
+
+/// Returns claimed messages to the outbox untried, in their place (due time and order
+/// unchanged). Retried until it lands: otherwise they would wait for a restart.
+async fn hand_back(dispatcher: &Dispatcher, claimed: &[ClaimedRow]) {
+    let seqs: Arc<Vec<i64>> = Arc::new(claimed.iter().map(|c| c.seq).collect());
+    let mut delay = Duration::from_millis(50);
+    loop {
+        let seqs = seqs.clone();
+        let returned = dispatcher
+            .inner
+            .store
+            .writer()
+            .run(move |conn| {
+                let tx = conn.transaction()?;
+                for seq in seqs.iter() {
+                    outbox::unclaim(&tx, *seq)?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await;
+        match returned {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::error!(error = ?e, "returning claimed messages failed; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
     }
 }
 

@@ -209,6 +209,17 @@ pub fn claim(
     Ok(claimed)
 }
 
+/// Returns a claimed message to the outbox untried: `failed` when this round already
+/// has failed attempts (so it shows as being retried), else `pending`.
+pub fn unclaim(conn: &Connection, seq: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE messages SET status = CASE WHEN attempt_count > round_start THEN 'failed' ELSE 'pending' END
+         WHERE seq = ?1 AND status = 'delivering'",
+    )?
+    .execute([seq])?;
+    Ok(())
+}
+
 /// When the next message of a destination is due (None: nothing waits).
 pub fn next_due(conn: &Connection, destination_id: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached(
@@ -221,6 +232,7 @@ pub fn next_due(conn: &Connection, destination_id: &str) -> rusqlite::Result<Opt
 /// One finished attempt: the attempt row and the message's new state.
 #[derive(Debug)]
 pub struct Outcome {
+    pub message_seq: i64,
     pub message_id: String,
     /// The attempt's number; also the message's new attempt count.
     pub number: i64,
@@ -244,7 +256,7 @@ pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Res
         // A message deleted meanwhile (with its destination) keeps no attempts.
         "INSERT INTO attempts (message_id, number, start_time, duration_ms, status_code, response_body,
                                error_class, error, succeeded, request_headers)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?1)",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE EXISTS (SELECT 1 FROM messages WHERE seq = ?11)",
     )?
     .execute(params![
         o.message_id,
@@ -256,17 +268,18 @@ pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Res
         o.error_class,
         o.error,
         o.succeeded,
-        o.request_headers
+        o.request_headers,
+        o.message_seq
     ])?;
     conn.prepare_cached(
         "UPDATE messages SET status = ?2, attempt_count = ?3, last_status_code = ?4, last_error = ?5,
                              next_attempt_time = COALESCE(?6, next_attempt_time),
                              delivered_time = CASE ?2 WHEN 'delivered' THEN ?7 ELSE delivered_time END,
                              update_time = ?7
-         WHERE id = ?1",
+         WHERE seq = ?1",
     )?
     .execute(params![
-        o.message_id,
+        o.message_seq,
         o.status,
         o.number,
         o.status_code,

@@ -165,6 +165,15 @@ impl Receiver {
         out
     }
 
+    /// Everything that arrives until nothing has for `quiet`.
+    pub async fn until_quiet(&mut self, quiet: Duration) -> Vec<Received> {
+        let mut out = Vec::new();
+        while let Ok(Some(r)) = tokio::time::timeout(quiet, self.rx.recv()).await {
+            out.push(r);
+        }
+        out
+    }
+
     /// Asserts nothing arrives for `quiet`.
     pub async fn expect_silence(&mut self, quiet: Duration) {
         if let Ok(Some(r)) = tokio::time::timeout(quiet, self.rx.recv()).await {
