@@ -257,6 +257,7 @@ impl Node {
             login: Default::default(),
             blobs,
             cancel: cancel.clone(),
+            lookups: Default::default(),
         };
         let dispatcher = tokio::spawn(dispatcher.run(cancel.clone()));
         let app = api::router(state.clone());

@@ -41,14 +41,15 @@ pub async fn require_api_key(
     };
     let hash = hash_key(presented);
     let (key_id, last_used) = state
-        .store
-        .read(|c| api_keys::find_live_by_hash(c, &hash))?
+        .lookups
+        .live_key(&state.store, &hash)?
         .ok_or(ApiError::Unauthorized)?;
     // Record use at most once a minute: a write per request would make every read
     // request contend for the database's write lock.
     let now = now_ms();
     if last_used.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
         api_keys::touch(&state.store.pool, &key_id, now).await?;
+        state.lookups.key_used(&hash, now);
     }
     Ok(next.run(request).await)
 }

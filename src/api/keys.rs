@@ -53,5 +53,6 @@ pub async fn revoke_key(
     if !keys::revoke(&state.store.pool, &key).await? {
         return Err(ApiError::not_found("API key", &key));
     }
+    state.lookups.forget_keys();
     Ok(StatusCode::NO_CONTENT)
 }

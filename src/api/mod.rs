@@ -9,6 +9,7 @@ pub mod event_types;
 pub mod extract;
 pub mod health;
 pub mod keys;
+pub mod lookups;
 pub mod messages;
 pub mod notifications;
 pub mod projects;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub blobs: crate::blobs::Blobs,
     /// Fires when the node shuts down: long-lived responses (the live stream) end with it.
     pub cancel: tokio_util::sync::CancellationToken,
+    /// API keys and projects, as every request looks them up.
+    pub lookups: Arc<lookups::Lookups>,
 }
 
 #[derive(OpenApi)]

@@ -15,8 +15,8 @@ use crate::time::now_ms;
 /// Resolves `{projectIdOrName}` or answers 404.
 pub async fn resolve(state: &AppState, id_or_name: &str) -> ApiResult<ProjectRow> {
     state
-        .store
-        .read(|c| projects::find(c, id_or_name))?
+        .lookups
+        .project(&state.store, id_or_name)?
         .ok_or_else(|| ApiError::not_found("project", id_or_name))
 }
 

@@ -6,6 +6,7 @@ use sqlx::SqliteExecutor;
 use crate::model::Project;
 use crate::time::to_datetime;
 
+#[derive(Clone, Debug)]
 pub struct ProjectRow {
     pub id: String,
     pub name: String,

@@ -1,0 +1,140 @@
+//! In-memory answers to the two lookups every API request makes: which live API key a
+//! presented key is, and which project a path names.
+//!
+//! Why: even an inline SQLite read costs a read transaction (file and shared-memory
+//! locks, a page cache the writer just invalidated), and publishing paid two per
+//! request. Projects are never renamed or deleted, so a project once found stays right.
+//! Keys can be revoked, by the API (which forgets them here at once) or by
+//! `switchboard keys revoke` in another process, which takes effect within `KEY_TTL`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::store::projects::{self, ProjectRow};
+use crate::store::{api_keys, Store};
+
+/// How long a live key is believed without asking the database again.
+const KEY_TTL: Duration = Duration::from_secs(1);
+/// Bounds on what is kept (the maps are emptied when full; they refill on demand).
+const MAX_ENTRIES: usize = 1024;
+
+#[derive(Clone)]
+struct LiveKey {
+    id: String,
+    last_used: Option<i64>,
+    checked: Instant,
+}
+
+#[derive(Default)]
+pub struct Lookups {
+    keys: Mutex<HashMap<String, LiveKey>>,
+    projects: Mutex<HashMap<String, ProjectRow>>,
+}
+
+impl Lookups {
+    /// The live key with this hash: its ID and when it was last used.
+    pub fn live_key(
+        &self,
+        store: &Store,
+        key_hash: &str,
+    ) -> rusqlite::Result<Option<(String, Option<i64>)>> {
+        if let Some(k) = self.keys.lock().expect("keys").get(key_hash) {
+            if k.checked.elapsed() < KEY_TTL {
+                return Ok(Some((k.id.clone(), k.last_used)));
+            }
+        }
+        let found = store.read(|c| api_keys::find_live_by_hash(c, key_hash))?;
+        let mut keys = self.keys.lock().expect("keys");
+        match &found {
+            Some((id, last_used)) => {
+                if keys.len() >= MAX_ENTRIES {
+                    keys.clear();
+                }
+                let key = LiveKey {
+                    id: id.clone(),
+                    last_used: *last_used,
+                    checked: Instant::now(),
+                };
+                keys.insert(key_hash.to_string(), key);
+            }
+            None => {
+                keys.remove(key_hash);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Notes that a key's use was recorded at `time`.
+    pub fn key_used(&self, key_hash: &str, time: i64) {
+        if let Some(k) = self.keys.lock().expect("keys").get_mut(key_hash) {
+            k.last_used = Some(time);
+        }
+    }
+
+    /// Forgets every key: one was revoked.
+    pub fn forget_keys(&self) {
+        self.keys.lock().expect("keys").clear();
+    }
+
+    /// The project with this ID or, failing that, this name.
+    pub fn project(&self, store: &Store, id_or_name: &str) -> rusqlite::Result<Option<ProjectRow>> {
+        if let Some(p) = self.projects.lock().expect("projects").get(id_or_name) {
+            return Ok(Some(p.clone()));
+        }
+        let found = store.read(|c| projects::find(c, id_or_name))?;
+        if let Some(p) = &found {
+            let mut projects = self.projects.lock().expect("projects");
+            if projects.len() >= MAX_ENTRIES {
+                projects.clear();
+            }
+            projects.insert(id_or_name.to_string(), p.clone());
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::projects;
+
+    #[tokio::test]
+    async fn a_key_revoked_elsewhere_stops_working_within_the_ttl() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("l.db")).await.unwrap();
+        api_keys::insert(&store.pool, "k1", "ci", "sbk_…", "hash1", 0)
+            .await
+            .unwrap();
+        projects::insert(&store.pool, "p1", "default", 0)
+            .await
+            .unwrap();
+        let lookups = Lookups::default();
+        assert_eq!(lookups.live_key(&store, "hash1").unwrap().unwrap().0, "k1");
+        assert!(lookups.live_key(&store, "other").unwrap().is_none());
+        assert_eq!(
+            lookups.project(&store, "default").unwrap().unwrap().id,
+            "p1"
+        );
+        assert_eq!(
+            lookups.project(&store, "p1").unwrap().unwrap().name,
+            "default"
+        );
+        assert!(lookups.project(&store, "nope").unwrap().is_none());
+
+        // Revoked by another process (`switchboard keys revoke`): believed until the TTL.
+        api_keys::revoke(&store.pool, "ci", 1).await.unwrap();
+        assert!(lookups.live_key(&store, "hash1").unwrap().is_some());
+        tokio::time::sleep(KEY_TTL + Duration::from_millis(100)).await;
+        assert!(lookups.live_key(&store, "hash1").unwrap().is_none());
+
+        // Revoked through the API: forgotten at once.
+        api_keys::insert(&store.pool, "k2", "cd", "sbk_…", "hash2", 0)
+            .await
+            .unwrap();
+        assert!(lookups.live_key(&store, "hash2").unwrap().is_some());
+        api_keys::revoke(&store.pool, "cd", 2).await.unwrap();
+        lookups.forget_keys();
+        assert!(lookups.live_key(&store, "hash2").unwrap().is_none());
+    }
+}
