@@ -21,7 +21,8 @@ pub struct Published {
 }
 
 pub fn new_message_id() -> String {
-    format!("msg_{}", uuid::Uuid::new_v4().simple())
+    // Time-ordered like Svix's message IDs, and for the same reason as `store::new_id`.
+    format!("msg_{}", uuid::Uuid::now_v7().simple())
 }
 
 /// Which destinations a notification goes to.
