@@ -8,6 +8,7 @@ import { StatusPill } from "../../components/StatusPill";
 import { useDestinations, useStats } from "../../hooks/queries";
 import { formatTime, relativeTime } from "../../lib/format";
 import { targetOf } from "../destinations/target";
+import { PageHeader } from "../../components/PageHeader";
 
 export function AlertsPage() {
   const destinations = useDestinations();
@@ -21,14 +22,11 @@ export function AlertsPage() {
 
   return (
     <section className="page page-wide">
-      <header className="page-header">
-        <h1>Alerts</h1>
-        <p className="muted">
-          A webhook is disabled when its deliveries keep failing with no success for the configured
-          span, or when it answers 410 Gone. Re-enable it once the receiver is fixed, then recover
-          what it missed.
-        </p>
-      </header>
+      <PageHeader title="Alerts">
+        A webhook is disabled when its deliveries keep failing with no success for the configured
+        span, or when it answers 410 Gone. Re-enable it once the receiver is fixed, then recover
+        what it missed.
+      </PageHeader>
       <ErrorNote error={destinations.error} prefix="Could not load destinations" />
 
       {destinations.isPending ? (

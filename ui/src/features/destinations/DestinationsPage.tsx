@@ -14,6 +14,7 @@ import { formatPercent, formatTime } from "../../lib/format";
 import { DestinationDetail } from "./DestinationDetail";
 import { DestinationForm } from "./DestinationForm";
 import { targetOf } from "./target";
+import { PageHeader } from "../../components/PageHeader";
 
 export function DestinationsPage() {
   const destinations = useDestinations();
@@ -29,17 +30,16 @@ export function DestinationsPage() {
 
   return (
     <section className="page page-wide">
-      <header className="page-header page-header-row">
-        <div>
-          <h1>Destinations</h1>
-          <p className="muted">
-            Webhook, Kinesis and log outlets that notifications are delivered to.
-          </p>
-        </div>
-        <button type="button" className="button button-primary" onClick={() => setEditing("new")}>
-          New destination
-        </button>
-      </header>
+      <PageHeader
+        title="Destinations"
+        actions={
+          <button type="button" className="button button-primary" onClick={() => setEditing("new")}>
+            New destination
+          </button>
+        }
+      >
+        Webhook, Kinesis and log outlets that notifications are delivered to.
+      </PageHeader>
 
       <ErrorNote error={destinations.error} prefix="Could not load destinations" />
       <ErrorNote error={stats.error} prefix="Could not load delivery stats" />

@@ -6,6 +6,7 @@ import {
   useTopics,
 } from "../../hooks/queries";
 import { SECTIONS, type SectionId } from "../../lib/sections";
+import { PageHeader } from "../../components/PageHeader";
 
 export function OverviewPage({ onOpen }: { onOpen: (id: SectionId) => void }) {
   const destinations = useDestinations();
@@ -42,13 +43,10 @@ export function OverviewPage({ onOpen }: { onOpen: (id: SectionId) => void }) {
 
   return (
     <section className="page">
-      <header className="page-header">
-        <h1>Switchboard</h1>
-        <p className="muted">
-          Route lifecycle notifications to webhooks, Kinesis streams and logs — durably, with
-          retries, rate limits and alerts when a destination keeps failing.
-        </p>
-      </header>
+      <PageHeader title="Switchboard">
+        Route lifecycle notifications to webhooks, Kinesis streams and logs — durably, with retries,
+        rate limits and alerts when a destination keeps failing.
+      </PageHeader>
       {!allSetUp && (
         <section className="panel getting-started" aria-labelledby="getting-started">
           <h2 id="getting-started">Getting started</h2>

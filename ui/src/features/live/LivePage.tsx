@@ -13,6 +13,7 @@ import { formatMs, formatTime } from "../../lib/format";
 import { useLiveConnectionState } from "../../lib/liveBus";
 import { liveStore, MAX_ROWS, useLiveSnapshot, type LiveFilters, type LiveRow } from "./liveStore";
 import { MessageDetailPanel } from "./MessageDetailPanel";
+import { PageHeader } from "../../components/PageHeader";
 
 const ROW_HEIGHT = 36;
 
@@ -82,20 +83,21 @@ export function LivePage({ onOpenPublish }: { onOpenPublish: () => void }) {
 
   return (
     <section className="page page-full live-page">
-      <header className="page-header page-header-row">
-        <div>
-          <h1>Live</h1>
-          <p className="muted">Messages as they are created and attempted, newest first.</p>
-        </div>
-        <span className={`live-state live-${connection.status}`} role="status">
-          <span className="status-dot" aria-hidden="true" />
-          {connection.status === "connected"
-            ? "Live"
-            : connection.status === "connecting"
-              ? "Connecting…"
-              : `Live stream ${connection.status}: ${connection.message}`}
-        </span>
-      </header>
+      <PageHeader
+        title="Live"
+        actions={
+          <span className={`live-state live-${connection.status}`} role="status">
+            <span className="status-dot" aria-hidden="true" />
+            {connection.status === "connected"
+              ? "Live"
+              : connection.status === "connecting"
+                ? "Connecting…"
+                : `Live stream ${connection.status}: ${connection.message}`}
+          </span>
+        }
+      >
+        Messages as they are created and attempted, newest first.
+      </PageHeader>
 
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
         <LabelledSelect

@@ -11,6 +11,7 @@ import { useEventTypes } from "../../hooks/queries";
 import { EVENT_TYPES } from "../../lib/eventTypes";
 import { exampleBody } from "../../lib/examples";
 import { ApiError } from "../../api";
+import { PageHeader } from "../../components/PageHeader";
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 
@@ -42,14 +43,11 @@ export function PublishPage({ onOpenLive }: { onOpenLive: () => void }) {
 
   return (
     <section className="page page-wide">
-      <header className="page-header">
-        <h1>Publish</h1>
-        <p className="muted">
-          Send a notification through the routes, exactly as a webhook receives it:{" "}
-          <code>{"{notificationType, data}"}</code>. The example is valid for its type; edit it
-          freely.
-        </p>
-      </header>
+      <PageHeader title="Publish">
+        Send a notification through the routes, exactly as a webhook receives it:{" "}
+        <code>{"{notificationType, data}"}</code>. The example is valid for its type; edit it
+        freely.
+      </PageHeader>
       <ErrorNote error={eventTypes.error} prefix="Could not load the event types' examples" />
 
       <form

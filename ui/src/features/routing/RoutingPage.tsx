@@ -36,6 +36,7 @@ import {
 } from "./graph";
 import { nodeTypes } from "./nodes";
 import { WireForm } from "./WireForm";
+import { PageHeader } from "../../components/PageHeader";
 
 const DELETE_KEYS = ["Delete", "Backspace"];
 
@@ -136,25 +137,24 @@ export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destination
 
   return (
     <section className="page page-full">
-      <header className="page-header page-header-row">
-        <div>
-          <h1>Routing</h1>
-          <p className="muted">
-            Drag from an event type's handle onto a topic, and from a topic onto a destination.
-            Select a route and press Delete to remove it.
-          </p>
-        </div>
-        {selectedEdges.length > 0 && (
-          <button
-            type="button"
-            className="button button-danger"
-            onClick={() => removeRoutes.mutate(selectedEdges)}
-          >
-            Delete{" "}
-            {selectedEdges.length === 1 ? "selected route" : `${selectedEdges.length} routes`}
-          </button>
-        )}
-      </header>
+      <PageHeader
+        title="Routing"
+        actions={
+          selectedEdges.length > 0 ? (
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() => removeRoutes.mutate(selectedEdges)}
+            >
+              Delete{" "}
+              {selectedEdges.length === 1 ? "selected route" : `${selectedEdges.length} routes`}
+            </button>
+          ) : null
+        }
+      >
+        Drag from an event type's handle onto a topic, and from a topic onto a destination. Select a
+        route and press Delete to remove it.
+      </PageHeader>
 
       <ErrorNote error={error} prefix="Could not load the routing graph" />
       <ErrorNote

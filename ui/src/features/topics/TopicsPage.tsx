@@ -15,6 +15,7 @@ import {
   useTopics,
 } from "../../hooks/queries";
 import { fieldIssues } from "../../lib/problem";
+import { PageHeader } from "../../components/PageHeader";
 
 export function TopicsPage() {
   const topics = useTopics();
@@ -59,12 +60,9 @@ export function TopicsPage() {
 
   return (
     <section className="page page-wide">
-      <header className="page-header">
-        <h1>Topics</h1>
-        <p className="muted">
-          Named channels: event types are routed into topics, and topics feed destinations.
-        </p>
-      </header>
+      <PageHeader title="Topics">
+        Named channels: event types are routed into topics, and topics feed destinations.
+      </PageHeader>
 
       <form
         className="inline-form panel"
