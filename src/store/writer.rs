@@ -51,15 +51,15 @@ pub fn start(path: &Path, turn: Arc<Mutex<()>>) -> anyhow::Result<Writer> {
     Ok(Writer { jobs })
 }
 
-/// Log size (pages) at which a commit copies the log back into the database: SQLite's
-/// default, kept on purpose. Checkpointing from another thread instead was tried and
-/// measured worse: under a steady stream of commits the log never starts over from its
-/// beginning unless the writer itself checkpoints, and a log that keeps growing (to
-/// ~1 GB in the benchmark) ends in the kernel throttling the writer for 100 ms and more;
-/// handing the last step back to the writer still cost its fsyncs (~25 ms here) there,
-/// plus the other thread's I/O. The cost of this choice: a commit that checkpoints
-/// waits for two fsyncs, which is most of the latency p99 in bench/README.md.
-const CHECKPOINT_PAGES: i64 = 1000;
+/// Log size (pages) at which a commit copies the log back into the database: a quarter
+/// of SQLite's default. The commit that checkpoints waits for the copy and two fsyncs,
+/// and their cost grows with the pages copied: at 1000 messages/s the latency p99 was
+/// ~20 ms with 1000 pages, ~60 ms with 4000, 7–10 ms with 250 or 100, and the drain was
+/// fastest at 250 (bench/README.md). Checkpointing from another thread instead was tried
+/// and measured worse: under a steady stream of commits the log never starts over from
+/// its beginning unless the writer itself checkpoints, and a log that keeps growing (to
+/// ~1 GB in the benchmark) ends in the kernel throttling the writer for 100 ms and more.
+const CHECKPOINT_PAGES: i64 = 250;
 
 /// Opens a connection with the node's settings (also used for the inline readers).
 pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
