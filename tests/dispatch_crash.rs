@@ -3,7 +3,6 @@
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -32,20 +31,7 @@ fn serve(data: &Path) -> (Child, String, Option<String>) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let banner = lines.next().unwrap().unwrap();
-    let base = banner.rsplit(' ').next().unwrap().to_string();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for l in lines.map_while(Result::ok) {
-            let _ = tx.send(l);
-        }
-    });
-    let key = rx
-        .recv_timeout(Duration::from_secs(2))
-        .ok()
-        .and_then(|l| l.rsplit(' ').next().map(str::to_string))
-        .filter(|k| k.starts_with("sbk_"));
+    let (base, key) = support::served::read_banner(&mut child);
     (child, base, key)
 }
 

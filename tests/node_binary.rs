@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -41,25 +40,7 @@ fn serve(data_dir: &Path, extra_env: &[(&str, &str)], log_format: &str) -> Serve
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("spawn switchboard serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let banner = lines.next().expect("banner line").unwrap();
-    let base_url = banner.rsplit(' ').next().unwrap().to_string();
-    assert!(base_url.starts_with("http://127.0.0.1:"), "{banner}");
-    let mut admin_key = None;
-    // The key line follows at once on a first start; a restart prints nothing more.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    if let Ok(line) = rx.recv_timeout(Duration::from_secs(2)) {
-        admin_key = line
-            .rsplit(' ')
-            .next()
-            .map(str::to_string)
-            .filter(|k| k.starts_with("sbk_"));
-    }
+    let (base_url, admin_key) = support::served::read_banner(&mut child);
     Served {
         child,
         base_url,

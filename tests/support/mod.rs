@@ -4,4 +4,5 @@
 pub mod client_kit;
 pub mod node;
 pub mod receiver;
+pub mod served;
 pub mod spec;
