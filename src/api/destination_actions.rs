@@ -189,7 +189,7 @@ pub async fn send_test(
             &project,
             &notification,
             None,
-            crate::dispatch::publish::Reach::Only(&row.id),
+            crate::dispatch::publish::Reach::Only(Box::new(row)),
         )
         .await?;
     Ok((StatusCode::ACCEPTED, Json(published.response)))

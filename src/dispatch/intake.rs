@@ -14,6 +14,7 @@ use anyhow::Context;
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use super::publish::Reach;
 use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
 use crate::model::EventType;
 use crate::problem::ApiError;
@@ -27,17 +28,6 @@ const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3600 * 1000;
 /// The most publishes committed in one transaction.
 const MAX_BATCH: usize = 1024;
 
-/// Which destinations a submitted notification goes to.
-#[derive(Clone, Debug)]
-pub enum Target {
-    /// Everything its event type routes to.
-    Routes,
-    /// The routes, except this destination.
-    RoutesExcept(String),
-    /// This destination only, whatever the routes say.
-    Only(String),
-}
-
 /// A validated notification, ready to be stored.
 pub struct Submission {
     pub project_id: String,
@@ -45,7 +35,7 @@ pub struct Submission {
     /// The webhook body `{notificationType, data}`.
     pub payload: String,
     pub idempotency_key: Option<String>,
-    pub target: Target,
+    pub reach: Reach,
     pub time: i64,
 }
 
@@ -150,11 +140,9 @@ fn commit(conn: &mut Connection, submissions: &[Submission]) -> anyhow::Result<V
                 continue;
             }
         }
-        let destinations = match &s.target {
-            Target::Only(id) => outbox::find_destination(&tx, &s.project_id, id)?
-                .into_iter()
-                .collect(),
-            Target::Routes | Target::RoutesExcept(_) => {
+        let destinations = match &s.reach {
+            Reach::Only(destination) => vec![destination.as_ref().clone()],
+            Reach::Routes | Reach::RoutesExcept(_) => {
                 match routes.entry((s.project_id.as_str(), s.event_type)) {
                     Entry::Occupied(known) => known.get().clone(),
                     Entry::Vacant(slot) => slot
@@ -163,8 +151,8 @@ fn commit(conn: &mut Connection, submissions: &[Submission]) -> anyhow::Result<V
                 }
             }
         };
-        let excluded = match &s.target {
-            Target::RoutesExcept(id) => Some(id.as_str()),
+        let excluded = match &s.reach {
+            Reach::RoutesExcept(id) => Some(id.as_str()),
             _ => None,
         };
         let notification_id = store::new_id();

@@ -4,11 +4,12 @@
 
 use serde_json::{json, Value};
 
-use super::intake::{Accepted, Submission, Target};
+use super::intake::{Accepted, Submission};
 use super::Dispatcher;
 use crate::model::message::{MessageStatus, PublishResponse};
 use crate::payload::notification::validate_notification;
 use crate::problem::{ApiError, Issue, IssueLocation};
+use crate::store::destinations::DestinationRow;
 use crate::store::projects::ProjectRow;
 use crate::time::{now_ms, to_rfc3339};
 
@@ -26,14 +27,14 @@ pub fn new_message_id() -> String {
 }
 
 /// Which destinations a notification goes to.
-#[derive(Clone, Copy, Debug)]
-pub enum Reach<'a> {
+#[derive(Clone, Debug)]
+pub enum Reach {
     /// Everything its event type routes to.
     Routes,
     /// The routes, except this destination (a disabled webhook announcing itself).
-    RoutesExcept(&'a str),
+    RoutesExcept(String),
     /// This destination only, whatever the routes say (a test send).
-    Only(&'a str),
+    Only(Box<DestinationRow>),
 }
 
 impl Dispatcher {
@@ -44,7 +45,7 @@ impl Dispatcher {
         project: &ProjectRow,
         body: &Value,
         idempotency_key: Option<&str>,
-        reach: Reach<'_>,
+        reach: Reach,
     ) -> Result<Published, ApiError> {
         if let Some(key) = idempotency_key {
             if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
@@ -67,11 +68,7 @@ impl Dispatcher {
             event_type,
             payload,
             idempotency_key: idempotency_key.map(str::to_string),
-            target: match reach {
-                Reach::Routes => Target::Routes,
-                Reach::RoutesExcept(id) => Target::RoutesExcept(id.to_string()),
-                Reach::Only(id) => Target::Only(id.to_string()),
-            },
+            reach,
             time: now,
         };
         let response = match self.inner.intake.submit(submission).await? {

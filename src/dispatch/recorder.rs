@@ -258,7 +258,7 @@ async fn announce_disabled(dispatcher: &Dispatcher, destination_id: &str, change
             &project,
             &body,
             None,
-            super::publish::Reach::RoutesExcept(destination_id),
+            super::publish::Reach::RoutesExcept(destination_id.to_string()),
         )
         .await
     {

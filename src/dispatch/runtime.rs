@@ -47,14 +47,17 @@ impl Lane {
     /// Worth a claim round: at least half the claim-ahead is free. Claiming whenever one
     /// attempt finished made rounds of one or two messages, each costing its queries.
     pub fn wants_work(&self) -> bool {
-        self.room() * 2 >= self.claim_ahead()
+        self.wants_work_with(self.outstanding.load(Ordering::Acquire))
+    }
+
+    fn wants_work_with(&self, outstanding: usize) -> bool {
+        self.room_with(outstanding) * 2 >= self.claim_ahead()
     }
 
     /// Counts `n` claimed messages as attempted; true when that made the lane want work.
     pub fn release(&self, n: usize) -> bool {
         let before = self.outstanding.fetch_sub(n, Ordering::AcqRel);
-        let half = self.claim_ahead();
-        self.room_with(before) * 2 < half && self.room_with(before.saturating_sub(n)) * 2 >= half
+        !self.wants_work_with(before) && self.wants_work_with(before.saturating_sub(n))
     }
 }
 

@@ -103,22 +103,6 @@ pub fn route(
     rows.collect()
 }
 
-/// A destination of the project by ID or, failing that, by name.
-pub fn find_destination(
-    conn: &Connection,
-    project_id: &str,
-    id_or_name: &str,
-) -> rusqlite::Result<Option<DestinationRow>> {
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {DESTINATION_COLUMNS} FROM destinations d
-         WHERE d.project_id = ?1 AND (d.id = ?2 OR d.name = ?2)
-         ORDER BY d.id = ?2 DESC LIMIT 1"
-    ))?;
-    statement
-        .query_row(params![project_id, id_or_name], destination_row)
-        .optional()
-}
-
 /// The first response to an idempotency key used at or after `cutoff`; a use before the
 /// cutoff is released (the key may be used again).
 pub fn earlier_response(

@@ -102,14 +102,22 @@ impl Writer {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn jobs_run_in_order_and_api_writers_take_turns() {
+    /// A database in a fresh directory with one table `t` of `columns`.
+    fn database(columns: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
         Connection::open(&path)
             .unwrap()
-            .execute_batch("CREATE TABLE t (n INTEGER)")
+            .execute_batch(&format!(
+                "PRAGMA journal_mode = wal; CREATE TABLE t ({columns})"
+            ))
             .unwrap();
+        (dir, path)
+    }
+
+    #[tokio::test]
+    async fn jobs_run_in_order_and_api_writers_take_turns() {
+        let (_dir, path) = database("n INTEGER");
         let turn = Arc::new(Mutex::new(()));
         let writer = start(&path, turn.clone()).unwrap();
         // While another writer holds the turn, jobs wait for it rather than fail.
@@ -155,12 +163,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_log_starts_over_under_a_steady_stream_of_commits() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("w.db");
-        Connection::open(&path)
-            .unwrap()
-            .execute_batch("PRAGMA journal_mode = wal; CREATE TABLE t (body TEXT)")
-            .unwrap();
+        let (_dir, path) = database("body TEXT");
         let writer = start(&path, Arc::new(Mutex::new(()))).unwrap();
         // 5000 commits of 1 KB each: at least two log pages each, 40 MB if nothing
         // ever checkpointed.
