@@ -9,6 +9,9 @@ use tokio_util::sync::CancellationToken;
 use switchboard::node::{default_data_dir, open_data_dir, Node, NodeConfig};
 use switchboard::secrets::SecretBackendKind;
 
+#[global_allocator]
+static ALLOCATOR: switchboard::MiMalloc = switchboard::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "switchboard",

@@ -465,12 +465,15 @@ async fn a_paused_destination_keeps_its_messages_in_order_until_resumed() {
     assert_eq!(value["status"], "active");
 }
 
-#[tokio::test]
-async fn pausing_returns_messages_claimed_ahead_untried() {
-    let n = TestNode::start().await;
-    let mut rx = Receiver::start().await;
+/// A slow receiver behind destination `h`, 200 messages queued while it was paused, then
+/// resumed until the first 16 arrived: 16 in flight, the rest claimed ahead (up to 256).
+/// Returns the IDs published and the first arrivals.
+async fn claimed_ahead(
+    n: &TestNode,
+    rx: &mut Receiver,
+) -> (std::collections::HashSet<String>, Vec<Received>) {
     rx.otherwise(Reply::slow(204, Duration::from_millis(100)));
-    n.webhook("h", &rx.url("/")).await; // 16 in flight, so up to 256 claimed ahead
+    n.webhook("h", &rx.url("/")).await;
     n.wire("t", &["connection.created"], &["h"]).await;
     n.post(&n.p("/destinations/h/pause"), json!({})).await;
     let mut published = std::collections::HashSet::new();
@@ -479,7 +482,15 @@ async fn pausing_returns_messages_claimed_ahead_untried() {
         published.insert(r["messages"][0]["id"].as_str().unwrap().to_string());
     }
     n.post(&n.p("/destinations/h/resume"), json!({})).await;
-    let mut got = rx.take(16, WAIT).await;
+    let first = rx.take(16, WAIT).await;
+    (published, first)
+}
+
+#[tokio::test]
+async fn pausing_returns_messages_claimed_ahead_untried() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    let (published, mut got) = claimed_ahead(&n, &mut rx).await;
     n.post(&n.p("/destinations/h/pause"), json!({})).await;
     // Only attempts already under way at the pause may still arrive: at most the 16 in
     // flight, not the messages claimed ahead of them.
@@ -507,6 +518,18 @@ async fn pausing_returns_messages_claimed_ahead_untried() {
         .collect();
     assert_eq!(ids.len(), got.len(), "no message arrived twice");
     assert_eq!(ids, published);
+}
+
+#[tokio::test]
+async fn deleting_a_destination_stops_what_it_had_claimed_ahead() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    claimed_ahead(&n, &mut rx).await;
+    let r = n.delete(&n.p("/destinations/h")).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    // Only attempts already under way may still arrive, not the messages claimed ahead.
+    let late = rx.until_quiet(Duration::from_millis(1000)).await;
+    assert!(late.len() <= 16, "{} arrived after the delete", late.len());
 }
 
 #[tokio::test]

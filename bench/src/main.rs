@@ -20,6 +20,10 @@ use switchboard::node::{Node, NodeConfig};
 use switchboard::secrets::SecretBackendKind;
 use tokio_util::sync::CancellationToken;
 
+// The same allocator as the switchboard binaries, so the node runs here as it runs there.
+#[global_allocator]
+static ALLOCATOR: switchboard::MiMalloc = switchboard::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(about = "Dispatcher throughput and latency against the loopback ceiling")]
 struct Args {
@@ -350,6 +354,29 @@ fn load() -> String {
         .unwrap_or_else(|_| "n/a".into())
 }
 
+/// CPU time this process has used so far (user + system, all threads), from
+/// `/proc/self/stat`: steadier than rates on a shared virtual machine, where neighbours
+/// take wall-clock time but not CPU time.
+fn cpu_used() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            let rest = s.rsplit_once(')')?.1.to_string();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            // utime and stime are fields 14 and 15 of the line, 12 and 13 after ')'.
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    // USER_HZ, the unit of /proc times, is 100 on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
+/// CPU microseconds per message since `since` (a `cpu_used()` reading).
+fn cpu_per_message(since: Duration, messages: usize) -> f64 {
+    (cpu_used() - since).as_secs_f64() * 1e6 / messages.max(1) as f64
+}
+
 struct Table(Vec<[String; 3]>);
 
 impl Table {
@@ -441,7 +468,9 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     );
 
     // Ceiling.
+    let cpu = cpu_used();
     let (ceiling_rate, c) = ceiling(&url, &seen, &body, n, args.concurrency).await?;
+    let ceiling_cpu = cpu_per_message(cpu, n);
     eprintln!("ceiling: {ceiling_rate:.0} req/s");
     table.row(
         "ceiling (receiver direct)",
@@ -463,12 +492,14 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     );
     seen.take();
     let resumed = Instant::now();
+    let cpu = cpu_used();
     api.post("/destinations/bench/resume", json!({})).await?;
     if !seen.wait_for(ids.len(), MAX_WAIT).await {
         eprintln!("drain: timed out waiting for deliveries");
     }
     tokio::time::sleep(Duration::from_millis(200)).await; // let any duplicate show up
     let arrived = seen.take();
+    let drain_cpu = cpu_per_message(cpu, arrived.len());
     let drain_time = last_arrival(&arrived)
         .map(|t| t - resumed)
         .unwrap_or(MAX_WAIT);
@@ -490,6 +521,7 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     // End to end: publish N while delivering.
     seen.take();
     let started = Instant::now();
+    let cpu = cpu_used();
     let (ids, failed, took) = publish_many(&api, &body, n, args.publishers).await;
     check.publish_failures += failed;
     if !seen.wait_for(ids.len(), MAX_WAIT).await {
@@ -497,6 +529,7 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let arrived = seen.take();
+    let e2e_cpu = cpu_per_message(cpu, arrived.len());
     let e2e_time = last_arrival(&arrived)
         .map(|t| t - started)
         .unwrap_or(MAX_WAIT);
@@ -513,6 +546,23 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
         "end to end: deliveries",
         format!("{e2e_rate:.0} deliveries/s"),
         &format!("target >= 10000: {}", verdict(e2e_rate >= 10_000.0)),
+    );
+    // The whole process: node, receiver and clients alike.
+    for (phase, cpu) in [
+        ("ceiling", ceiling_cpu),
+        ("drain", drain_cpu),
+        ("end to end", e2e_cpu),
+    ] {
+        table.row(
+            &format!("CPU per message: {phase}"),
+            format!("{cpu:.0} µs"),
+            "",
+        );
+    }
+    table.row(
+        "CPU ratio ceiling / drain",
+        format!("{:.2}", ceiling_cpu / drain_cpu),
+        "",
     );
 
     // Latency at a steady 1000 notifications/s.

@@ -15,6 +15,9 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, RunEvent};
 use tokio_util::sync::CancellationToken;
 
+#[global_allocator]
+static ALLOCATOR: switchboard::MiMalloc = switchboard::MiMalloc;
+
 /// Where the current profile's node is, for the UI's transport (`ui/src/api`).
 #[tauri::command]
 fn node_info(conns: tauri::State<'_, Connections>) -> Result<NodeInfo, String> {

@@ -106,6 +106,7 @@ pub async fn create_destination(
         vault::forget_all(&state.secrets, &sealed_ids).await;
         return Err(e.into());
     }
+    state.dispatcher.invalidate(&row.id);
     tracing::info!(destination = %row.id, kind = %row.kind, "destination created");
     Ok((StatusCode::CREATED, Json(row.to_api())))
 }
@@ -269,6 +270,8 @@ pub async fn delete_destination(
         return Err(ApiError::not_found("destination", &destination));
     }
     tx.commit().await?;
+    // Stops its deliveries: what it had claimed is not sent anywhere any more.
+    state.dispatcher.invalidate(&row.id);
     vault::forget_all(&state.secrets, &secret_ids).await;
     tracing::info!(destination = %row.id, "destination deleted");
     Ok(StatusCode::NO_CONTENT)

@@ -3,6 +3,7 @@
 //! attempt; failing webhooks get disabled. All state lives in SQLite, so a crash loses
 //! nothing: a restart re-queues what was in flight.
 
+mod active;
 pub mod config;
 pub mod events;
 mod intake;
@@ -44,6 +45,7 @@ struct Inner {
     global: Arc<Semaphore>,
     lanes: runtime::Lanes,
     targets: runtime::Targets,
+    active: active::ActiveDestinations,
     rate_limit: limits::Limit,
     meter: limits::RateMeter,
     blobs: crate::blobs::Blobs,
@@ -71,6 +73,7 @@ impl Dispatcher {
                 wake: Notify::new(),
                 lanes: Default::default(),
                 targets: Default::default(),
+                active: Default::default(),
                 rate_limit,
                 meter: Default::default(),
                 blobs,
@@ -96,9 +99,12 @@ impl Dispatcher {
         self.inner.wake.notify_one();
     }
 
-    /// Forgets what is cached about a destination (after it was changed).
+    /// Forgets what is cached about a destination (after it was created, changed or
+    /// deleted): work it had claimed goes back to the outbox, and the claim loop reads
+    /// the active destinations again.
     pub fn invalidate(&self, destination_id: &str) {
         self.inner.targets.forget(destination_id);
+        self.inner.active.changed();
         self.wake();
     }
 

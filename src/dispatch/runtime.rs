@@ -175,13 +175,18 @@ async fn load(
         }
         DestinationType::Log => {}
     }
+    let metadata = row.metadata();
     Ok(Runtime {
         target: Target {
             id: row.id.clone(),
             project_id: row.project_id.clone(),
             name: row.name.clone(),
             kind: row.kind(),
-            metadata: row.metadata(),
+            url: metadata
+                .url
+                .as_deref()
+                .and_then(|u| reqwest::Url::parse(u).ok()),
+            metadata,
             secrets: sink_secrets,
             timeout: policy.timeout(config),
         },

@@ -61,10 +61,10 @@ async fn claim_round(
     let inner = &dispatcher.inner;
     let now = now_ms();
     let mut wanted = Vec::new();
-    for row in inner.store.read(outbox::active_destinations)? {
+    for row in inner.active.get(&inner.store)?.iter() {
         let runtime = match inner
             .targets
-            .get(&inner.store, &inner.secrets, &inner.config, &row, now)
+            .get(&inner.store, &inner.secrets, &inner.config, row, now)
             .await
         {
             Ok(rt) => rt,

@@ -67,6 +67,8 @@ pub struct Target {
     pub name: String,
     pub kind: DestinationType,
     pub metadata: DestinationMetadata,
+    /// `metadata.url` parsed once (None when absent or invalid), not once per delivery.
+    pub url: Option<reqwest::Url>,
     pub secrets: SinkSecrets,
     pub timeout: Duration,
 }

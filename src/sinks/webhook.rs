@@ -11,6 +11,13 @@ use crate::payload::signing;
 pub const USER_AGENT_VALUE: &str =
     concat!("Switchboard/", env!("CARGO_PKG_VERSION"), " (webhooks)");
 
+/// The message ID, timestamp and signature headers, in Svix's and Standard Webhooks'
+/// names.
+const SIGNATURE_HEADERS: [[&str; 3]; 2] = [
+    ["svix-id", "svix-timestamp", "svix-signature"],
+    ["webhook-id", "webhook-timestamp", "webhook-signature"],
+];
+
 /// The one HTTP client deliveries share (connection pools per receiver host).
 pub fn http_client() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
@@ -23,8 +30,14 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
 }
 
 pub async fn deliver(http: &reqwest::Client, target: &Target, msg: &Outgoing) -> AttemptResult {
-    let Some(url) = target.metadata.url.as_deref() else {
-        return AttemptResult::failed(ErrorClass::Config, "the destination has no URL");
+    let url = match (&target.url, &target.metadata.url) {
+        (Some(url), _) => url.clone(),
+        (None, Some(raw)) => {
+            return AttemptResult::failed(ErrorClass::Config, format!("invalid URL {raw:?}"))
+        }
+        (None, None) => {
+            return AttemptResult::failed(ErrorClass::Config, "the destination has no URL")
+        }
     };
     if msg.payload.len() > crate::payload::size::WEBHOOK_LIMIT {
         let mut result = AttemptResult::failed(
@@ -87,19 +100,11 @@ fn build_headers(target: &Target, msg: &Outgoing, timestamp: i64) -> Result<Head
     let id = HeaderValue::from_str(&msg.message_id).map_err(|e| e.to_string())?;
     let ts = HeaderValue::from(timestamp);
     let sig = HeaderValue::from_str(&signature).map_err(|e| e.to_string())?;
-    for (prefix, _) in [("svix", ()), ("webhook", ())] {
-        headers.insert(
-            HeaderName::try_from(format!("{prefix}-id")).map_err(|e| e.to_string())?,
-            id.clone(),
-        );
-        headers.insert(
-            HeaderName::try_from(format!("{prefix}-timestamp")).map_err(|e| e.to_string())?,
-            ts.clone(),
-        );
-        headers.insert(
-            HeaderName::try_from(format!("{prefix}-signature")).map_err(|e| e.to_string())?,
-            sig.clone(),
-        );
+    // Both spellings: Svix's, and Standard Webhooks' (the same values).
+    for [id_name, ts_name, sig_name] in SIGNATURE_HEADERS {
+        headers.insert(HeaderName::from_static(id_name), id.clone());
+        headers.insert(HeaderName::from_static(ts_name), ts.clone());
+        headers.insert(HeaderName::from_static(sig_name), sig.clone());
     }
     Ok(headers)
 }

@@ -412,6 +412,7 @@ mod tests {
                 endpoint_url: Some("http://127.0.0.1:4567".into()),
                 ..Default::default()
             },
+            url: None,
             secrets: crate::sinks::SinkSecrets {
                 aws_key_id: Some("AKIDEXAMPLE".into()),
                 aws_secret_key: Some("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into()),

@@ -1,0 +1,103 @@
+//! The claim loop's list of active destinations, kept between rounds.
+//!
+//! The loop runs on every wake, and publishing wakes it once per committed batch. Reading
+//! the list from SQLite each time cost ~6 % of the node's CPU while publishing (a read
+//! transaction per round, even with every destination paused). Every change to a
+//! destination made by this node goes through `Dispatcher::invalidate`, which marks the
+//! list stale; it is also read again every second, for changes this node did not make.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::store::destinations::DestinationRow;
+use crate::store::{outbox, Store};
+
+/// How long a list read is trusted without a known change.
+const REFRESH: Duration = Duration::from_secs(1);
+
+#[derive(Default)]
+pub struct ActiveDestinations {
+    /// Bumped on every known change.
+    changes: AtomicU64,
+    last: Mutex<Option<Snapshot>>,
+}
+
+struct Snapshot {
+    rows: Arc<Vec<DestinationRow>>,
+    /// `changes` as it was before the rows were read.
+    changes: u64,
+    read_at: Instant,
+}
+
+impl ActiveDestinations {
+    /// A destination was created, changed or deleted: the next call reads the list again.
+    pub fn changed(&self) {
+        self.changes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The active destinations, from the last read while it is current.
+    pub fn get(&self, store: &Store) -> rusqlite::Result<Arc<Vec<DestinationRow>>> {
+        // Loaded before reading: a change during the read makes the next call read again.
+        let changes = self.changes.load(Ordering::SeqCst);
+        let mut last = self.last.lock().expect("active destinations");
+        if let Some(s) = last.as_ref() {
+            if s.changes == changes && s.read_at.elapsed() < REFRESH {
+                return Ok(s.rows.clone());
+            }
+        }
+        let rows = Arc::new(store.read(outbox::active_destinations)?);
+        *last = Some(Snapshot {
+            rows: rows.clone(),
+            changes,
+            read_at: Instant::now(),
+        });
+        Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::projects;
+
+    async fn add_destination(store: &Store, id: &str, status: &str) {
+        sqlx::query(
+            "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time)
+             VALUES (?1, 'p1', ?1, 'log', '{}', ?2, 0, 0)",
+        )
+        .bind(id)
+        .bind(status)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    }
+
+    fn ids(rows: &[DestinationRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_list_is_read_again_after_a_change_or_a_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.db")).await.unwrap();
+        projects::insert(&store.pool, "p1", "default", 0)
+            .await
+            .unwrap();
+        add_destination(&store, "a", "active").await;
+        add_destination(&store, "paused", "paused").await;
+        let active = ActiveDestinations::default();
+        assert_eq!(ids(&active.get(&store).unwrap()), ["a"]);
+
+        // Not told: the last read stands until it is a second old.
+        add_destination(&store, "b", "active").await;
+        assert_eq!(ids(&active.get(&store).unwrap()), ["a"]);
+        tokio::time::sleep(REFRESH + Duration::from_millis(100)).await;
+        assert_eq!(ids(&active.get(&store).unwrap()), ["a", "b"]);
+
+        // Told: read again at once.
+        add_destination(&store, "c", "active").await;
+        active.changed();
+        assert_eq!(ids(&active.get(&store).unwrap()), ["a", "b", "c"]);
+    }
+}
