@@ -49,6 +49,37 @@ fn serve(data_dir: &Path, extra_env: &[(&str, &str)], log_format: &str) -> Serve
     }
 }
 
+const DESTINATIONS: &str = "/v1/projects/default/destinations";
+
+impl Served {
+    /// A request to this node's API with `key`.
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base_url))
+            .header("X-Api-Key", key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn get_json(&self, path: &str, key: &str) -> Value {
+        let response = self.call(reqwest::Method::GET, path, key, None).await;
+        response.json().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, key: &str, body: Value) -> reqwest::Response {
+        self.call(reqwest::Method::POST, path, key, Some(body))
+            .await
+    }
+}
+
 fn terminate(mut served: Served) -> String {
     let pid = served.child.id().to_string();
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
@@ -77,47 +108,31 @@ async fn serve_prints_the_key_once_logs_no_secrets_and_stops_on_sigterm() {
         .admin_key
         .clone()
         .expect("first start prints the admin key");
-    let http = reqwest::Client::new();
-    let base = served.base_url.clone();
-    let health: Value = http
-        .get(format!("{base}/healthz"))
-        .send()
+    let health: Value = reqwest::get(format!("{}/healthz", served.base_url))
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(health["status"], "ok");
-    let created = http
-        .post(format!("{base}/v1/projects/default/destinations"))
-        .header("X-Api-Key", &key)
-        .json(&json!({"name": "k", "type": "kinesis", "metadata": {"streamName": "s", "region": "us-east-1"},
+    let created = served
+        .post(DESTINATIONS, &key, json!({"name": "k", "type": "kinesis", "metadata": {"streamName": "s", "region": "us-east-1"},
                       "secrets": {"awsKeyId": "AKID", "awsSecretKey": "very-secret-aws-key-42"}}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(created.status(), 201);
-    let hook: Value = http
-        .post(format!("{base}/v1/projects/default/destinations"))
-        .header("X-Api-Key", &key)
-        .json(&json!({"name": "h", "type": "webhook", "metadata": {"url": "https://h.example"}}))
-        .send()
+    let hook: Value = served
+        .post(
+            DESTINATIONS,
+            &key,
+            json!({"name": "h", "type": "webhook", "metadata": {"url": "https://h.example"}}),
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
-    let signing: Value = http
-        .get(format!(
-            "{base}/v1/projects/default/destinations/h?includeSecrets=true"
-        ))
-        .header("X-Api-Key", &key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let signing = served
+        .get_json(&format!("{DESTINATIONS}/h?includeSecrets=true"), &key)
+        .await;
     let signing = signing["secrets"]["webhookSigningKey"]
         .as_str()
         .unwrap()
@@ -137,18 +152,7 @@ async fn serve_prints_the_key_once_logs_no_secrets_and_stops_on_sigterm() {
     // A restart prints no key; the old key still works; data is intact.
     let served = serve(&data, &[], "text");
     assert_eq!(served.admin_key, None);
-    let listed: Value = http
-        .get(format!(
-            "{}/v1/projects/default/destinations",
-            served.base_url
-        ))
-        .header("X-Api-Key", &key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = served.get_json(DESTINATIONS, &key).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
     terminate(served);
 }
@@ -201,36 +205,20 @@ async fn a_master_key_from_the_environment_replaces_the_key_file() {
     let data = dir.path().join("data");
     let key_a = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
     let key_b = base64::engine::general_purpose::STANDARD.encode([8u8; 32]);
-    let http = reqwest::Client::new();
-    let signing_key = |base: String, key: String| {
-        let http = http.clone();
-        async move {
-            http.get(format!(
-                "{base}/v1/projects/default/destinations/h?includeSecrets=true"
-            ))
-            .header("X-Api-Key", key)
-            .send()
-            .await
-            .unwrap()
-        }
-    };
+    let signing_key = format!("{DESTINATIONS}/h?includeSecrets=true");
 
     let served = serve(&data, &[("SWITCHBOARD_MASTER_KEY", &key_a)], "text");
     let admin = served.admin_key.clone().unwrap();
-    let created = http
-        .post(format!(
-            "{}/v1/projects/default/destinations",
-            served.base_url
-        ))
-        .header("X-Api-Key", &admin)
-        .json(&json!({"name": "h", "type": "webhook", "metadata": {"url": "https://h.example"}}))
-        .send()
-        .await
-        .unwrap();
+    let created = served
+        .post(
+            DESTINATIONS,
+            &admin,
+            json!({"name": "h", "type": "webhook", "metadata": {"url": "https://h.example"}}),
+        )
+        .await;
     assert_eq!(created.status(), 201);
-    let first = signing_key(served.base_url.clone(), admin.clone()).await;
-    assert_eq!(first.status(), 200);
-    let first: Value = first.json().await.unwrap();
+    let first = served.get_json(&signing_key, &admin).await;
+    assert!(first["secrets"]["webhookSigningKey"].is_string(), "{first}");
     terminate(served);
     assert!(
         !data.join("master.key").exists(),
@@ -239,11 +227,7 @@ async fn a_master_key_from_the_environment_replaces_the_key_file() {
 
     // The same master key opens the secrets again; another one cannot.
     let served = serve(&data, &[("SWITCHBOARD_MASTER_KEY", &key_a)], "text");
-    let again: Value = signing_key(served.base_url.clone(), admin.clone())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again = served.get_json(&signing_key, &admin).await;
     assert_eq!(again["secrets"], first["secrets"]);
     terminate(served);
     // With a wrong master key the node refuses to start, and says why.
