@@ -18,5 +18,6 @@ pub mod time;
 pub mod vault;
 
 /// The global allocator every Switchboard binary declares (`#[global_allocator]`): under
-/// load glibc malloc took ~20 % of the dispatcher's CPU, mimalloc a third of that.
+/// load glibc malloc took ~20 % of the dispatcher's CPU, mimalloc about half of that
+/// (bench/README.md).
 pub use mimalloc::MiMalloc;
