@@ -249,7 +249,7 @@ impl Node {
             config.delivery.clone(),
             blobs.clone(),
         )?;
-        let state = AppState {
+        let state = AppState::new(api::Services {
             store: opened.store,
             secrets: opened.secrets,
             config: Arc::new(config),
@@ -258,7 +258,7 @@ impl Node {
             blobs,
             cancel: cancel.clone(),
             lookups: Default::default(),
-        };
+        });
         let dispatcher = tokio::spawn(dispatcher.run(cancel.clone()));
         let app = api::router(state.clone());
         let shutdown = cancel.clone();

@@ -481,7 +481,9 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
 
     // Drain: queue N while the destination is paused, then resume.
     api.post("/destinations/bench/pause", json!({})).await?;
+    let cpu = cpu_used();
     let (ids, failed, took) = publish_many(&api, &body, n, args.publishers).await;
+    let publish_cpu = cpu_per_message(cpu, ids.len());
     check.publish_failures += failed;
     let queued_rate = ids.len() as f64 / took.as_secs_f64();
     eprintln!("queued {} (paused) at {queued_rate:.0}/s", ids.len());
@@ -550,6 +552,7 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     // The whole process: node, receiver and clients alike.
     for (phase, cpu) in [
         ("ceiling", ceiling_cpu),
+        ("publish, destination paused", publish_cpu),
         ("drain", drain_cpu),
         ("end to end", e2e_cpu),
     ] {

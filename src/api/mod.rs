@@ -36,9 +36,29 @@ use crate::problem::ApiError;
 use crate::secrets::SecretStore;
 use crate::store::Store;
 
-/// What every handler can reach. Cheap to clone.
+/// What every handler can reach: one shared `Services`. axum clones the state for every
+/// request (the auth middleware and each `State` extractor), so it is one reference
+/// count here rather than a dozen plus a string in `Services` itself (perf while
+/// publishing: ~3.5 % of the CPU went to cloning and dropping it).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The node's parts the API works with.
+pub struct Services {
     pub store: Store,
     pub secrets: SecretStore,
     pub config: Arc<NodeConfig>,
