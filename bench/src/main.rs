@@ -354,11 +354,46 @@ fn load() -> String {
         .unwrap_or_else(|_| "n/a".into())
 }
 
-/// CPU time this process has used so far (user + system, all threads), from
-/// `/proc/self/stat`: steadier than rates on a shared virtual machine, where neighbours
-/// take wall-clock time but not CPU time.
-fn cpu_used() -> Duration {
-    let ticks = std::fs::read_to_string("/proc/self/stat")
+/// CPU time used so far (user + system): by this whole process, and by the node's storage
+/// threads alone (the writer and the checkpointer: its SQLite work). From `/proc`:
+/// steadier than rates on a shared virtual machine, where neighbours take wall-clock time
+/// but not CPU time.
+#[derive(Clone, Copy)]
+struct CpuUse {
+    all: Duration,
+    storage: Duration,
+}
+
+fn cpu_used() -> CpuUse {
+    CpuUse {
+        all: cpu_time("/proc/self/stat"),
+        storage: storage_threads()
+            .iter()
+            .map(|task| cpu_time(&format!("{task}/stat")))
+            .sum(),
+    }
+}
+
+/// The `/proc/self/task/<tid>` directories of the node's `switchboard-writer` and
+/// `switchboard-checkpoint` threads (names show truncated to 15 characters).
+fn storage_threads() -> Vec<String> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| {
+                comm.starts_with("switchboard-wri") || comm.starts_with("switchboard-che")
+            })
+        })
+        .map(|task| task.path().display().to_string())
+        .collect()
+}
+
+/// utime + stime of a `/proc/…/stat` file.
+fn cpu_time(stat: &str) -> Duration {
+    let ticks = std::fs::read_to_string(stat)
         .ok()
         .and_then(|s| {
             // Fields after the command name, which is in parentheses and may hold spaces.
@@ -372,9 +407,14 @@ fn cpu_used() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// CPU microseconds per message since `since` (a `cpu_used()` reading).
-fn cpu_per_message(since: Duration, messages: usize) -> f64 {
-    (cpu_used() - since).as_secs_f64() * 1e6 / messages.max(1) as f64
+/// CPU time per message since `since`: the whole process, and the storage threads.
+fn cpu_per_message(since: CpuUse, messages: usize) -> CpuUse {
+    let now = cpu_used();
+    let per = |d: Duration| d / messages.max(1) as u32;
+    CpuUse {
+        all: per(now.all - since.all),
+        storage: per(now.storage - since.storage),
+    }
 }
 
 struct Table(Vec<[String; 3]>);
@@ -558,13 +598,20 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     ] {
         table.row(
             &format!("CPU per message: {phase}"),
-            format!("{cpu:.0} µs"),
+            format!(
+                "{} µs (storage {} µs)",
+                cpu.all.as_micros(),
+                cpu.storage.as_micros()
+            ),
             "",
         );
     }
     table.row(
         "CPU ratio ceiling / drain",
-        format!("{:.2}", ceiling_cpu / drain_cpu),
+        format!(
+            "{:.2}",
+            ceiling_cpu.all.as_secs_f64() / drain_cpu.all.as_secs_f64()
+        ),
         "",
     );
 
