@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod blobs;
+mod checkpoint;
 pub mod destinations;
 pub mod messages;
 pub mod meta;

@@ -1,0 +1,136 @@
+//! Checkpoints on a thread of their own: copying the write-ahead log back into the
+//! database, and the two fsyncs that takes, no longer hold up the writer's commits.
+//!
+//! Why: with SQLite's automatic checkpoints, the commit that crossed the log limit did the
+//! copy and both fsyncs before its publishes were answered. The writer spent ~17 % of its
+//! time blocked in fsync (`perf trace` while publishing: 116 fsyncs/s of 1.5 ms each), and
+//! everything queued behind that commit waited with it. Moved here, publishing went from
+//! ~9,000 to ~12,000/s in the benchmark (bench/README.md).
+//!
+//! The log only starts over from its beginning when a write transaction begins with every
+//! frame already copied back. Under a steady stream of commits a checkpointer on another
+//! thread never quite catches up, and the log would grow without end (to ~1 GB in the
+//! benchmark, until the kernel throttled the writer). So the writer checkpoints itself
+//! once the log passes [`RESTART_PAGES`]: by then this thread has copied all but the last
+//! few frames, that checkpoint is short, and the next commit starts the log over. The
+//! writer learns the log's size from SQLite's WAL hook, which reports it after each commit.
+
+use std::ffi::{c_char, c_int, c_void};
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rusqlite::{ffi, Connection};
+
+/// Log size (pages) at which the writer checkpoints itself so that the log starts over:
+/// the log stays under ~16 MiB (pages are 4 KiB). The writer's own checkpoints wait for
+/// two fsyncs, so they should be rare: with 1000 pages publishing reached 10,500–10,900/s,
+/// with 4000 pages 12,400–12,900/s (benchmark, N = 30,000).
+pub(super) const RESTART_PAGES: i64 = 4000;
+
+/// Shortest time between two checkpoints of this thread. Each costs two fsyncs, whatever
+/// it copies, so copying as soon as anything was committed would fsync hundreds of times a
+/// second; and the less is left to copy when the writer checkpoints itself, the shorter
+/// its wait.
+const PACE: Duration = Duration::from_millis(20);
+
+/// The writer's side of the checkpoint thread; the thread ends when this is dropped.
+pub struct Checkpointer {
+    committed: mpsc::SyncSender<()>,
+    /// The log's size in pages after the writer's last commit (set by the WAL hook).
+    log_pages: Arc<AtomicI64>,
+}
+
+impl Checkpointer {
+    /// Takes over checkpoints from `writer`, the connection at `path` that commits: turns
+    /// its automatic checkpoints off, has it report the log's size, and starts the thread
+    /// with a connection of its own. Call [`Checkpointer::detach`] before closing `writer`.
+    pub fn start(path: &Path, writer: &Connection) -> anyhow::Result<Checkpointer> {
+        let conn = super::writer::open(path)
+            .with_context(|| format!("opening {} for checkpoints", path.display()))?;
+        let log_pages = Arc::new(AtomicI64::new(0));
+        // Installing a WAL hook replaces SQLite's automatic checkpoints (they are a WAL
+        // hook too), so the writer no longer checkpoints inside its commits.
+        // SAFETY: `writer` is a valid open connection. The hook's argument is a strong
+        // reference to `log_pages`, released in `detach` after the hook is removed, so it
+        // outlives every call; the hook only stores into the atomic.
+        unsafe {
+            ffi::sqlite3_wal_hook(
+                writer.handle(),
+                Some(record_log_size),
+                Arc::into_raw(log_pages.clone()) as *mut c_void,
+            );
+        }
+        let (committed, commits) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("switchboard-checkpoint".into())
+            .spawn(move || run(conn, commits))
+            .context("starting the checkpoint thread")?;
+        Ok(Checkpointer {
+            committed,
+            log_pages,
+        })
+    }
+
+    /// Called by the writer after each job on `writer`: lets this thread know there are
+    /// frames to copy, and checkpoints on `writer` itself once the log is past
+    /// [`RESTART_PAGES`].
+    pub fn after_job(&self, writer: &Connection) {
+        let log = self.log_pages.load(Ordering::Acquire);
+        if log == 0 {
+            return;
+        }
+        // Full means a wake-up is already pending: one is enough.
+        let _ = self.committed.try_send(());
+        if log >= RESTART_PAGES {
+            match checkpoint(writer) {
+                // The log starts over at the next commit, which reports its new size.
+                Ok(()) => self.log_pages.store(0, Ordering::Release),
+                Err(e) => tracing::warn!(error = %e, "checkpoint on the writer failed"),
+            }
+        }
+    }
+
+    /// Removes the WAL hook from `writer` (before it closes) and stops the thread.
+    pub fn detach(self, writer: &Connection) {
+        // SAFETY: the hook is removed before the reference it held is released, and
+        // `writer` is the connection `start` installed it on.
+        unsafe {
+            let previous = ffi::sqlite3_wal_hook(writer.handle(), None, std::ptr::null_mut());
+            if !previous.is_null() {
+                drop(Arc::from_raw(previous as *const AtomicI64));
+            }
+        }
+    }
+}
+
+/// SQLite's WAL hook: called after each commit of the writer with the log's size.
+unsafe extern "C" fn record_log_size(
+    log_pages: *mut c_void,
+    _db: *mut ffi::sqlite3,
+    _database: *const c_char,
+    pages: c_int,
+) -> c_int {
+    // SAFETY: the argument given in `Checkpointer::start`, alive while the hook is set.
+    let log_pages = unsafe { &*(log_pages as *const AtomicI64) };
+    log_pages.store(i64::from(pages), Ordering::Release);
+    ffi::SQLITE_OK
+}
+
+fn run(conn: Connection, commits: mpsc::Receiver<()>) {
+    while commits.recv().is_ok() {
+        let started = Instant::now();
+        if let Err(e) = checkpoint(&conn) {
+            tracing::warn!(error = %e, "checkpoint failed; retried after the next commit");
+        }
+        std::thread::sleep(PACE.saturating_sub(started.elapsed()));
+    }
+}
+
+/// Copies what it can of the log into the database without waiting for anyone (SQLite's
+/// `PASSIVE` mode).
+fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+}
