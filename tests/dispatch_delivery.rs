@@ -466,7 +466,7 @@ async fn a_paused_destination_keeps_its_messages_in_order_until_resumed() {
 }
 
 /// A slow receiver behind destination `h`, 200 messages queued while it was paused, then
-/// resumed until the first 16 arrived: 16 in flight, the rest claimed ahead (up to 256).
+/// resumed until the first 16 arrived: 16 in flight, the rest claimed ahead (up to 512).
 /// Returns the IDs published and the first arrivals.
 async fn claimed_ahead(
     n: &TestNode,
