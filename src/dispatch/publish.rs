@@ -59,9 +59,9 @@ impl Dispatcher {
         }
         let valid = validate_notification(body).map_err(|issues| ApiError::Invalid { issues })?;
         let event_type = valid.event_type;
-        let payload =
-            json!({"notificationType": event_type.as_str(), "data": Value::Object(valid.data)})
-                .to_string();
+        // The webhook body `{notificationType, data}`, written from the validated parts
+        // without copying them first.
+        let payload = serde_json::to_string(&valid).map_err(|e| ApiError::Internal(e.into()))?;
         let now = now_ms();
         let submission = Submission {
             project_id: project.id.clone(),

@@ -92,7 +92,10 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                 error_class: result.error_class.map(|c| c.as_str()),
                 error: None,
                 succeeded: result.succeeded,
-                request_headers: serde_json::to_string(&result.request_headers)?,
+                request_headers: match result.request_headers.as_str() {
+                    "" => "{}".to_string(), // nothing was sent
+                    sent => sent.to_string(),
+                },
                 status: "delivered",
                 next_attempt_time: None,
             };

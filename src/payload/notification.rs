@@ -18,18 +18,19 @@ use serde_json::{json, Map, Value};
 use crate::model::EventType;
 use crate::problem::{Issue, IssueLocation};
 
-/// A notification that passed [`validate_notification`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ValidNotification {
+/// A notification that passed [`validate_notification`]: its parts, borrowed from the body.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ValidNotification<'a> {
+    #[serde(rename = "notificationType")]
     pub event_type: EventType,
-    pub data: Map<String, Value>,
+    pub data: &'a Map<String, Value>,
 }
 
 /// The issue name used when the body as a whole is wrong (not a JSON object).
 pub const WHOLE_BODY: &str = "body";
 
 /// Checks `body` and returns every issue found, not only the first one.
-pub fn validate_notification(body: &Value) -> Result<ValidNotification, Vec<Issue>> {
+pub fn validate_notification(body: &Value) -> Result<ValidNotification<'_>, Vec<Issue>> {
     let mut issues = Issues::default();
     let Some(body) = body.as_object() else {
         issues.push(
@@ -100,10 +101,9 @@ pub fn validate_notification(body: &Value) -> Result<ValidNotification, Vec<Issu
     }
 
     match (event_type, data) {
-        (Some(event_type), Some(data)) if issues.0.is_empty() => Ok(ValidNotification {
-            event_type,
-            data: data.clone(),
-        }),
+        (Some(event_type), Some(data)) if issues.0.is_empty() => {
+            Ok(ValidNotification { event_type, data })
+        }
         _ => Err(issues.0),
     }
 }
@@ -599,7 +599,7 @@ mod tests {
             let valid = validate_notification(&b)
                 .unwrap_or_else(|issues| panic!("{}: {issues:#?}", t.as_str()));
             assert_eq!(valid.event_type, t);
-            assert_eq!(Value::Object(valid.data), example_data(t));
+            assert_eq!(Value::Object(valid.data.clone()), example_data(t));
         }
     }
 

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::record::Record;
 use crate::sinks::webhook::{classify, describe, parse_retry_after};
-use crate::sinks::{truncate_body, AttemptResult, ErrorClass, Target};
+use crate::sinks::{headers_json, truncate_body, AttemptResult, ErrorClass, Target};
 
 pub const USER_AGENT_VALUE: &str = concat!("Switchboard/", env!("CARGO_PKG_VERSION"), " (kinesis)");
 const JSON_1_1: &str = "application/x-amz-json-1.1";
@@ -121,7 +121,7 @@ pub async fn put_records(
         Ok(h) => h,
         Err(e) => return all(AttemptResult::failed(ErrorClass::Config, e)),
     };
-    let sent = headers_as_json(&headers);
+    let sent = headers_json(&headers, &REDACTED);
     let response = http
         .post(endpoint.url.clone())
         .headers(headers)
@@ -187,20 +187,6 @@ fn signed_headers(
         headers.insert(name, value);
     }
     Ok(headers)
-}
-
-fn headers_as_json(headers: &HeaderMap) -> Map<String, Value> {
-    headers
-        .iter()
-        .map(|(k, v)| {
-            let value = if REDACTED.contains(&k.as_str()) {
-                "[redacted]"
-            } else {
-                v.to_str().unwrap_or("")
-            };
-            (k.as_str().to_string(), Value::String(value.to_string()))
-        })
-        .collect()
 }
 
 async fn read_response(resp: reqwest::Response, count: usize) -> Vec<AttemptResult> {
@@ -430,7 +416,7 @@ mod tests {
         );
         assert!(auth.contains("/eu-west-1/kinesis/aws4_request"), "{auth}");
         assert_eq!(headers["x-amz-security-token"], "SESSIONTOKEN");
-        let recorded = Value::Object(headers_as_json(&headers)).to_string();
+        let recorded = headers_json(&headers, &REDACTED);
         assert!(!recorded.contains("SESSIONTOKEN") && !recorded.contains("EXAMPLEKEY"));
         assert!(!recorded.contains("Signature="), "{recorded}");
         assert!(recorded.contains(PUT_RECORDS) && recorded.contains("x-amz-date"));
