@@ -79,7 +79,7 @@ pub async fn enable(
     state.dispatcher.events().emit(
         &destination.project_id,
         "destination.enabled",
-        json!({"destinationId": destination.id, "destinationName": destination.name}),
+        &json!({"destinationId": destination.id, "destinationName": destination.name}),
     );
     Ok(Json(destination))
 }

@@ -19,7 +19,7 @@ fn to_sse(e: &LiveEvent) -> Event {
     Event::default()
         .id(e.id.to_string())
         .event(e.kind)
-        .data(e.data.to_string())
+        .data(&e.data)
 }
 
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/stream", tag = "Live",

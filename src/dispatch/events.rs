@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::broadcast;
 
 const RING: usize = 20_000;
@@ -17,7 +16,9 @@ pub struct LiveEvent {
     pub id: u64,
     pub project_id: String,
     pub kind: &'static str,
-    pub data: Value,
+    /// The event's data as JSON text: serialized once, when emitted, rather than built as
+    /// a `serde_json::Value` tree first (one per attempt, ~2 % of the CPU while draining).
+    pub data: String,
 }
 
 #[derive(Clone)]
@@ -52,7 +53,8 @@ impl Default for EventBus {
 }
 
 impl EventBus {
-    pub fn emit(&self, project_id: &str, kind: &'static str, data: Value) {
+    pub fn emit(&self, project_id: &str, kind: &'static str, data: &impl Serialize) {
+        let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
         let mut state = self.inner.state.lock().expect("event state");
         state.next_id += 1;
         let event = Arc::new(LiveEvent {

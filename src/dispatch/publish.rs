@@ -2,7 +2,8 @@
 //! resolves the routes and commits the notification with one message per destination
 //! before the publish is answered.
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::intake::{Accepted, Submission};
 use super::Dispatcher;
@@ -24,6 +25,19 @@ pub struct Published {
 pub fn new_message_id() -> String {
     // Time-ordered like Svix's message IDs, and for the same reason as `store::new_id`.
     format!("msg_{}", uuid::Uuid::now_v7().simple())
+}
+
+/// The live event `message.created`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageCreated<'a> {
+    message_id: &'a str,
+    notification_id: &'a str,
+    destination_id: &'a str,
+    destination_name: &'a str,
+    event_type: &'a str,
+    status: MessageStatus,
+    create_time: &'a str,
 }
 
 /// Which destinations a notification goes to.
@@ -80,14 +94,20 @@ impl Dispatcher {
             }
             Accepted::Stored(response) => response,
         };
+        let create_time = to_rfc3339(now);
         for m in &response.messages {
-            self.inner.events.emit(
-                &project.id,
-                "message.created",
-                json!({"messageId": m.id, "notificationId": response.notification_id, "destinationId": m.destination_id,
-                       "destinationName": m.destination_name, "eventType": event_type.as_str(),
-                       "status": m.status, "createTime": to_rfc3339(now)}),
-            );
+            let created = MessageCreated {
+                message_id: &m.id,
+                notification_id: &response.notification_id,
+                destination_id: &m.destination_id,
+                destination_name: &m.destination_name,
+                event_type: event_type.as_str(),
+                status: m.status,
+                create_time: &create_time,
+            };
+            self.inner
+                .events
+                .emit(&project.id, "message.created", &created);
         }
         if response
             .messages

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use rusqlite::TransactionBehavior;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::policy::{after_failure, Next};
@@ -53,6 +54,30 @@ pub async fn run(
     Ok(())
 }
 
+/// The live events `attempt.succeeded`, `attempt.failed` and `message.exhausted`.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AttemptEvent<'a> {
+    message_id: &'a str,
+    notification_id: &'a str,
+    destination_id: &'a str,
+    destination_name: &'a str,
+    event_type: &'a str,
+    attempt: i64,
+    status_code: Option<u16>,
+    duration_ms: i64,
+    /// Successes only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_ms: Option<i64>,
+    /// Failures only, and then present even when null (`Some(None)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_class: Option<Option<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_attempt_time: Option<Option<String>>,
+}
+
 /// Per destination, what this batch did to its failure clock.
 #[derive(Clone, Default)]
 struct ClockChange {
@@ -69,7 +94,7 @@ struct ClockChange {
 async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<()> {
     let inner = &dispatcher.inner;
     let now = now_ms();
-    let mut events: Vec<(String, &'static str, Value)> = Vec::new();
+    let mut events: Vec<(&str, &'static str, AttemptEvent)> = Vec::new();
     let mut clocks: HashMap<String, ClockChange> = HashMap::new();
     let mut outcomes = Vec::new();
     for f in batch {
@@ -99,24 +124,30 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                 status: "delivered",
                 next_attempt_time: None,
             };
-            let base = json!({
-                "messageId": claimed.id,
-                "notificationId": claimed.notification_id,
-                "destinationId": target.id,
-                "destinationName": target.name,
-                "eventType": claimed.event_type,
-                "attempt": number,
-                "statusCode": result.status_code,
-                "durationMs": f.duration_ms,
-            });
+            let base = AttemptEvent {
+                message_id: &claimed.id,
+                notification_id: &claimed.notification_id,
+                destination_id: &target.id,
+                destination_name: &target.name,
+                event_type: &claimed.event_type,
+                attempt: number,
+                status_code: result.status_code,
+                duration_ms: f.duration_ms,
+                latency_ms: None,
+                error_class: None,
+                error: None,
+                next_attempt_time: None,
+            };
             if result.succeeded {
                 outcomes.push(outcome);
                 clock.reset = true;
                 clock.first_failure = None;
                 clock.exhausted_at = None;
-                let mut data = base;
-                data["latencyMs"] = json!(now - claimed.create_time);
-                events.push((claimed.project_id.clone(), "attempt.succeeded", data));
+                let data = AttemptEvent {
+                    latency_ms: Some(now - claimed.create_time),
+                    ..base
+                };
+                events.push((&claimed.project_id, "attempt.succeeded", data));
                 continue;
             }
             let in_round = (number - claimed.round_start).max(1) as usize;
@@ -143,14 +174,16 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             outcomes.push(outcome);
             clock.first_failure.get_or_insert(f.start_time);
             clock.gone |= result.gone;
-            let mut data = base;
-            data["errorClass"] = json!(result.error_class.map(|c| c.as_str()));
-            data["error"] = json!(error);
-            data["nextAttemptTime"] = json!(next_time.map(to_rfc3339));
-            events.push((claimed.project_id.clone(), "attempt.failed", data.clone()));
+            let data = AttemptEvent {
+                error_class: Some(result.error_class.map(|c| c.as_str())),
+                error: Some(error),
+                next_attempt_time: Some(next_time.map(to_rfc3339)),
+                ..base
+            };
+            events.push((&claimed.project_id, "attempt.failed", data.clone()));
             if next_time.is_none() {
                 clock.exhausted_at = Some(now);
-                events.push((claimed.project_id.clone(), "message.exhausted", data));
+                events.push((&claimed.project_id, "message.exhausted", data));
             }
         }
     }
@@ -193,8 +226,8 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         })
         .await?;
 
-    for (project_id, kind, data) in events {
-        inner.events.emit(&project_id, kind, data);
+    for (project_id, kind, data) in &events {
+        inner.events.emit(project_id, kind, data);
     }
     for (id, reason) in to_disable {
         let change = &clocks[&id];
@@ -203,7 +236,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         inner.events.emit(
             &change.project_id,
             "destination.disabled",
-            json!({"destinationId": id, "destinationName": change.name, "reason": reason,
+            &json!({"destinationId": id, "destinationName": change.name, "reason": reason,
                    "url": change.url, "disabledTime": to_rfc3339(now)}),
         );
         announce_disabled(dispatcher, &id, change).await;
