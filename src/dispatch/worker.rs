@@ -91,16 +91,20 @@ async fn claim_round(
         .store
         .writer()
         .run(move |conn| {
+            // All or nothing: claims that are not returned would stay `delivering`. (Also
+            // one commit per round rather than one per statement.)
+            let tx = conn.transaction()?;
             let mut claims = Vec::with_capacity(asks.len());
             for (id, limit) in &asks {
-                let claimed = outbox::claim(conn, id, now, *limit)?;
+                let claimed = outbox::claim(&tx, id, now, *limit)?;
                 // Nothing due now: when is (to sleep until then; new messages wake sooner).
                 let due = match claimed.is_empty() {
-                    true => outbox::next_due(conn, id)?,
+                    true => outbox::next_due(&tx, id)?,
                     false => None,
                 };
                 claims.push((claimed, due));
             }
+            tx.commit()?;
             Ok(claims)
         })
         .await?;
