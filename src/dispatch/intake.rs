@@ -198,7 +198,7 @@ fn commit(conn: &mut Connection, submissions: &[Submission]) -> anyhow::Result<V
                     project_id: s.project_id.clone(),
                     destination_id: m.destination_id.clone(),
                     event_type: s.event_type.as_str().to_string(),
-                    status: m.status.as_str(),
+                    status: m.status,
                     now: s.time,
                 },
             )?;

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use super::policy::{after_failure, Next};
 use super::worker::Finished;
 use super::Dispatcher;
+use crate::model::message::MessageStatus;
 use crate::model::DestinationType;
 use crate::store::outbox::{self, FailureClock, Outcome};
 use crate::store::projects;
@@ -121,7 +122,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                     "" => "{}".to_string(), // nothing was sent
                     sent => sent.to_string(),
                 },
-                status: "delivered",
+                status: MessageStatus::Delivered,
                 next_attempt_time: None,
             };
             let base = AttemptEvent {
@@ -165,9 +166,9 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             };
             outcome.error = Some(error.to_string());
             outcome.status = if next_time.is_some() {
-                "failed"
+                MessageStatus::Failed
             } else {
-                "exhausted"
+                MessageStatus::Exhausted
             };
             // An exhausted message keeps the time it gave up as its last due time.
             outcome.next_attempt_time = Some(next_time.unwrap_or(now));

@@ -6,6 +6,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::destinations::DestinationRow;
+use crate::model::message::MessageStatus;
 
 /// A notification as published.
 #[derive(Debug)]
@@ -29,7 +30,7 @@ pub struct NewMessage {
     pub project_id: String,
     pub destination_id: String,
     pub event_type: String,
-    pub status: &'static str,
+    pub status: MessageStatus,
     pub now: i64,
 }
 
@@ -153,7 +154,7 @@ pub fn insert_message(conn: &Connection, m: &NewMessage) -> rusqlite::Result<()>
         m.project_id,
         m.destination_id,
         m.event_type,
-        m.status,
+        m.status.as_str(),
         m.now
     ])?;
     Ok(())
@@ -229,8 +230,8 @@ pub struct Outcome {
     pub succeeded: bool,
     /// The headers sent, as a JSON object.
     pub request_headers: String,
-    /// `delivered`, `failed` (retried at `next_attempt_time`) or `exhausted`.
-    pub status: &'static str,
+    /// `Delivered`, `Failed` (retried at `next_attempt_time`) or `Exhausted`.
+    pub status: MessageStatus,
     pub next_attempt_time: Option<i64>,
 }
 
@@ -264,7 +265,7 @@ pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Res
     )?
     .execute(params![
         o.message_seq,
-        o.status,
+        o.status.as_str(),
         o.number,
         o.status_code,
         o.error,
