@@ -446,6 +446,11 @@ fn verdict(ok: bool) -> &'static str {
 // Phases.
 
 /// The receiver hit directly: same payload, same client settings, same concurrency.
+/// The `i`th ceiling request's message ID, as long as the node's.
+fn ceiling_id(i: usize) -> String {
+    format!("ceiling_{i:028}")
+}
+
 async fn ceiling(
     url: &str,
     seen: &Seen,
@@ -455,22 +460,43 @@ async fn ceiling(
 ) -> anyhow::Result<(f64, Check)> {
     seen.take();
     let client = switchboard::sinks::webhook::http_client()?;
+    // The requests the node sends, headers included, so that the ratio measures the
+    // dispatcher rather than the weight of its requests: a message ID as long as the
+    // node's (`msg_` and 32 hex digits), a timestamp, and a signature of a signature's
+    // length (a fixed one: signing is the dispatcher's work, measured in the drain), each
+    // under Svix's and Standard Webhooks' names.
+    let signature = format!("v1,{}", "A".repeat(43) + "=");
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..concurrency.max(1) {
-        let (client, url, body, next) =
-            (client.clone(), url.to_string(), body.clone(), next.clone());
+        let (client, url, body, next, signature) = (
+            client.clone(),
+            url.to_string(),
+            body.clone(),
+            next.clone(),
+            signature.clone(),
+        );
         tasks.spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= n {
                     return anyhow::Ok(());
                 }
+                let id = ceiling_id(i);
+                let timestamp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)?
+                    .as_secs()
+                    .to_string();
                 let resp = client
                     .post(&url)
                     .header("content-type", "application/json")
-                    .header("webhook-id", format!("ceiling_{i}"))
+                    .header("svix-id", &id)
+                    .header("svix-timestamp", &timestamp)
+                    .header("svix-signature", &signature)
+                    .header("webhook-id", &id)
+                    .header("webhook-timestamp", &timestamp)
+                    .header("webhook-signature", &signature)
                     .body(body.as_ref().clone())
                     .send()
                     .await?;
@@ -483,7 +509,7 @@ async fn ceiling(
     }
     let elapsed = started.elapsed();
     let arrived = seen.take();
-    let expected: Vec<String> = (0..n).map(|i| format!("ceiling_{i}")).collect();
+    let expected: Vec<String> = (0..n).map(ceiling_id).collect();
     Ok((
         n as f64 / elapsed.as_secs_f64(),
         account(&expected, &arrived),
