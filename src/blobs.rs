@@ -52,13 +52,7 @@ impl Blobs {
         let expires = now / 1000 + self.lifetime.as_secs() as i64;
         // Kept a minute past the URL's end, so a download that starts in time finishes.
         store::blobs::put(&self.store.pool, id, content, now, expires * 1000 + 60_000).await?;
-        let signature: String = self
-            .mac(id, expires)
-            .finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let signature = hex::encode(self.mac(id, expires).finalize().into_bytes());
         Ok(format!(
             "{}/v1/blobs/{id}?expires={expires}&signature={signature}",
             self.base_url
@@ -73,7 +67,7 @@ impl Blobs {
         signature: &str,
         now_secs: i64,
     ) -> Result<(), BlobDenied> {
-        let bytes = decode_hex(signature).ok_or(BlobDenied::BadSignature)?;
+        let bytes = hex::decode(signature).map_err(|_| BlobDenied::BadSignature)?;
         self.mac(id, expires)
             .verify_slice(&bytes)
             .map_err(|_| BlobDenied::BadSignature)?;
@@ -91,14 +85,4 @@ impl Blobs {
     pub async fn clean_up(&self) -> sqlx::Result<u64> {
         store::blobs::delete_expired(&self.store.pool, now_ms()).await
     }
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }

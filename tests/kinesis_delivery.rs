@@ -571,10 +571,6 @@ async fn put_records(
     (axum::http::StatusCode::OK, json_type, body.to_string())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn hmac(key: &[u8], text: &str) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
     mac.update(text.as_bytes());
@@ -608,12 +604,12 @@ fn verify_sigv4(secret: &str, call: &Call) -> Vec<String> {
     let canonical_request = format!(
         "POST\n/\n\n{canonical_headers}\n{}\n{}",
         parts["SignedHeaders"],
-        hex(&Sha256::digest(&call.body))
+        hex::encode(Sha256::digest(&call.body))
     );
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{}\n{scope}\n{}",
         call.header("x-amz-date"),
-        hex(&Sha256::digest(canonical_request.as_bytes()))
+        hex::encode(Sha256::digest(canonical_request.as_bytes()))
     );
     let mut key = format!("AWS4{secret}").into_bytes();
     for part in scope.split('/') {
@@ -621,7 +617,7 @@ fn verify_sigv4(secret: &str, call: &Call) -> Vec<String> {
     }
     assert_eq!(
         parts["Signature"],
-        hex(&hmac(&key, &string_to_sign)),
+        hex::encode(hmac(&key, &string_to_sign)),
         "the SigV4 signature checks out"
     );
     signed

@@ -44,14 +44,7 @@ pub fn generate_key() -> String {
 }
 
 pub fn hash_key(key: &str) -> String {
-    use std::fmt::Write;
-    // Every API request hashes its key: one string, not one per byte.
-    let digest = Sha256::digest(key.as_bytes());
-    let mut hex = String::with_capacity(2 * digest.len());
-    for b in digest {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
+    hex::encode(Sha256::digest(key.as_bytes()))
 }
 
 pub fn hint(key: &str) -> String {
