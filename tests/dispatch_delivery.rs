@@ -190,13 +190,9 @@ async fn a_slow_receiver_times_out_and_the_attempt_says_so() {
     let mut rx = Receiver::start().await;
     rx.script([Reply::slow(200, Duration::from_secs(3))]);
     let r = n
-        .post(
-            &n.p("/destinations"),
-            json!({"name": "slow", "type": "webhook", "metadata": {"url": rx.url("/")}, "delivery": {"timeoutMs": 300}}),
-        )
+        .webhook_with("slow", &rx.url("/"), json!({"timeoutMs": 300}))
         .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    assert_eq!(r.body["delivery"]["timeoutMs"], 300);
+    assert_eq!(r["delivery"]["timeoutMs"], 300);
     n.wire("t", &["connection.created"], &["slow"]).await;
     let id = n.notify("connection.created").await.body["messages"][0]["id"]
         .as_str()
@@ -242,13 +238,8 @@ async fn a_destination_schedule_overrides_the_node_schedule() {
     let n = TestNode::start().await; // default schedule: the second attempt after 5 s
     let mut rx = Receiver::start().await;
     rx.script([Reply::status(500)]);
-    let r = n
-        .post(
-            &n.p("/destinations"),
-            json!({"name": "h", "type": "webhook", "metadata": {"url": rx.url("/")}, "delivery": {"retrySchedule": [0, 0.2]}}),
-        )
+    n.webhook_with("h", &rx.url("/"), json!({"retrySchedule": [0, 0.2]}))
         .await;
-    assert_eq!(r.status, 201, "{}", r.body);
     n.wire("t", &["connection.created"], &["h"]).await;
     n.notify("connection.created").await;
     let got = rx.take(2, Duration::from_secs(3)).await;
@@ -465,6 +456,16 @@ async fn a_paused_destination_keeps_its_messages_in_order_until_resumed() {
     assert_eq!(value["status"], "active");
 }
 
+/// Every published message arrived, and none twice.
+fn assert_each_arrived_once(got: &[Received], published: &std::collections::HashSet<String>) {
+    let ids: std::collections::HashSet<String> = got
+        .iter()
+        .map(|g| g.header("webhook-id").to_string())
+        .collect();
+    assert_eq!(ids.len(), got.len(), "no message arrived twice");
+    assert_eq!(&ids, published);
+}
+
 /// A slow receiver behind destination `h`, 200 messages queued while it was paused, then
 /// resumed until the first 16 arrived: 16 in flight, the rest claimed ahead (up to 512).
 /// Returns the IDs published and the first arrivals.
@@ -512,12 +513,7 @@ async fn pausing_returns_messages_claimed_ahead_untried() {
     n.post(&n.p("/destinations/h/resume"), json!({})).await;
     got.extend(rx.take(200 - got.len(), WAIT).await);
     rx.expect_silence(Duration::from_millis(300)).await;
-    let ids: std::collections::HashSet<String> = got
-        .iter()
-        .map(|g| g.header("webhook-id").to_string())
-        .collect();
-    assert_eq!(ids.len(), got.len(), "no message arrived twice");
-    assert_eq!(ids, published);
+    assert_each_arrived_once(&got, &published);
 }
 
 #[tokio::test]
@@ -541,13 +537,8 @@ async fn attempts_in_flight_are_bounded_per_destination() {
         r.otherwise(Reply::slow(204, Duration::from_millis(200)));
     }
     n.webhook("wide", &wide.url("/")).await;
-    let r = n
-        .post(
-            &n.p("/destinations"),
-            json!({"name": "narrow", "type": "webhook", "metadata": {"url": narrow.url("/")}, "delivery": {"maxInFlight": 2}}),
-        )
+    n.webhook_with("narrow", &narrow.url("/"), json!({"maxInFlight": 2}))
         .await;
-    assert_eq!(r.status, 201, "{}", r.body);
     n.wire("t", &["connection.created"], &["wide", "narrow"])
         .await;
     // All at once, so the queue is full before the first slow reply even on a busy machine.
@@ -560,4 +551,66 @@ async fn attempts_in_flight_are_bounded_per_destination() {
         "the default: 16 in flight per destination"
     );
     assert_eq!(narrow.max_concurrency(), 2, "the destination's own limit");
+}
+
+/// A message for an active destination with nothing waiting goes straight to delivery:
+/// stored `delivering` by the publish itself, delivered once, its attempt recorded.
+#[tokio::test]
+async fn a_message_for_an_idle_destination_is_handed_straight_to_delivery() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    // After one delivery the workers know the destination, whatever the timing.
+    n.notify("connection.created").await;
+    rx.next(WAIT).await;
+
+    let r = n.notify("connection.created").await;
+    assert_eq!(r.body["messages"][0]["status"], "delivering", "{}", r.body);
+    let id = r.body["messages"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(rx.next(WAIT).await.header("webhook-id"), id);
+    let m = n
+        .wait_message(&id, WAIT, |m| m["status"] == "delivered")
+        .await;
+    assert_eq!(m["attemptCount"], 1);
+    assert_eq!(m["attempts"].as_array().map(Vec::len), Some(1), "{m}");
+    rx.expect_silence(Duration::from_millis(300)).await;
+}
+
+/// One attempt in flight, so the lane holds 32 messages: published one after another
+/// against a slow receiver, the first ones are handed straight over until the lane is
+/// full; from then on every message waits in the outbox behind the ones before it
+/// (none is handed over ahead of them), and all arrive exactly once.
+#[tokio::test]
+async fn once_a_lane_is_full_new_messages_wait_behind_the_queued_ones() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    rx.otherwise(Reply::slow(204, Duration::from_millis(60)));
+    n.webhook_with("h", &rx.url("/"), json!({"maxInFlight": 1}))
+        .await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    n.notify("connection.created").await;
+    rx.next(WAIT).await;
+
+    let mut published = std::collections::HashSet::new();
+    let mut statuses = Vec::new();
+    for _ in 0..64 {
+        let r = n.notify("connection.created").await.body;
+        published.insert(r["messages"][0]["id"].as_str().unwrap().to_string());
+        statuses.push(r["messages"][0]["status"].as_str().unwrap().to_string());
+    }
+    let first_waiting = statuses
+        .iter()
+        .position(|s| s == "pending")
+        .unwrap_or_else(|| panic!("the lane never filled up: {statuses:?}"));
+    assert!(first_waiting >= 1, "{statuses:?}");
+    assert!(
+        statuses[..first_waiting].iter().all(|s| s == "delivering")
+            && statuses[first_waiting..].iter().all(|s| s == "pending"),
+        "handed over, then waiting, never mixed: {statuses:?}"
+    );
+
+    let got = rx.take(64, Duration::from_secs(60)).await;
+    rx.expect_silence(Duration::from_millis(300)).await;
+    assert_each_arrived_once(&got, &published);
 }

@@ -362,16 +362,36 @@ fn load() -> String {
 struct CpuUse {
     all: Duration,
     storage: Duration,
+    /// Bytes the storage threads wrote (log frames and checkpoints): unlike CPU time,
+    /// this does not move with the machine's speed.
+    storage_written: u64,
 }
 
 fn cpu_used() -> CpuUse {
+    let storage = storage_threads();
     CpuUse {
         all: cpu_time("/proc/self/stat"),
-        storage: storage_threads()
+        storage: storage
             .iter()
             .map(|task| cpu_time(&format!("{task}/stat")))
             .sum(),
+        storage_written: storage
+            .iter()
+            .map(|task| bytes_written(&format!("{task}/io")))
+            .sum(),
     }
+}
+
+/// `wchar` of a `/proc/…/io` file: bytes passed to write calls.
+fn bytes_written(io: &str) -> u64 {
+    std::fs::read_to_string(io)
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("wchar:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// The `/proc/self/task/<tid>` directories of the node's `switchboard-writer` and
@@ -414,6 +434,7 @@ fn cpu_per_message(since: CpuUse, messages: usize) -> CpuUse {
     CpuUse {
         all: per(now.all - since.all),
         storage: per(now.storage - since.storage),
+        storage_written: (now.storage_written - since.storage_written) / messages.max(1) as u64,
     }
 }
 
@@ -629,6 +650,17 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
                 cpu.all.as_micros(),
                 cpu.storage.as_micros()
             ),
+            "",
+        );
+    }
+    for (phase, cpu) in [
+        ("publish, destination paused", publish_cpu),
+        ("drain", drain_cpu),
+        ("end to end", e2e_cpu),
+    ] {
+        table.row(
+            &format!("storage written per message: {phase}"),
+            format!("{:.1} KB", cpu.storage_written as f64 / 1024.0),
             "",
         );
     }

@@ -9,17 +9,19 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use anyhow::Context;
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use super::handoff::{HandedOver, Handoff};
 use super::publish::Reach;
 use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
 use crate::model::EventType;
 use crate::problem::ApiError;
 use crate::store::destinations::DestinationRow;
-use crate::store::outbox::{self, NewMessage, NotificationRow};
+use crate::store::outbox::{self, ClaimedRow, NewMessage, NotificationRow};
 use crate::store::{self, Store};
 use crate::time::now_ms;
 
@@ -55,9 +57,9 @@ pub struct Intake {
 
 impl Intake {
     /// Starts the writer task; it stops when the `Intake` is dropped.
-    pub fn start(store: Store) -> Intake {
+    pub fn start(store: Store, handoff: Arc<Handoff>) -> Intake {
         let (submissions, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(write_loop(store, queue));
+        tokio::spawn(write_loop(store, handoff, queue));
         Intake { submissions }
     }
 
@@ -73,17 +75,25 @@ impl Intake {
     }
 }
 
-async fn write_loop(store: Store, mut queue: mpsc::Receiver<(Submission, Reply)>) {
+async fn write_loop(
+    store: Store,
+    handoff: Arc<Handoff>,
+    mut queue: mpsc::Receiver<(Submission, Reply)>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (submissions, replies): (Vec<Submission>, Vec<Reply>) = batch.drain(..).unzip();
         let count = submissions.len();
+        let job_handoff = handoff.clone();
         let outcomes = match store
             .writer()
-            .run(move |conn| Ok(commit_batch(conn, &submissions)))
+            .run(move |conn| Ok(commit_batch(conn, &job_handoff, &submissions)))
             .await
         {
-            Ok(outcomes) => outcomes,
+            Ok((outcomes, handed)) => {
+                handoff.deliver(handed);
+                outcomes
+            }
             Err(e) => (0..count)
                 .map(|_| Err(ApiError::Internal(anyhow::anyhow!("{e:#}"))))
                 .collect(),
@@ -97,32 +107,43 @@ async fn write_loop(store: Store, mut queue: mpsc::Receiver<(Submission, Reply)>
 
 /// Stores `submissions` in one transaction, answering each in order. Should that fail, one
 /// bad submission (its project deleted meanwhile, say) must not fail the others: they are
-/// stored one by one.
+/// stored one by one. Also returns the messages handed straight to the workers (see
+/// `handoff`).
 fn commit_batch(
     conn: &mut Connection,
+    handoff: &Arc<Handoff>,
     submissions: &[Submission],
-) -> Vec<Result<Accepted, ApiError>> {
-    match commit(conn, submissions) {
-        Ok(accepted) => accepted.into_iter().map(Ok).collect(),
+) -> (Vec<Result<Accepted, ApiError>>, Vec<HandedOver>) {
+    match commit(conn, handoff, submissions) {
+        Ok((accepted, handed)) => (accepted.into_iter().map(Ok).collect(), handed),
         Err(e) if submissions.len() > 1 => {
             tracing::warn!(error = ?e, count = submissions.len(), "batched publish failed; publishing one by one");
-            submissions
+            let mut handed = Vec::new();
+            let outcomes = submissions
                 .iter()
                 .map(|s| {
-                    commit(conn, std::slice::from_ref(s))
-                        .map(|mut one| one.remove(0))
-                        .map_err(ApiError::from)
+                    let (mut one, more) = commit(conn, handoff, std::slice::from_ref(s))?;
+                    handed.extend(more);
+                    Ok(one.remove(0))
                 })
-                .collect()
+                .collect();
+            (outcomes, handed)
         }
-        Err(e) => vec![Err(ApiError::from(e))],
+        Err(e) => (vec![Err(ApiError::from(e))], Vec::new()),
     }
 }
 
-/// Stores `submissions` in one transaction, answering each in order.
-fn commit(conn: &mut Connection, submissions: &[Submission]) -> anyhow::Result<Vec<Accepted>> {
+/// Stores `submissions` in one transaction, answering each in order; also returns the
+/// messages handed straight to the workers.
+fn commit(
+    conn: &mut Connection,
+    handoff: &Arc<Handoff>,
+    submissions: &[Submission],
+) -> anyhow::Result<(Vec<Accepted>, Vec<HandedOver>)> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let cutoff = now_ms() - IDEMPOTENCY_WINDOW_MS;
+    let now = now_ms();
+    let cutoff = now - IDEMPOTENCY_WINDOW_MS;
+    let mut handed = handoff.batch(now);
     // Responses given in this batch, for a key repeated within it.
     let mut given: HashMap<(&str, &str), String> = HashMap::new();
     let mut routes: HashMap<(&str, EventType), Vec<DestinationRow>> = HashMap::new();
@@ -156,27 +177,36 @@ fn commit(conn: &mut Connection, submissions: &[Submission]) -> anyhow::Result<V
             _ => None,
         };
         let notification_id = store::new_id();
-        let published: Vec<PublishedMessage> = destinations
+        let mut published = Vec::with_capacity(destinations.len());
+        for d in destinations
             .iter()
             .filter(|d| Some(d.id.as_str()) != excluded)
-            .map(|d| PublishedMessage {
+        {
+            let status = if d.status == "disabled" {
+                MessageStatus::Skipped
+            } else if handed.admit(&tx, d)? {
+                MessageStatus::Delivering
+            } else {
+                MessageStatus::Pending
+            };
+            published.push(PublishedMessage {
                 id: super::publish::new_message_id(),
                 destination_id: d.id.clone(),
                 destination_name: d.name.clone(),
-                status: if d.status == "disabled" {
-                    MessageStatus::Skipped
-                } else {
-                    MessageStatus::Pending
-                },
-            })
-            .collect();
+                status,
+            });
+        }
         let response = PublishResponse {
             notification_id: notification_id.clone(),
             notification_type: s.event_type,
             unrouted: published.is_empty(),
             messages: published,
         };
-        let response_json = serde_json::to_string(&response)?;
+        // Kept only where a repeat can ask for it: most publishes carry no key.
+        let response_json = match s.idempotency_key {
+            Some(_) => serde_json::to_string(&response)?,
+            None => String::new(),
+        };
         outbox::insert_notification(
             &tx,
             &NotificationRow {
@@ -202,6 +232,22 @@ fn commit(conn: &mut Connection, submissions: &[Submission]) -> anyhow::Result<V
                     now: s.time,
                 },
             )?;
+            if m.status == MessageStatus::Delivering {
+                handed.add(
+                    &m.destination_id,
+                    ClaimedRow {
+                        seq: tx.last_insert_rowid(),
+                        payload: s.payload.clone(),
+                        id: m.id.clone(),
+                        notification_id: notification_id.clone(),
+                        project_id: s.project_id.clone(),
+                        event_type: s.event_type.as_str().to_string(),
+                        attempt_count: 0,
+                        round_start: 0,
+                        create_time: s.time,
+                    },
+                );
+            }
         }
         if let Some(key) = s.idempotency_key.as_deref() {
             given.insert((s.project_id.as_str(), key), response_json);
@@ -209,5 +255,5 @@ fn commit(conn: &mut Connection, submissions: &[Submission]) -> anyhow::Result<V
         accepted.push(Accepted::Stored(response));
     }
     tx.commit()?;
-    Ok(accepted)
+    Ok((accepted, handed.into_handed()))
 }

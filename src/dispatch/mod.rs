@@ -6,6 +6,7 @@
 mod active;
 pub mod config;
 pub mod events;
+mod handoff;
 mod intake;
 pub mod limits;
 pub mod policy;
@@ -43,8 +44,8 @@ struct Inner {
     /// Wakes the claim loop: new messages, freed capacity, resumed destinations.
     wake: Notify,
     global: Arc<Semaphore>,
-    lanes: runtime::Lanes,
-    targets: runtime::Targets,
+    /// The lanes and resolved destinations, shared with publishing.
+    handoff: Arc<handoff::Handoff>,
     active: active::ActiveDestinations,
     rate_limit: limits::Limit,
     meter: limits::RateMeter,
@@ -61,18 +62,18 @@ impl Dispatcher {
         blobs: crate::blobs::Blobs,
     ) -> anyhow::Result<Self> {
         let rate_limit = limits::Limit::per_second(config.rate_limit);
+        let handoff = Arc::new(handoff::Handoff::default());
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 global: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
-                intake: intake::Intake::start(store.clone()),
+                intake: intake::Intake::start(store.clone(), handoff.clone()),
+                handoff,
                 store,
                 secrets,
                 config,
                 events: EventBus::default(),
                 sinks: Sinks::new()?,
                 wake: Notify::new(),
-                lanes: Default::default(),
-                targets: Default::default(),
                 active: Default::default(),
                 rate_limit,
                 meter: Default::default(),
@@ -103,7 +104,7 @@ impl Dispatcher {
     /// deleted): work it had claimed goes back to the outbox, and the claim loop reads
     /// the active destinations again.
     pub fn invalidate(&self, destination_id: &str) {
-        self.inner.targets.forget(destination_id);
+        self.inner.handoff.targets.forget(destination_id);
         self.inner.active.changed();
         self.wake();
     }
@@ -122,7 +123,18 @@ impl Dispatcher {
         let tracker = TaskTracker::new();
         let recorder = tokio::spawn(recorder::run(self.clone(), results_rx));
         let janitor = tokio::spawn(clean_up_blobs(self.clone(), cancel.clone()));
+        let (handed_tx, handed_rx) = mpsc::unbounded_channel();
+        self.inner.handoff.open(handed_tx);
+        let starter = tokio::spawn(worker::start_handed_over(
+            self.clone(),
+            tracker.clone(),
+            results_tx.clone(),
+            handed_rx,
+        ));
         let outcome = worker::claim_loop(&self, &tracker, results_tx, cancel).await;
+        // No more hand-overs: the starter takes what was handed over, then stops.
+        self.inner.handoff.close();
+        starter.await?;
         tracker.close();
         tracker.wait().await;
         // The senders are gone with the delivery tasks: the recorder drains and stops.

@@ -56,6 +56,16 @@ impl Lane {
         self.room_with(outstanding) * 2 >= self.claim_ahead()
     }
 
+    /// Takes one place in the claim-ahead for a message handed over at publishing (see
+    /// `handoff`); false when the lane is full.
+    pub fn try_reserve(&self) -> bool {
+        self.outstanding
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.claim_ahead()).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
     /// Counts `n` claimed messages as attempted; true when that made the lane want work.
     pub fn release(&self, n: usize) -> bool {
         let before = self.outstanding.fetch_sub(n, Ordering::AcqRel);
@@ -121,6 +131,18 @@ impl Targets {
         }
     }
 
+    /// The cached runtime of `row` if it is still current (None: not loaded yet, or the
+    /// destination changed since).
+    pub fn cached(&self, row: &DestinationRow, now: i64) -> Option<Arc<Runtime>> {
+        let targets = self.0.lock().expect("targets");
+        let rt = targets.get(&row.id)?;
+        // A signing key in its grace period must stop signing when the period ends.
+        let grace_over = row.previous_key_expire_time.is_some_and(|t| t <= now);
+        let current = rt.update_time == row.update_time
+            && !(grace_over && rt.target.secrets.signing_keys.len() > 1);
+        current.then(|| rt.clone())
+    }
+
     /// The cached runtime of `row`, reloaded when the destination changed since.
     pub async fn get(
         &self,
@@ -130,14 +152,8 @@ impl Targets {
         row: &DestinationRow,
         now: i64,
     ) -> anyhow::Result<Arc<Runtime>> {
-        if let Some(rt) = self.0.lock().expect("targets").get(&row.id) {
-            // A signing key in its grace period must stop signing when the period ends.
-            let grace_over = row.previous_key_expire_time.is_some_and(|t| t <= now);
-            if rt.update_time == row.update_time
-                && !(grace_over && rt.target.secrets.signing_keys.len() > 1)
-            {
-                return Ok(rt.clone());
-            }
+        if let Some(rt) = self.cached(row, now) {
+            return Ok(rt);
         }
         let runtime = Arc::new(load(store, secrets, config, row, now).await?);
         let old = self
@@ -218,5 +234,14 @@ mod tests {
         assert!(lane.wants_work());
         assert!(!lane.release(1), "already wanted work: no second wake");
         assert_eq!(lane.room(), 17);
+    }
+
+    #[test]
+    fn a_hand_over_takes_a_place_only_while_the_lane_has_room() {
+        let lane = Lanes::default().get("d", 1); // claims ahead up to 32
+        lane.outstanding.fetch_add(31, Ordering::AcqRel);
+        assert!(lane.try_reserve(), "the last place");
+        assert!(!lane.try_reserve(), "full");
+        assert_eq!(lane.outstanding.load(Ordering::Acquire), 32);
     }
 }

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::handoff::HandedOver;
 use super::runtime::{Lane, Runtime};
 use super::Dispatcher;
 use crate::model::{DestinationType, EventType};
@@ -63,6 +64,7 @@ async fn claim_round(
     let mut wanted = Vec::new();
     for row in inner.active.get(&inner.store)?.iter() {
         let runtime = match inner
+            .handoff
             .targets
             .get(&inner.store, &inner.secrets, &inner.config, row, now)
             .await
@@ -73,7 +75,7 @@ async fn claim_round(
                 continue;
             }
         };
-        let lane = inner.lanes.get(&row.id, runtime.max_in_flight);
+        let lane = inner.handoff.lanes.get(&row.id, runtime.max_in_flight);
         if !lane.wants_work() {
             continue; // woken when enough of its attempts are under way
         }
@@ -117,13 +119,28 @@ async fn claim_round(
             sleep = Duration::ZERO; // more may be due
         }
         if !claimed.is_empty() {
+            lane.outstanding.fetch_add(claimed.len(), Ordering::AcqRel);
             start_deliveries(dispatcher, tracker, results, runtime, lane, claimed);
         }
     }
     Ok(sleep)
 }
 
-/// Starts the deliveries of a lane's claimed messages, in the sink's batch size.
+/// Starts the deliveries of messages handed over at publishing (see `handoff`) until
+/// the hand-over closes.
+pub async fn start_handed_over(
+    dispatcher: Dispatcher,
+    tracker: TaskTracker,
+    results: mpsc::Sender<Finished>,
+    mut handed: mpsc::UnboundedReceiver<HandedOver>,
+) {
+    while let Some(h) = handed.recv().await {
+        start_deliveries(&dispatcher, &tracker, &results, h.runtime, h.lane, h.rows);
+    }
+}
+
+/// Starts the deliveries of a lane's claimed messages (already counted in its
+/// `outstanding`), in the sink's batch size.
 fn start_deliveries(
     dispatcher: &Dispatcher,
     tracker: &TaskTracker,
@@ -132,7 +149,6 @@ fn start_deliveries(
     lane: Arc<Lane>,
     claimed: Vec<ClaimedRow>,
 ) {
-    lane.outstanding.fetch_add(claimed.len(), Ordering::AcqRel);
     // Messages of one notification share its payload.
     let mut payloads: HashMap<String, Arc<str>> = HashMap::new();
     let batch_size = Sinks::max_batch(runtime.target.kind);

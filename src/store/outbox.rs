@@ -17,7 +17,7 @@ pub struct NotificationRow {
     /// The webhook body `{notificationType, data}`.
     pub payload: String,
     pub idempotency_key: Option<String>,
-    /// The publish response, replayed for a repeated idempotency key.
+    /// The publish response, replayed for a repeated idempotency key (empty without one).
     pub response: String,
     pub create_time: i64,
 }
@@ -49,6 +49,7 @@ pub struct ClaimedRow {
 }
 
 /// A destination's failure clock after recording attempts.
+#[derive(Debug, PartialEq, Eq)]
 pub struct FailureClock {
     pub failing_since: Option<i64>,
     pub last_exhausted_time: Option<i64>,
@@ -279,6 +280,10 @@ pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Res
 /// restarts from the failures after the last success (`first_failure`, `exhausted_at`,
 /// both possibly None); otherwise the failures extend the running clock. None: the
 /// destination was deleted meanwhile.
+///
+/// Written only when it changed: nearly every batch of a healthy destination "resets" a
+/// clock that is not running, and rewriting the row anyway put one more page into every
+/// commit of the recorder.
 pub fn move_failure_clock(
     conn: &Connection,
     destination_id: &str,
@@ -286,23 +291,41 @@ pub fn move_failure_clock(
     first_failure: Option<i64>,
     exhausted_at: Option<i64>,
 ) -> rusqlite::Result<Option<FailureClock>> {
-    conn.prepare_cached(
-        "UPDATE destinations SET
-             failing_since = CASE WHEN ?2 THEN ?3 ELSE COALESCE(failing_since, ?3) END,
-             last_exhausted_time = CASE WHEN ?2 THEN ?4 ELSE COALESCE(?4, last_exhausted_time) END
-         WHERE id = ?1
-         RETURNING failing_since, last_exhausted_time",
-    )?
-    .query_row(
-        params![destination_id, reset, first_failure, exhausted_at],
-        |r| {
+    let current = conn
+        .prepare_cached(
+            "SELECT failing_since, last_exhausted_time FROM destinations WHERE id = ?1",
+        )?
+        .query_row([destination_id], |r| {
             Ok(FailureClock {
                 failing_since: r.get(0)?,
                 last_exhausted_time: r.get(1)?,
             })
+        })
+        .optional()?;
+    let Some(current) = current else {
+        return Ok(None);
+    };
+    let moved = match reset {
+        true => FailureClock {
+            failing_since: first_failure,
+            last_exhausted_time: exhausted_at,
         },
-    )
-    .optional()
+        false => FailureClock {
+            failing_since: current.failing_since.or(first_failure),
+            last_exhausted_time: exhausted_at.or(current.last_exhausted_time),
+        },
+    };
+    if moved != current {
+        conn.prepare_cached(
+            "UPDATE destinations SET failing_since = ?2, last_exhausted_time = ?3 WHERE id = ?1",
+        )?
+        .execute(params![
+            destination_id,
+            moved.failing_since,
+            moved.last_exhausted_time
+        ])?;
+    }
+    Ok(Some(moved))
 }
 
 /// Disables a destination unless it already is; true when this call disabled it.

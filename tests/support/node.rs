@@ -210,12 +210,18 @@ impl TestNode {
 
     /// Creates a webhook destination and returns its JSON.
     pub async fn webhook(&self, name: &str, url: &str) -> Value {
-        let r = self
-            .post(
-                &self.p("/destinations"),
-                serde_json::json!({"name": name, "type": "webhook", "metadata": {"url": url}}),
-            )
-            .await;
+        self.webhook_with(name, url, Value::Null).await
+    }
+
+    /// Creates a webhook destination with its own delivery policy (unless null); returns
+    /// its JSON.
+    pub async fn webhook_with(&self, name: &str, url: &str, delivery: Value) -> Value {
+        let mut body =
+            serde_json::json!({"name": name, "type": "webhook", "metadata": {"url": url}});
+        if !delivery.is_null() {
+            body["delivery"] = delivery;
+        }
+        let r = self.post(&self.p("/destinations"), body).await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.body
     }
