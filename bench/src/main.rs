@@ -125,6 +125,19 @@ struct Api {
     http: reqwest::Client,
     base: String,
     key: String,
+    /// The publish URL, parsed once: publishers are load generators, kept lean.
+    notifications: reqwest::Url,
+}
+
+/// The part of a publish response the publishers read.
+#[derive(serde::Deserialize)]
+struct Published {
+    messages: Vec<PublishedMessage>,
+}
+
+#[derive(serde::Deserialize)]
+struct PublishedMessage {
+    id: String,
 }
 
 impl Api {
@@ -148,20 +161,23 @@ impl Api {
     async fn publish(&self, body: &Arc<Vec<u8>>) -> anyhow::Result<String> {
         let resp = self
             .http
-            .post(format!("{}/v1/projects/default/notifications", self.base))
+            .post(self.notifications.clone())
             .header("X-Api-Key", &self.key)
             .header("content-type", "application/json")
             .body(body.as_ref().clone())
             .send()
             .await?;
         let status = resp.status();
-        let v: Value = resp.json().await?;
+        let text = resp.bytes().await?;
         if status != 202 {
-            bail!("publish: {status}: {v}");
+            bail!("publish: {status}: {}", String::from_utf8_lossy(&text));
         }
-        v["messages"][0]["id"]
-            .as_str()
-            .map(str::to_string)
+        let published: Published = serde_json::from_slice(&text)?;
+        published
+            .messages
+            .into_iter()
+            .next()
+            .map(|m| m.id)
             .context("publish response without a message (not routed?)")
     }
 }
@@ -177,9 +193,11 @@ async fn start_node(
     config.delivery.rate_limit = rate_limit;
     let node = Node::start(config, cancel).await?;
     let key = node.admin_api_key().await?.context("no admin key")?;
+    let base = node.base_url();
     let api = Arc::new(Api {
         http: reqwest::Client::new(),
-        base: node.base_url(),
+        notifications: format!("{base}/v1/projects/default/notifications").parse()?,
+        base,
         key,
     });
     api.post(
