@@ -1,7 +1,8 @@
 //! The embedded dispatcher: publishing fans a notification out along the routes into the
-//! outbox (`messages`); workers claim due messages, hand them to sinks, and record every
-//! attempt; failing webhooks get disabled. All state lives in SQLite, so a crash loses
-//! nothing: a restart re-queues what was in flight.
+//! outbox (`messages`); workers claim due messages (or take them straight from the publish,
+//! see `handoff`), hand them to sinks, and record every attempt; failing webhooks get
+//! disabled. All state lives in SQLite, so a crash loses nothing: a restart re-queues what
+//! was in flight.
 
 mod active;
 pub mod config;

@@ -17,8 +17,8 @@ use crate::store::destinations::DestinationRow;
 use crate::store::Store;
 use crate::vault;
 
-/// A destination's limit on attempts in flight, and how many claimed messages wait for
-/// their attempt. Finished attempts no longer count: the recorder's pace must not hold
+/// A destination's limit on attempts in flight, and how many claimed (or handed-over)
+/// messages wait for their attempt. Finished attempts no longer count: the recorder's pace must not hold
 /// back the next claims (those messages stay `delivering` until recorded, so they are
 /// not claimed twice).
 pub struct Lane {
