@@ -35,7 +35,7 @@ pub struct Submission {
     pub project_id: String,
     pub event_type: EventType,
     /// The webhook body `{notificationType, data}`.
-    pub payload: String,
+    pub payload: Arc<str>,
     pub idempotency_key: Option<String>,
     pub reach: Reach,
     pub time: i64,
@@ -210,12 +210,12 @@ fn commit(
         outbox::insert_notification(
             &tx,
             &NotificationRow {
-                id: notification_id.clone(),
-                project_id: s.project_id.clone(),
-                event_type: s.event_type.as_str().to_string(),
-                payload: s.payload.clone(),
-                idempotency_key: s.idempotency_key.clone(),
-                response: response_json.clone(),
+                id: &notification_id,
+                project_id: &s.project_id,
+                event_type: s.event_type.as_str(),
+                payload: &s.payload,
+                idempotency_key: s.idempotency_key.as_deref(),
+                response: &response_json,
                 create_time: s.time,
             },
         )?;
@@ -223,11 +223,11 @@ fn commit(
             outbox::insert_message(
                 &tx,
                 &NewMessage {
-                    id: m.id.clone(),
-                    notification_id: notification_id.clone(),
-                    project_id: s.project_id.clone(),
-                    destination_id: m.destination_id.clone(),
-                    event_type: s.event_type.as_str().to_string(),
+                    id: &m.id,
+                    notification_id: &notification_id,
+                    project_id: &s.project_id,
+                    destination_id: &m.destination_id,
+                    event_type: s.event_type.as_str(),
                     status: m.status,
                     now: s.time,
                 },

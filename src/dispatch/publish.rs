@@ -80,7 +80,7 @@ impl Dispatcher {
         let submission = Submission {
             project_id: project.id.clone(),
             event_type,
-            payload,
+            payload: payload.into(),
             idempotency_key: idempotency_key.map(str::to_string),
             reach,
             time: now,

@@ -1,7 +1,6 @@
 //! The claim loop: takes due messages of each active destination from the outbox (within
 //! that destination's lane) and starts deliveries, bounded per destination and globally.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -149,8 +148,6 @@ fn start_deliveries(
     lane: Arc<Lane>,
     claimed: Vec<ClaimedRow>,
 ) {
-    // Messages of one notification share its payload.
-    let mut payloads: HashMap<String, Arc<str>> = HashMap::new();
     let batch_size = Sinks::max_batch(runtime.target.kind);
     let mut claimed = claimed.into_iter().peekable();
     while claimed.peek().is_some() {
@@ -161,10 +158,7 @@ fn start_deliveries(
                 message_id: c.id.clone(),
                 project_id: c.project_id.clone(),
                 event_type: EventType::parse(&c.event_type).unwrap_or(EventType::ConnectionCreated),
-                payload: payloads
-                    .entry(c.notification_id.clone())
-                    .or_insert_with(|| Arc::from(c.payload.as_str()))
-                    .clone(),
+                payload: c.payload.clone(),
                 create_time: c.create_time,
             })
             .collect();

@@ -3,6 +3,8 @@
 //! attempts and moving destinations' failure clocks. Synchronous; each is prepared once
 //! per connection and run per row inside the caller's transaction.
 
+use std::sync::Arc;
+
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::destinations::DestinationRow;
@@ -10,26 +12,26 @@ use crate::model::message::MessageStatus;
 
 /// A notification as published.
 #[derive(Debug)]
-pub struct NotificationRow {
-    pub id: String,
-    pub project_id: String,
-    pub event_type: String,
+pub struct NotificationRow<'a> {
+    pub id: &'a str,
+    pub project_id: &'a str,
+    pub event_type: &'a str,
     /// The webhook body `{notificationType, data}`.
-    pub payload: String,
-    pub idempotency_key: Option<String>,
+    pub payload: &'a str,
+    pub idempotency_key: Option<&'a str>,
     /// The publish response, replayed for a repeated idempotency key (empty without one).
-    pub response: String,
+    pub response: &'a str,
     pub create_time: i64,
 }
 
 /// A message as created by publishing.
 #[derive(Debug)]
-pub struct NewMessage {
-    pub id: String,
-    pub notification_id: String,
-    pub project_id: String,
-    pub destination_id: String,
-    pub event_type: String,
+pub struct NewMessage<'a> {
+    pub id: &'a str,
+    pub notification_id: &'a str,
+    pub project_id: &'a str,
+    pub destination_id: &'a str,
+    pub event_type: &'a str,
     pub status: MessageStatus,
     pub now: i64,
 }
@@ -37,8 +39,9 @@ pub struct NewMessage {
 /// A message claimed for delivery.
 pub struct ClaimedRow {
     pub seq: i64,
-    /// The notification's webhook body, `{notificationType, data}`.
-    pub payload: String,
+    /// The notification's webhook body, `{notificationType, data}`, shared by the
+    /// notification's messages and the requests that carry it.
+    pub payload: Arc<str>,
     pub id: String,
     pub notification_id: String,
     pub project_id: String,
@@ -187,7 +190,7 @@ pub fn claim(
             attempt_count: r.get(5)?,
             round_start: r.get(6)?,
             create_time: r.get(7)?,
-            payload: r.get(8)?,
+            payload: Arc::from(r.get_ref(8)?.as_str()?),
         })
     })?;
     let mut claimed = rows.collect::<rusqlite::Result<Vec<_>>>()?;
