@@ -66,6 +66,9 @@ pub struct PublishedMessage {
     pub id: String,
     pub destination_id: String,
     pub destination_name: String,
+    /// `delivering` when handed straight to delivery, `pending` when it waits in the
+    /// outbox (paused destination, or others due first), `skipped` when the destination
+    /// is disabled.
     pub status: MessageStatus,
 }
 

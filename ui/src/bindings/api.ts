@@ -712,6 +712,11 @@ export interface components {
       destinationId: string;
       destinationName: string;
       id: string;
+      /**
+       * @description `delivering` when handed straight to delivery, `pending` when it waits in the
+       *     outbox (paused destination, or others due first), `skipped` when the destination
+       *     is disabled.
+       */
       status: components["schemas"]["MessageStatus"];
     };
     RecoverRequest: {
