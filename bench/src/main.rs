@@ -158,13 +158,13 @@ impl Api {
     }
 
     /// Publishes one notification; the ID of its (single) message.
-    async fn publish(&self, body: &Arc<Vec<u8>>) -> anyhow::Result<String> {
+    async fn publish(&self, body: &Bytes) -> anyhow::Result<String> {
         let resp = self
             .http
             .post(self.notifications.clone())
             .header("X-Api-Key", &self.key)
             .header("content-type", "application/json")
-            .body(body.as_ref().clone())
+            .body(body.clone())
             .send()
             .await?;
         let status = resp.status();
@@ -235,7 +235,7 @@ fn notification() -> Vec<u8> {
 /// the instant its request was sent, the number of failed publishes, and the elapsed time.
 async fn publish_many(
     api: &Arc<Api>,
-    body: &Arc<Vec<u8>>,
+    body: &Bytes,
     n: usize,
     publishers: usize,
 ) -> (Vec<(String, Instant)>, usize, Duration) {
@@ -484,16 +484,16 @@ fn verdict(ok: bool) -> &'static str {
 // ---------------------------------------------------------------------------------------
 // Phases.
 
-/// The receiver hit directly: same payload, same client settings, same concurrency.
 /// The `i`th ceiling request's message ID, as long as the node's.
 fn ceiling_id(i: usize) -> String {
     format!("ceiling_{i:028}")
 }
 
+/// The receiver hit directly: same payload, same client settings, same concurrency.
 async fn ceiling(
     url: &str,
     seen: &Seen,
-    body: &Arc<Vec<u8>>,
+    body: &Bytes,
     n: usize,
     concurrency: usize,
 ) -> anyhow::Result<(f64, Check)> {
@@ -536,7 +536,7 @@ async fn ceiling(
                     .header("webhook-id", &id)
                     .header("webhook-timestamp", &timestamp)
                     .header("webhook-signature", &signature)
-                    .body(body.as_ref().clone())
+                    .body(body.clone())
                     .send()
                     .await?;
                 resp.bytes().await?;
@@ -560,7 +560,7 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     let (url, seen) = start_receiver(cancel.clone()).await?;
     let dir = tempfile::tempdir()?;
     let (node, api) = start_node(dir.path(), 0, &url, cancel.clone()).await?;
-    let body = Arc::new(notification());
+    let body = Bytes::from(notification());
     let n = args.n;
     let mut table = Table(Vec::new());
     let mut check = Check::default();
@@ -783,7 +783,7 @@ async fn run_rate(args: &Args, rate: u32) -> anyhow::Result<bool> {
     let (url, seen) = start_receiver(cancel.clone()).await?;
     let dir = tempfile::tempdir()?;
     let (node, api) = start_node(dir.path(), rate, &url, cancel.clone()).await?;
-    let body = Arc::new(notification());
+    let body = Bytes::from(notification());
     println!("machine: {}; load before: {}", machine(), load());
     // Enough backlog to keep the limiter busy past the window's end.
     let backlog = rate as usize * 15;

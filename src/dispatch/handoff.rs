@@ -56,7 +56,7 @@ impl Handoff {
 
     /// Gives committed messages to the workers. Should they have stopped meanwhile, the
     /// messages stay `delivering` and the next start queues them again.
-    pub fn deliver(&self, handed: Vec<HandedOver>) {
+    pub fn give_to_workers(&self, handed: Vec<HandedOver>) {
         if handed.is_empty() {
             return;
         }

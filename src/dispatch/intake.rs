@@ -91,7 +91,7 @@ async fn write_loop(
             .await
         {
             Ok((outcomes, handed)) => {
-                handoff.deliver(handed);
+                handoff.give_to_workers(handed);
                 outcomes
             }
             Err(e) => (0..count)

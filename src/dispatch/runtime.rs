@@ -18,9 +18,9 @@ use crate::store::Store;
 use crate::vault;
 
 /// A destination's limit on attempts in flight, and how many claimed (or handed-over)
-/// messages wait for their attempt. Finished attempts no longer count: the recorder's pace must not hold
-/// back the next claims (those messages stay `delivering` until recorded, so they are
-/// not claimed twice).
+/// messages wait for their attempt. Finished attempts no longer count: the recorder's pace
+/// must not hold back the next claims (those messages stay `delivering` until recorded,
+/// so they are not claimed twice).
 pub struct Lane {
     pub in_flight: Arc<Semaphore>,
     pub outstanding: AtomicUsize,

@@ -78,6 +78,8 @@ async fn claim_round(
         if !lane.wants_work() {
             continue; // woken when enough of its attempts are under way
         }
+        // Publishing may take places meanwhile (`handoff`): the claim-ahead is a soft
+        // bound, so a round may overshoot it by what was handed over during the round.
         let limit = lane.room().min(inner.config.claim_batch);
         wanted.push((runtime, lane, limit));
     }

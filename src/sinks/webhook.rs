@@ -64,7 +64,7 @@ pub async fn deliver(http: &reqwest::Client, target: &Target, msg: &Outgoing) ->
     let mut request = reqwest::Request::new(Method::POST, url);
     *request.headers_mut() = headers;
     *request.timeout_mut() = Some(target.timeout);
-    *request.body_mut() = Some(msg.payload.as_bytes().to_vec().into());
+    *request.body_mut() = Some(bytes::Bytes::from_owner(SharedPayload(msg.payload.clone())).into());
     let response = http.execute(request).await;
     let mut result = match response {
         Ok(resp) => read_response(resp).await,
@@ -107,6 +107,16 @@ fn build_headers(target: &Target, msg: &Outgoing, timestamp: i64) -> Result<Head
         headers.insert(HeaderName::from_static(sig_name), sig.clone());
     }
     Ok(headers)
+}
+
+/// The message's payload as a request body without copying it: every attempt (and every
+/// message of a notification) shares the one string.
+struct SharedPayload(std::sync::Arc<str>);
+
+impl AsRef<[u8]> for SharedPayload {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 async fn read_response(resp: reqwest::Response) -> AttemptResult {

@@ -167,7 +167,7 @@ mod tests {
         let (_dir, path) = database("body TEXT");
         let writer = start(&path, Arc::new(Mutex::new(()))).unwrap();
         // Three times as many 1 KB commits as the log may hold pages: each writes at least
-        // one page, so a log that never started over would reach ~50 MB.
+        // one page, so a log that never started over would keep growing (to 83 MB here).
         for _ in 0..3 * RESTART_PAGES {
             writer
                 .run(|c| Ok(c.execute("INSERT INTO t VALUES (?1)", ["x".repeat(1024)])?))
