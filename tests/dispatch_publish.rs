@@ -257,10 +257,17 @@ async fn messages_attempts_stats_and_resend_are_visible() {
     assert_eq!(m["payload"]["notificationType"], "connection.created");
 
     // Filters and cursor pagination, newest first.
+    let mut more = Vec::new();
     for _ in 0..4 {
-        n.notify("connection.created").await;
+        let r = n.notify("connection.created").await.body;
+        more.push(r["messages"][0]["id"].as_str().unwrap().to_string());
     }
     rx.take(4, WAIT).await;
+    // Recorded a moment after they arrive (the recorder gathers finished deliveries).
+    for id in &more {
+        n.wait_message(id, WAIT, |m| m["status"] == "delivered")
+            .await;
+    }
     let page = n.get(&n.p("/messages?limit=3")).await.body;
     assert_eq!(page["items"].as_array().unwrap().len(), 3);
     let cursor = page["nextCursor"].as_str().unwrap();
