@@ -136,7 +136,13 @@ async fn the_grace_period_ends() {
 async fn failures_are_retried_on_the_schedule() {
     let n = TestNode::start_configured(|c| c.delivery = fast_delivery(&[0, 300, 600])).await;
     let mut rx = Receiver::start().await;
-    rx.script([Reply::status(500), Reply::status(502)]);
+    // A long answer is read only in part and kept to its first 4 KiB; the retries after it
+    // still go out.
+    let long_answer = format!("boom: {}", "x".repeat(200 * 1024));
+    rx.script([
+        Reply::status(500).with_body(long_answer),
+        Reply::status(502),
+    ]);
     n.webhook("h", &rx.url("/")).await;
     n.wire("t", &["connection.created"], &["h"]).await;
     let id = n.notify("connection.created").await.body["messages"][0]["id"]
@@ -155,6 +161,11 @@ async fn failures_are_retried_on_the_schedule() {
         .wait_message(&id, WAIT, |m| m["status"] == "delivered")
         .await;
     assert_eq!(m["attempts"].as_array().unwrap().len(), 3);
+    let kept = m["attempts"][0]["responseBody"].as_str().unwrap();
+    assert!(
+        kept.starts_with("boom: xxx") && kept.len() == 4096,
+        "{kept:.40}"
+    );
 }
 
 #[tokio::test]

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{CONTENT_TYPE, USER_AGENT};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use clap::Parser;
 use http_body_util::BodyExt;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -514,20 +515,22 @@ async fn ceiling(
     concurrency: usize,
 ) -> anyhow::Result<(f64, Check)> {
     seen.take();
-    let client = switchboard::sinks::webhook::http_client()?;
+    let client = switchboard::sinks::http::DeliveryClient::new(&[])?;
+    let uri: axum::http::Uri = url.parse()?;
+    let timeout = switchboard::dispatch::config::DeliveryConfig::default().timeout;
     // The requests the node sends, headers included, so that the ratio measures the
     // dispatcher rather than the weight of its requests: a message ID as long as the
     // node's (`msg_` and 32 hex digits), a timestamp, and a signature of a signature's
     // length (a fixed one: signing is the dispatcher's work, measured in the drain), each
     // under Svix's and Standard Webhooks' names.
-    let signature = format!("v1,{}", "A".repeat(43) + "=");
+    let signature = HeaderValue::from_str(&format!("v1,{}", "A".repeat(43) + "="))?;
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..concurrency.max(1) {
-        let (client, url, body, next, signature) = (
+        let (client, uri, body, next, signature) = (
             client.clone(),
-            url.to_string(),
+            uri.clone(),
             body.clone(),
             next.clone(),
             signature.clone(),
@@ -538,24 +541,30 @@ async fn ceiling(
                 if i >= n {
                     return anyhow::Ok(());
                 }
-                let id = ceiling_id(i);
-                let timestamp = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)?
-                    .as_secs()
-                    .to_string();
-                let resp = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header("svix-id", &id)
-                    .header("svix-timestamp", &timestamp)
-                    .header("svix-signature", &signature)
-                    .header("webhook-id", &id)
-                    .header("webhook-timestamp", &timestamp)
-                    .header("webhook-signature", &signature)
-                    .body(body.clone())
-                    .send()
-                    .await?;
-                resp.bytes().await?;
+                let id = HeaderValue::from_str(&ceiling_id(i))?;
+                let timestamp = HeaderValue::from(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)?
+                        .as_secs(),
+                );
+                let mut headers = HeaderMap::new();
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                headers.insert(
+                    USER_AGENT,
+                    HeaderValue::from_static(switchboard::sinks::webhook::USER_AGENT_VALUE),
+                );
+                for [id_name, ts_name, sig_name] in [
+                    ["svix-id", "svix-timestamp", "svix-signature"],
+                    ["webhook-id", "webhook-timestamp", "webhook-signature"],
+                ] {
+                    headers.insert(id_name, id.clone());
+                    headers.insert(ts_name, timestamp.clone());
+                    headers.insert(sig_name, signature.clone());
+                }
+                client
+                    .post(&uri, headers, body.clone(), timeout)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             }
         });
     }

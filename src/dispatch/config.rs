@@ -31,6 +31,9 @@ pub struct DeliveryConfig {
     pub claim_batch: usize,
     /// Deliveries per second across all destinations (Ampersand's default: 1000); 0: no limit.
     pub rate_limit: u32,
+    /// PEM files of CA certificates that receivers' (and Kinesis endpoints')
+    /// certificates may chain to, besides the Mozilla roots: for an internal CA.
+    pub ca_certificates: Vec<std::path::PathBuf>,
 }
 
 impl Default for DeliveryConfig {
@@ -55,6 +58,7 @@ impl Default for DeliveryConfig {
             disable_after: s(5 * 24 * 3600),
             claim_batch: 500,
             rate_limit: 1000,
+            ca_certificates: Vec::new(),
         }
     }
 }

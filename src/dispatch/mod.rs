@@ -64,6 +64,7 @@ impl Dispatcher {
     ) -> anyhow::Result<Self> {
         let rate_limit = limits::Limit::per_second(config.rate_limit);
         let handoff = Arc::new(handoff::Handoff::default());
+        let sinks = Sinks::new(&config.ca_certificates)?;
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 global: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
@@ -73,7 +74,7 @@ impl Dispatcher {
                 secrets,
                 config,
                 events: EventBus::default(),
-                sinks: Sinks::new()?,
+                sinks,
                 wake: Notify::new(),
                 active: Default::default(),
                 rate_limit,

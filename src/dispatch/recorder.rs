@@ -106,9 +106,10 @@ struct ClockChange {
 async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<()> {
     let inner = &dispatcher.inner;
     let now = now_ms();
-    let mut events: Vec<(&str, &'static str, AttemptEvent)> = Vec::new();
+    let attempts: usize = batch.iter().map(|f| f.claimed.len()).sum();
+    let mut events: Vec<(&str, &'static str, AttemptEvent)> = Vec::with_capacity(attempts);
     let mut clocks: HashMap<String, ClockChange> = HashMap::new();
-    let mut outcomes = Vec::new();
+    let mut outcomes = Vec::with_capacity(attempts);
     for f in batch {
         let target = &f.runtime.target;
         let clock = clocks.entry(target.id.clone()).or_default();

@@ -200,10 +200,12 @@ async fn load(
             project_id: row.project_id.clone(),
             name: row.name.clone(),
             kind: row.kind(),
+            // Through `Url` for what it normalises (an IDN host to punycode, say).
             url: metadata
                 .url
                 .as_deref()
-                .and_then(|u| reqwest::Url::parse(u).ok()),
+                .and_then(|u| url::Url::parse(u).ok())
+                .and_then(|u| u.as_str().parse().ok()),
             metadata,
             secrets: sink_secrets,
             timeout: policy.timeout(config),

@@ -1,6 +1,7 @@
 //! Where messages go: one module per destination type. The dispatcher hands a sink a batch
 //! of messages for one destination and gets one `AttemptResult` per message back.
 
+pub mod http;
 pub mod kinesis;
 pub mod log;
 pub mod webhook;
@@ -68,7 +69,7 @@ pub struct Target {
     pub kind: DestinationType,
     pub metadata: DestinationMetadata,
     /// `metadata.url` parsed once (None when absent or invalid), not once per delivery.
-    pub url: Option<reqwest::Url>,
+    pub url: Option<::http::Uri>,
     pub secrets: SinkSecrets,
     pub timeout: Duration,
 }
@@ -127,17 +128,18 @@ pub fn truncate_body(bytes: &[u8]) -> String {
 /// Clients and state the sinks share.
 #[derive(Clone)]
 pub struct Sinks {
-    pub http: reqwest::Client,
+    pub webhooks: http::DeliveryClient,
     pub log: log::LogSink,
     pub kinesis: kinesis::KinesisSink,
 }
 
 impl Sinks {
-    pub fn new() -> anyhow::Result<Self> {
+    /// `ca_certificates`: PEM files of CA certificates to trust besides the Mozilla roots.
+    pub fn new(ca_certificates: &[std::path::PathBuf]) -> anyhow::Result<Self> {
         Ok(Sinks {
-            http: webhook::http_client()?,
+            webhooks: http::DeliveryClient::new(ca_certificates)?,
             log: log::LogSink::default(),
-            kinesis: kinesis::KinesisSink::new()?,
+            kinesis: kinesis::KinesisSink::new(ca_certificates)?,
         })
     }
 
@@ -155,7 +157,7 @@ impl Sinks {
             DestinationType::Webhook => {
                 let mut out = Vec::with_capacity(batch.len());
                 for msg in batch {
-                    out.push(webhook::deliver(&self.http, target, msg).await);
+                    out.push(webhook::deliver(&self.webhooks, target, msg).await);
                 }
                 out
             }

@@ -239,13 +239,35 @@ pub struct Outcome {
     pub next_attempt_time: Option<i64>,
 }
 
-/// Records a finished attempt: its row, and its message's new state.
+/// Records a finished attempt: its message's new state, and its row.
 pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Result<()> {
+    let updated = conn
+        .prepare_cached(
+            "UPDATE messages SET status = ?2, attempt_count = ?3, last_status_code = ?4, last_error = ?5,
+                                 next_attempt_time = COALESCE(?6, next_attempt_time),
+                                 delivered_time = CASE ?2 WHEN 'delivered' THEN ?7 ELSE delivered_time END,
+                                 update_time = ?7
+             WHERE seq = ?1",
+        )?
+        .execute(params![
+            o.message_seq,
+            o.status.as_str(),
+            o.number,
+            o.status_code,
+            o.error,
+            o.next_attempt_time,
+            now
+        ])?;
+    // A message deleted meanwhile (with its destination) keeps no attempts. Checked here
+    // rather than with `INSERT … SELECT … WHERE EXISTS`, which SQLite runs with a
+    // statement journal (it may insert many rows): ~1.5 % of the CPU while draining.
+    if updated == 0 {
+        return Ok(());
+    }
     conn.prepare_cached(
-        // A message deleted meanwhile (with its destination) keeps no attempts.
         "INSERT INTO attempts (message_id, number, start_time, duration_ms, status_code, response_body,
                                error_class, error, succeeded, request_headers)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE EXISTS (SELECT 1 FROM messages WHERE seq = ?11)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         o.message_id,
@@ -258,23 +280,6 @@ pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Res
         o.error,
         o.succeeded,
         o.request_headers,
-        o.message_seq
-    ])?;
-    conn.prepare_cached(
-        "UPDATE messages SET status = ?2, attempt_count = ?3, last_status_code = ?4, last_error = ?5,
-                             next_attempt_time = COALESCE(?6, next_attempt_time),
-                             delivered_time = CASE ?2 WHEN 'delivered' THEN ?7 ELSE delivered_time END,
-                             update_time = ?7
-         WHERE seq = ?1",
-    )?
-    .execute(params![
-        o.message_seq,
-        o.status.as_str(),
-        o.number,
-        o.status_code,
-        o.error,
-        o.next_attempt_time,
-        now
     ])?;
     Ok(())
 }

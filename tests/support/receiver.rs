@@ -20,6 +20,7 @@ pub struct Reply {
     pub status: u16,
     pub delay: Duration,
     pub headers: Vec<(&'static str, String)>,
+    pub body: String,
 }
 
 impl Reply {
@@ -28,6 +29,7 @@ impl Reply {
             status,
             delay: Duration::ZERO,
             headers: vec![],
+            body: String::new(),
         }
     }
 
@@ -36,11 +38,18 @@ impl Reply {
             status,
             delay,
             headers: vec![],
+            body: String::new(),
         }
     }
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
+        self
+    }
+
+    #[allow(dead_code)] // not every test binary uses it
+    pub fn with_body(mut self, body: impl Into<String>) -> Self {
+        self.body = body.into();
         self
     }
 }
@@ -81,6 +90,8 @@ struct Shared {
 
 pub struct Receiver {
     pub addr: SocketAddr,
+    /// `http://127.0.0.1:port`, or `https://localhost:port` behind TLS.
+    base: String,
     script: Arc<Mutex<Script>>,
     concurrency: Arc<Mutex<(usize, usize)>>,
     rx: mpsc::UnboundedReceiver<Received>,
@@ -94,6 +105,26 @@ impl Receiver {
     }
 
     pub async fn start_on(listener: tokio::net::TcpListener) -> Receiver {
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        Self::serve(listener, base, None)
+    }
+
+    /// Starts a receiver behind TLS with `tls`'s certificate (made for `localhost`).
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn start_tls(tls: Arc<tokio_rustls::rustls::ServerConfig>) -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!(
+            "https://localhost:{}",
+            listener.local_addr().unwrap().port()
+        );
+        Self::serve(listener, base, Some(tokio_rustls::TlsAcceptor::from(tls)))
+    }
+
+    fn serve(
+        listener: tokio::net::TcpListener,
+        base: String,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> Receiver {
         let addr = listener.local_addr().unwrap();
         let script = Arc::new(Mutex::new(Script {
             queue: VecDeque::new(),
@@ -110,11 +141,15 @@ impl Receiver {
             .route("/{*path}", post(handle))
             .route("/", post(handle))
             .with_state(shared);
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
+        let server = match tls {
+            None => tokio::spawn(async move {
+                axum::serve(listener, app).await.unwrap();
+            }),
+            Some(acceptor) => tokio::spawn(serve_tls(listener, acceptor, app)),
+        };
         Receiver {
             addr,
+            base,
             script,
             concurrency,
             rx,
@@ -123,7 +158,7 @@ impl Receiver {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        format!("{}{}", self.base, path)
     }
 
     /// The next requests get these answers, in order; after them, `otherwise`.
@@ -186,6 +221,30 @@ impl Receiver {
     }
 }
 
+/// Accepts TLS connections and serves `app` on each; a failed handshake (a client that
+/// does not trust the certificate) ends only that connection.
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: Router,
+) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            return;
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                .await;
+        });
+    }
+}
+
 async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let at = Instant::now();
     let reply = {
@@ -206,7 +265,8 @@ async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -
         tokio::time::sleep(reply.delay).await;
     }
     shared.concurrency.lock().unwrap().0 -= 1;
-    let mut response = StatusCode::from_u16(reply.status).unwrap().into_response();
+    let status = StatusCode::from_u16(reply.status).unwrap();
+    let mut response = (status, reply.body).into_response();
     for (name, value) in reply.headers {
         response.headers_mut().insert(name, value.parse().unwrap());
     }

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::record::Record;
-use crate::sinks::webhook::{classify, describe, parse_retry_after};
+use crate::sinks::http::{classify, describe};
+use crate::sinks::webhook::parse_retry_after;
 use crate::sinks::{headers_json, truncate_body, AttemptResult, ErrorClass, Target};
 
 pub const USER_AGENT_VALUE: &str = concat!("Switchboard/", env!("CARGO_PKG_VERSION"), " (kinesis)");
@@ -131,7 +132,7 @@ pub async fn put_records(
         .await;
     let mut results = match response {
         Ok(resp) => read_response(resp, records.len()).await,
-        Err(e) => all(AttemptResult::failed(classify(&e), describe(&e))),
+        Err(e) => all(failure(&e)),
     };
     for r in &mut results {
         r.request_headers = sent.clone();
@@ -200,7 +201,7 @@ async fn read_response(resp: reqwest::Response, count: usize) -> Vec<AttemptResu
     let bytes = match resp.bytes().await {
         Ok(b) => b,
         Err(e) => {
-            let mut r = AttemptResult::failed(classify(&e), describe(&e));
+            let mut r = failure(&e);
             r.status_code = Some(code);
             return vec![r; count];
         }
@@ -336,6 +337,16 @@ fn request_failure(
         retry_after,
         ..Default::default()
     }
+}
+
+/// A request that got no (complete) answer.
+fn failure(e: &reqwest::Error) -> AttemptResult {
+    let described = describe(e);
+    let class = match e.is_timeout() {
+        true => ErrorClass::Timeout,
+        false => classify(e.is_connect(), &described),
+    };
+    AttemptResult::failed(class, described)
 }
 
 #[cfg(test)]

@@ -24,12 +24,21 @@ pub struct KinesisSink {
 }
 
 impl KinesisSink {
-    pub fn new() -> anyhow::Result<Self> {
-        Ok(Self::with_client(super::webhook::http_client()?))
-    }
-
-    pub fn with_client(http: reqwest::Client) -> Self {
-        KinesisSink { http }
+    /// `extra_roots`: PEM files of CA certificates to trust besides the Mozilla roots.
+    pub fn new(extra_roots: &[std::path::PathBuf]) -> anyhow::Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .pool_max_idle_per_host(64)
+            // Kinesis answers; it does not send us elsewhere.
+            .redirect(reqwest::redirect::Policy::none());
+        for path in extra_roots {
+            for cert in super::http::read_certificates(path)? {
+                builder = builder.add_root_certificate(reqwest::Certificate::from_der(&cert)?);
+            }
+        }
+        Ok(KinesisSink {
+            http: builder.build()?,
+        })
     }
 
     /// Delivers up to `MAX_RECORDS_PER_REQUEST` messages of one destination; one result
