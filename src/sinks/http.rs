@@ -5,7 +5,7 @@
 //! Why not reqwest, as the API client and the Kinesis sink use: a delivery is one POST
 //! with a body already in memory, and reqwest's per-request layers around the same hyper
 //! client (URL parsing and conversion, redirect handling, response wrapping) cost ~15 µs
-//! of CPU per request on the benchmark's machine, a tenth of what a message costs end to
+//! of CPU per request on the benchmark's machine, 6–10 % of what a message costs end to
 //! end (bench/README.md, sixth round). What deliveries need from a client is here: a
 //! connection pool per receiver, TLS, a timeout, and errors told apart for operators.
 
@@ -61,8 +61,9 @@ impl DeliveryClient {
     /// files, each holding one or more certificates).
     pub fn new(extra_roots: &[PathBuf]) -> anyhow::Result<DeliveryClient> {
         let mut http = HttpConnector::new();
-        http.enforce_http(false); // https is the TLS layer's
-                                  // No Nagle delay for a request written while a segment is unacked (as reqwest).
+        // https URLs pass through to the TLS layer wrapped around this connector.
+        http.enforce_http(false);
+        // No Nagle delay for a request written while a segment is unacked (as reqwest).
         http.set_nodelay(true);
         http.set_connect_timeout(Some(CONNECT_TIMEOUT));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
