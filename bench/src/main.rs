@@ -553,18 +553,12 @@ async fn ceiling(
                     USER_AGENT,
                     HeaderValue::from_static(switchboard::sinks::webhook::USER_AGENT_VALUE),
                 );
-                for [id_name, ts_name, sig_name] in [
-                    ["svix-id", "svix-timestamp", "svix-signature"],
-                    ["webhook-id", "webhook-timestamp", "webhook-signature"],
-                ] {
+                for [id_name, ts_name, sig_name] in switchboard::sinks::webhook::SIGNATURE_HEADERS {
                     headers.insert(id_name, id.clone());
                     headers.insert(ts_name, timestamp.clone());
                     headers.insert(sig_name, signature.clone());
                 }
-                client
-                    .post(&uri, headers, body.clone(), timeout)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                client.post(&uri, headers, body.clone(), timeout).await?;
             }
         });
     }

@@ -9,7 +9,7 @@
 //! end (bench/README.md, sixth round). What deliveries need from a client is here: a
 //! connection pool per receiver, TLS, a timeout, and errors told apart for operators.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,7 +44,8 @@ pub struct Reply {
 }
 
 /// Why no answer came: its class, and the error with its causes.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
 pub struct SendError {
     pub class: ErrorClass,
     pub message: String,
@@ -57,9 +58,8 @@ pub struct DeliveryClient {
 }
 
 impl DeliveryClient {
-    /// A client trusting the Mozilla roots and the CA certificates in `extra_roots` (PEM
-    /// files, each holding one or more certificates).
-    pub fn new(extra_roots: &[PathBuf]) -> anyhow::Result<DeliveryClient> {
+    /// A client trusting the Mozilla roots and `extra_roots` (see [`read_certificates`]).
+    pub fn new(extra_roots: &[CertificateDer<'static>]) -> anyhow::Result<DeliveryClient> {
         let mut http = HttpConnector::new();
         // https URLs pass through to the TLS layer wrapped around this connector.
         http.enforce_http(false);
@@ -136,16 +136,12 @@ async fn read_body(mut body: hyper::body::Incoming) -> Result<Bytes, SendError> 
 }
 
 /// rustls with the `ring` provider (as reqwest's `rustls-tls` here), TLS 1.2 and 1.3.
-fn tls_config(extra_roots: &[PathBuf]) -> anyhow::Result<rustls::ClientConfig> {
+fn tls_config(extra_roots: &[CertificateDer<'static>]) -> anyhow::Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
-    for path in extra_roots {
-        for cert in read_certificates(path)? {
-            roots
-                .add(cert)
-                .with_context(|| format!("a CA certificate in {}", path.display()))?;
-        }
+    for cert in extra_roots {
+        roots.add(cert.clone()).context("adding a CA certificate")?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
@@ -154,17 +150,25 @@ fn tls_config(extra_roots: &[PathBuf]) -> anyhow::Result<rustls::ClientConfig> {
         .with_no_client_auth())
 }
 
-/// The certificates of a PEM file; a file without any is an error, not a silent no-op.
-pub fn read_certificates(path: &PathBuf) -> anyhow::Result<Vec<CertificateDer<'static>>> {
-    let certs = CertificateDer::pem_file_iter(path)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .with_context(|| format!("reading CA certificates from {}", path.display()))?;
-    anyhow::ensure!(
-        !certs.is_empty(),
-        "{} holds no PEM certificate",
-        path.display()
-    );
-    Ok(certs)
+/// The CA certificates of PEM files (`delivery.ca-certificates`), read once for every
+/// client that delivers; a file without any is an error, not a silent no-op.
+pub fn read_certificates(
+    paths: &[impl AsRef<Path>],
+) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let mut all = Vec::new();
+    for path in paths {
+        let path = path.as_ref();
+        let certs = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .with_context(|| format!("reading CA certificates from {}", path.display()))?;
+        anyhow::ensure!(
+            !certs.is_empty(),
+            "{} holds no PEM certificate",
+            path.display()
+        );
+        all.extend(certs);
+    }
+    Ok(all)
 }
 
 /// TLS failures (an untrusted or expired certificate, a failed handshake) show as

@@ -136,10 +136,11 @@ pub struct Sinks {
 impl Sinks {
     /// `ca_certificates`: PEM files of CA certificates to trust besides the Mozilla roots.
     pub fn new(ca_certificates: &[std::path::PathBuf]) -> anyhow::Result<Self> {
+        let extra_roots = http::read_certificates(ca_certificates)?;
         Ok(Sinks {
-            webhooks: http::DeliveryClient::new(ca_certificates)?,
+            webhooks: http::DeliveryClient::new(&extra_roots)?,
             log: log::LogSink::default(),
-            kinesis: kinesis::KinesisSink::new(ca_certificates)?,
+            kinesis: kinesis::KinesisSink::new(&extra_roots)?,
         })
     }
 

@@ -13,7 +13,7 @@ pub const USER_AGENT_VALUE: &str =
 
 /// The message ID, timestamp and signature headers, in Svix's and Standard Webhooks'
 /// names.
-const SIGNATURE_HEADERS: [[&str; 3]; 2] = [
+pub const SIGNATURE_HEADERS: [[&str; 3]; 2] = [
     ["svix-id", "svix-timestamp", "svix-signature"],
     ["webhook-id", "webhook-timestamp", "webhook-signature"],
 ];

@@ -24,17 +24,15 @@ pub struct KinesisSink {
 }
 
 impl KinesisSink {
-    /// `extra_roots`: PEM files of CA certificates to trust besides the Mozilla roots.
-    pub fn new(extra_roots: &[std::path::PathBuf]) -> anyhow::Result<Self> {
+    /// `extra_roots`: CA certificates to trust besides the Mozilla roots.
+    pub fn new(extra_roots: &[rustls::pki_types::CertificateDer<'static>]) -> anyhow::Result<Self> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
             .pool_max_idle_per_host(64)
             // Kinesis answers; it does not send us elsewhere.
             .redirect(reqwest::redirect::Policy::none());
-        for path in extra_roots {
-            for cert in super::http::read_certificates(path)? {
-                builder = builder.add_root_certificate(reqwest::Certificate::from_der(&cert)?);
-            }
+        for cert in extra_roots {
+            builder = builder.add_root_certificate(reqwest::Certificate::from_der(cert)?);
         }
         Ok(KinesisSink {
             http: builder.build()?,
