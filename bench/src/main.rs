@@ -37,8 +37,12 @@ struct Args {
     /// per second and check that it holds (within 2 %) over a 10 s window.
     #[arg(long)]
     rate: Option<u32>,
+    // Each publisher waits for its publish to be committed before sending the next, so
+    // there must be enough of them to keep the node busy. With 32 the node idled between
+    // group commits, and its commits, ~10 publishes each, wrote ~2.3 log pages per publish
+    // (see README, seventh round).
     /// Concurrent publishers (HTTP clients posting notifications).
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 64)]
     publishers: usize,
     /// Requests in flight in the ceiling phase (the node's default per destination).
     #[arg(long, default_value_t = 16)]
