@@ -1,8 +1,8 @@
 //! Accounting: what was published against what arrived.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
+use crate::receiver::Arrivals;
 use crate::table::{verdict, Table};
 
 #[derive(Default, Debug)]
@@ -40,10 +40,7 @@ impl Check {
 }
 
 /// Compares what was expected with what arrived.
-pub fn account<'a>(
-    expected: impl IntoIterator<Item = &'a String>,
-    arrived: &HashMap<String, (u32, Instant)>,
-) -> Check {
+pub fn account<'a>(expected: impl IntoIterator<Item = &'a String>, arrived: &Arrivals) -> Check {
     let mut check = Check::default();
     let mut n = 0;
     for id in expected {
@@ -57,6 +54,6 @@ pub fn account<'a>(
     check
 }
 
-pub fn last_arrival(arrived: &HashMap<String, (u32, Instant)>) -> Option<Instant> {
+pub fn last_arrival(arrived: &Arrivals) -> Option<Instant> {
     arrived.values().map(|(_, t)| *t).max()
 }

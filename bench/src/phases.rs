@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::accounting::{account, last_arrival, Check};
 use crate::node_api::{notification, publish_many, start_node, Api};
 use crate::procfs::{cpu_per_message, cpu_used, CpuUse};
-use crate::receiver::{start_receiver, Seen};
+use crate::receiver::{start_receiver, Arrivals, Seen};
 
 /// Longest wait for any phase's deliveries to arrive: every wait ends by itself.
 const MAX_WAIT: Duration = Duration::from_secs(600);
@@ -66,12 +66,7 @@ impl Rig {
 
     /// Waits (bounded by `limit`) until `n` distinct messages arrived and a little longer,
     /// so that a duplicate can show up; then takes what arrived.
-    pub async fn arrivals(
-        &self,
-        n: usize,
-        limit: Duration,
-        phase: &str,
-    ) -> HashMap<String, (u32, Instant)> {
+    pub async fn arrivals(&self, n: usize, limit: Duration, phase: &str) -> Arrivals {
         if !self.seen.wait_for(n, limit).await {
             eprintln!("{phase}: timed out waiting for deliveries");
         }

@@ -11,20 +11,21 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use tokio_util::sync::CancellationToken;
 
+/// Per `webhook-id`: how often it arrived, and when it first did.
+pub type Arrivals = HashMap<String, (u32, Instant)>;
+
 #[derive(Default)]
 pub struct Seen {
-    by_id: Mutex<HashMap<String, (u32, Instant)>>,
+    by_id: Mutex<Arrivals>,
     unique: AtomicUsize,
-    requests: AtomicUsize,
     pub missing_id: AtomicUsize,
 }
 
 impl Seen {
     /// Everything received so far; the receiver starts counting afresh.
-    pub fn take(&self) -> HashMap<String, (u32, Instant)> {
+    pub fn take(&self) -> Arrivals {
         let mut map = self.by_id.lock().unwrap();
         self.unique.store(0, Ordering::SeqCst);
-        self.requests.store(0, Ordering::SeqCst);
         std::mem::take(&mut *map)
     }
 
@@ -44,7 +45,6 @@ impl Seen {
 async fn receive(State(seen): State<Arc<Seen>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let now = Instant::now();
     drop(body);
-    seen.requests.fetch_add(1, Ordering::Relaxed);
     let Some(id) = headers.get("webhook-id").and_then(|v| v.to_str().ok()) else {
         seen.missing_id.fetch_add(1, Ordering::Relaxed);
         return StatusCode::NO_CONTENT;
