@@ -14,6 +14,14 @@
 //! once the log passes [`RESTART_PAGES`]: by then this thread has copied all but the last
 //! few frames, that checkpoint is short, and the next commit starts the log over. The
 //! writer learns the log's size from SQLite's WAL hook, which reports it after each commit.
+//!
+//! This thread also fsyncs the database file after its checkpoints (through SQLite's own
+//! handle on it) once the log nears that size. SQLite does that only in a checkpoint that
+//! copies the log to its very end, and under a steady stream of commits that is the
+//! writer's own: it then waited for every page this thread had copied since the log last
+//! started over (9–20 ms, `perf trace`, ~3 times a second at 1000 publishes/s), and the
+//! publishes queued behind it were the slowest 1–2 % (bench/README.md, eighth round).
+//! Synced here, the writer's checkpoint finds little left to flush.
 
 use std::ffi::{c_char, c_int, c_void};
 use std::path::Path;
@@ -25,10 +33,19 @@ use anyhow::Context;
 use rusqlite::{ffi, Connection};
 
 /// Log size (pages) at which the writer checkpoints itself so that the log starts over:
-/// the log stays under ~16 MiB (pages are 4 KiB). The writer's own checkpoints wait for
+/// the log stays under ~64 MiB (pages are 4 KiB). The writer's own checkpoints wait for
 /// two fsyncs, so they should be rare: with 1000 pages publishing reached 10,500–10,900/s,
-/// with 4000 pages 12,400–12,900/s (benchmark, N = 30,000).
-pub(super) const RESTART_PAGES: i64 = 4000;
+/// with 4000 pages 12,400–12,900/s (benchmark, N = 30,000). 16,000 pages, four times
+/// rarer again, paid off only once this thread synced the database file: before that
+/// each of the writer's checkpoints flushed four times as much.
+pub(super) const RESTART_PAGES: i64 = 16_000;
+
+/// Log size (pages) from which this thread syncs the database file after its checkpoints:
+/// the last quarter before the writer's checkpoint. Only the syncs shortly before that
+/// checkpoint shorten it, and each sync writes out again the pages changed since the last
+/// one: syncing after every checkpoint wrote ~9 % more per message while publishing and
+/// delivering at once, this ~4 % (bench/README.md, eighth round).
+const SYNC_FROM_PAGES: i64 = RESTART_PAGES * 3 / 4;
 
 /// Shortest time between two checkpoints of this thread. Each costs two fsyncs, whatever
 /// it copies, so copying as soon as anything was committed would fsync hundreds of times a
@@ -50,6 +67,7 @@ impl Checkpointer {
     pub fn start(path: &Path, writer: &Connection) -> anyhow::Result<Checkpointer> {
         let conn = super::writer::open(path)
             .with_context(|| format!("opening {} for checkpoints", path.display()))?;
+
         let log_pages = Arc::new(AtomicI64::new(0));
         // Installing a WAL hook replaces SQLite's automatic checkpoints (they are a WAL
         // hook too), so the writer no longer checkpoints inside its commits.
@@ -66,7 +84,10 @@ impl Checkpointer {
         let (committed, commits) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("switchboard-checkpoint".into())
-            .spawn(move || run(conn, commits))
+            .spawn({
+                let log_pages = log_pages.clone();
+                move || run(conn, commits, &log_pages)
+            })
             .context("starting the checkpoint thread")?;
         Ok(Checkpointer {
             committed,
@@ -119,14 +140,53 @@ unsafe extern "C" fn record_log_size(
     ffi::SQLITE_OK
 }
 
-fn run(conn: Connection, commits: mpsc::Receiver<()>) {
+fn run(conn: Connection, commits: mpsc::Receiver<()>, log_pages: &AtomicI64) {
     while commits.recv().is_ok() {
         let started = Instant::now();
         if let Err(e) = checkpoint(&conn) {
             tracing::warn!(error = %e, "checkpoint failed; retried after the next commit");
         }
+        // What the checkpoint copied, on disk now rather than in the writer's checkpoint
+        // (see the module's comment). Should this fail, SQLite's own sync of the file, in
+        // the checkpoint that completes, reports it to the writer.
+        if log_pages.load(Ordering::Acquire) >= SYNC_FROM_PAGES {
+            if let Err(e) = sync_database_file(&conn) {
+                tracing::warn!(error = %e, "syncing the database file failed");
+            }
+        }
         std::thread::sleep(PACE.saturating_sub(started.elapsed()));
     }
+}
+
+/// Syncs the database file through `conn`'s own handle on it (SQLite's VFS `xSync`).
+///
+/// Why not a `std::fs::File` of our own: on POSIX, closing any descriptor of a file drops
+/// every lock the process holds on it, SQLite's included. SQLite guards against that for
+/// its own descriptors only.
+fn sync_database_file(conn: &Connection) -> anyhow::Result<()> {
+    let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+    // SAFETY: `conn` is open; FILE_POINTER writes the main database's `sqlite3_file`
+    // pointer (owned by the connection, valid while it is open) into `file`.
+    let rc = unsafe {
+        ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            ffi::SQLITE_FCNTL_FILE_POINTER,
+            (&mut file as *mut *mut ffi::sqlite3_file).cast(),
+        )
+    };
+    anyhow::ensure!(rc == ffi::SQLITE_OK, "SQLite's file pointer: error {rc}");
+    // SAFETY: `file` came from SQLite above; `pMethods` is null until the file is open.
+    let sync = unsafe { file.as_ref() }
+        .and_then(|f| unsafe { f.pMethods.as_ref() })
+        .and_then(|methods| methods.xSync);
+    let Some(sync) = sync else {
+        return Ok(()); // not open yet: nothing written through it to sync
+    };
+    // SAFETY: the VFS's own sync of its own open file, on the thread that owns `conn`.
+    let rc = unsafe { sync(file, ffi::SQLITE_SYNC_NORMAL) };
+    anyhow::ensure!(rc == ffi::SQLITE_OK, "syncing through SQLite: error {rc}");
+    Ok(())
 }
 
 /// Copies what it can of the log into the database without waiting for anyone (SQLite's

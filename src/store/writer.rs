@@ -167,7 +167,8 @@ mod tests {
         let (_dir, path) = database("body TEXT");
         let writer = start(&path, Arc::new(Mutex::new(()))).unwrap();
         // Three times as many 1 KB commits as the log may hold pages: each writes at least
-        // one page, so a log that never started over would keep growing (to 83 MB here).
+        // one page, so a log that never started over would keep growing (to 83 MB with a
+        // third of these commits, when the limit was 4,000 pages).
         for _ in 0..3 * RESTART_PAGES {
             writer
                 .run(|c| Ok(c.execute("INSERT INTO t VALUES (?1)", ["x".repeat(1024)])?))
@@ -181,7 +182,7 @@ mod tests {
         // checkpoint gives way while the other thread is at one, and commits go on
         // meanwhile: on a loaded machine (CI runs the suites side by side) that thread's
         // fsyncs took long enough for ~2,100 more commits (25 MB). Allow up to twice the
-        // limit, still far below the 83 MB this log reaches when the writer does not
+        // limit, still well below the ~330 MB this log reaches when the writer does not
         // checkpoint itself.
         let bound = 2 * RESTART_PAGES as u64 * (4096 + 24);
         assert!(log < bound, "the log grew to {log} bytes (bound {bound})");
