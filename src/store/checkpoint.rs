@@ -67,7 +67,6 @@ impl Checkpointer {
     pub fn start(path: &Path, writer: &Connection) -> anyhow::Result<Checkpointer> {
         let conn = super::writer::open(path)
             .with_context(|| format!("opening {} for checkpoints", path.display()))?;
-
         let log_pages = Arc::new(AtomicI64::new(0));
         // Installing a WAL hook replaces SQLite's automatic checkpoints (they are a WAL
         // hook too), so the writer no longer checkpoints inside its commits.
@@ -176,13 +175,12 @@ fn sync_database_file(conn: &Connection) -> anyhow::Result<()> {
         )
     };
     anyhow::ensure!(rc == ffi::SQLITE_OK, "SQLite's file pointer: error {rc}");
-    // SAFETY: `file` came from SQLite above; `pMethods` is null until the file is open.
+    // SAFETY: `file` came from SQLite above; `pMethods` is null until the file is open,
+    // which it is once the connection has read the database (`open` sets the WAL mode).
     let sync = unsafe { file.as_ref() }
         .and_then(|f| unsafe { f.pMethods.as_ref() })
-        .and_then(|methods| methods.xSync);
-    let Some(sync) = sync else {
-        return Ok(()); // not open yet: nothing written through it to sync
-    };
+        .and_then(|methods| methods.xSync)
+        .context("SQLite has no open database file to sync")?;
     // SAFETY: the VFS's own sync of its own open file, on the thread that owns `conn`.
     let rc = unsafe { sync(file, ffi::SQLITE_SYNC_NORMAL) };
     anyhow::ensure!(rc == ffi::SQLITE_OK, "syncing through SQLite: error {rc}");
@@ -193,4 +191,80 @@ fn sync_database_file(conn: &Connection) -> anyhow::Result<()> {
 /// `PASSIVE` mode).
 fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROBE_PATH: &str = "SWITCHBOARD_LOCK_PROBE_PATH";
+
+    /// Whether another process may take the database at `path` out of WAL mode, which
+    /// needs the exclusive lock on the file: runs `lock_probe` in a child process. (In
+    /// this process SQLite keeps its own account of every connection's locks, so only
+    /// another process sees what the operating system holds.)
+    fn another_process_may_leave_wal(path: &Path) -> bool {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "store::checkpoint::tests::lock_probe",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env(PROBE_PATH, path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "the probe failed: {stdout}");
+        match (
+            stdout.contains("PROBE switched"),
+            stdout.contains("PROBE refused"),
+        ) {
+            (true, false) => true,
+            (false, true) => false,
+            _ => panic!("the probe did not answer: {stdout}"),
+        }
+    }
+
+    /// Run by `another_process_may_leave_wal` in a child process, not on its own.
+    #[test]
+    #[ignore = "a helper run in a child process"]
+    fn lock_probe() {
+        let path = std::env::var_os(PROBE_PATH).expect("run by another test");
+        let conn = Connection::open(path).unwrap();
+        match conn.query_row("PRAGMA journal_mode = delete", [], |r| {
+            r.get::<_, String>(0)
+        }) {
+            Ok(mode) if mode == "delete" => println!("PROBE switched"),
+            _ => println!("PROBE refused"),
+        }
+    }
+
+    /// The sync goes through SQLite's own handle: it succeeds, and the locks the
+    /// connection holds on the file survive it. (A descriptor of our own, closed after
+    /// syncing, would drop every lock this process holds on the file.)
+    #[test]
+    fn syncing_the_database_file_keeps_the_connections_locks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let syncing = super::super::writer::open(&path).unwrap();
+        syncing
+            .execute_batch("CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1)")
+            .unwrap();
+        // In WAL mode every open connection holds a shared lock on the database file.
+        assert!(
+            !another_process_may_leave_wal(&path),
+            "no lock before the sync"
+        );
+        sync_database_file(&syncing).unwrap();
+        assert!(
+            !another_process_may_leave_wal(&path),
+            "the connection's lock on the database file was gone after the sync"
+        );
+        drop(syncing);
+        assert!(
+            another_process_may_leave_wal(&path),
+            "the test's premise: with the connection closed, another process may"
+        );
+    }
 }
