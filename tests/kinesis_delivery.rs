@@ -354,6 +354,54 @@ async fn records_reach_the_stream_with_metadata_and_template_or_default_partitio
     }
 }
 
+/// Kinesis keeps its own 1 MiB limit per record; an installation's config that would break
+/// it moves to a signed URL, as for webhooks at 300 KB. A config a webhook could not take
+/// inline, but a record can, stays inline.
+#[tokio::test]
+async fn a_config_over_the_record_limit_moves_to_a_signed_url() {
+    let k = Kinesalite::start();
+    k.create_stream("installs", 1).await;
+    let n = TestNode::start_configured(|c| c.delivery = fast_delivery(&[0, 200])).await;
+    kinesis_destination(&n, "k", "installs", &k.url, None, None).await;
+    n.wire("t", &["installation.created"], &["k"]).await;
+
+    let with_config = |bytes: usize| {
+        let mut data = example("installation.created");
+        data["config"] = json!({"read": {"objects": {"account": {"blob": "c".repeat(bytes)}}}});
+        data
+    };
+    let over_webhook_limit = with_config(400_000);
+    let over_record_limit = with_config(1_100_000);
+    let inline_id = publish(&n, "installation.created", &over_webhook_limit).await["k"].clone();
+    let moved_id = publish(&n, "installation.created", &over_record_limit).await["k"].clone();
+
+    let records = wait_records(&k, "installs", 2).await;
+    let record = |id: &str| {
+        records
+            .iter()
+            .find(|(body, _)| body["metadata"]["messageId"] == id)
+            .map(|(body, _)| body.clone())
+            .unwrap_or_else(|| panic!("no record of {id}"))
+    };
+    let inline = record(&inline_id);
+    assert_eq!(inline["data"], over_webhook_limit, "400 KB fits a record");
+
+    let moved = record(&moved_id);
+    assert!(moved["data"].get("config").is_none(), "{}", moved["data"]);
+    let url = moved["data"]["configURL"].as_str().unwrap();
+    assert!(url.starts_with(&n.base_url), "{url}");
+    let fetched: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        fetched, over_record_limit["config"],
+        "the URL serves the config"
+    );
+    let mut rest = moved["data"].clone();
+    rest.as_object_mut().unwrap().remove("configURL");
+    let mut expected = over_record_limit.clone();
+    expected.as_object_mut().unwrap().remove("config");
+    assert_eq!(rest, expected, "everything else as published");
+}
+
 #[tokio::test]
 async fn oversized_records_and_bad_partition_keys_fail_at_once_with_a_clear_error() {
     let k = Kinesalite::start();

@@ -163,3 +163,67 @@ async fn the_rate_limit_delays_and_never_drops() {
     );
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+/// A destination's own limit (`delivery.rateLimitPerSecond`) delays that destination only,
+/// drops nothing, and `/stats` shows the queue and the rate as they are.
+#[tokio::test]
+async fn a_destinations_own_limit_delays_it_alone_and_stats_show_rate_and_queue() {
+    let n = TestNode::start_configured(|c| {
+        c.delivery = fast_delivery(&[0]);
+        c.delivery.rate_limit = 0; // no node-wide limit: only the destination's
+    })
+    .await;
+    let mut limited_rx = Receiver::start().await;
+    let mut free_rx = Receiver::start().await;
+    let limited = n
+        .webhook_with(
+            "limited",
+            &limited_rx.url("/"),
+            json!({"rateLimitPerSecond": 10}),
+        )
+        .await;
+    assert_eq!(limited["delivery"]["rateLimitPerSecond"], 10, "{limited}");
+    n.webhook("free", &free_rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["limited", "free"])
+        .await;
+    for _ in 0..40 {
+        assert_eq!(n.notify("connection.created").await.status, 202);
+    }
+
+    let free = free_rx.take(40, Duration::from_secs(20)).await;
+    // Two seconds after the free destination is done, the last complete second (what
+    // `currentRate` counts) holds the limited destination's deliveries alone.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let during = n.get(&n.p("/stats")).await.body;
+    let limited_got = limited_rx.take(40, Duration::from_secs(30)).await;
+
+    let span = limited_got.last().unwrap().at - limited_got.first().unwrap().at;
+    // 40 messages at 10/s, with a burst of at most one: 3.8 s at the least.
+    assert!(span >= Duration::from_millis(3000), "{span:?}");
+    assert!(
+        free.last().unwrap().at < limited_got.last().unwrap().at,
+        "the other destination is not held to the limit"
+    );
+    let rate = during["currentRate"].as_u64().unwrap();
+    assert!((1..=12).contains(&rate), "current rate {rate}: {during}");
+    assert!(during["queued"].as_i64().unwrap() > 0, "{during}");
+    assert_eq!(during["rateLimitPerSecond"], 0);
+
+    // Everything recorded: nothing queued, all 80 delivered.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let after = loop {
+        let stats = n.get(&n.p("/stats")).await.body;
+        if stats["queued"] == 0 || Instant::now() > deadline {
+            break stats;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(after["queued"], 0, "{after}");
+    let delivered: i64 = after["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["counts"]["delivered"].as_i64().unwrap())
+        .sum();
+    assert_eq!(delivered, 80, "nothing dropped: {after}");
+}
