@@ -6,6 +6,7 @@ pub mod blobs;
 pub mod cli;
 pub mod client;
 pub mod dispatch;
+pub mod fault;
 pub mod keys;
 pub mod model;
 pub mod node;

@@ -1,4 +1,5 @@
-//! Durability through the real binary: SIGKILL in the middle of a burst loses nothing.
+//! Durability through the real binary: SIGKILL in the middle of a burst loses nothing, and
+//! a crash right after a webhook is disabled does not lose its alert.
 
 mod support;
 
@@ -16,7 +17,16 @@ const BURST: usize = 3000;
 
 /// Starts `switchboard serve`; returns the child, its base URL and (first start) the key.
 fn serve(data: &Path) -> (Child, String, Option<String>) {
-    let mut child = Command::new(BIN)
+    serve_crashing_at(data, None)
+}
+
+/// `serve`, set to abort at the named crash point (`switchboard::fault`).
+fn serve_crashing_at(data: &Path, crash_at: Option<&str>) -> (Child, String, Option<String>) {
+    let mut command = Command::new(BIN);
+    if let Some(point) = crash_at {
+        command.env(switchboard::fault::CRASH_AT, point);
+    }
+    let mut child = command
         .args([
             "--data-dir",
             data.to_str().unwrap(),
@@ -178,6 +188,89 @@ async fn sigkill_mid_burst_loses_nothing() {
     // Only attempts in flight at the kill may repeat: at most the destination's in-flight cap
     // (16) plus a recording batch under way.
     assert!(duplicates <= 64, "{duplicates} duplicates");
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// The node dies right after committing a webhook's disable (a test-only crash point in the
+/// recorder): after a restart, `destination.webhook.disabled` is still delivered along its
+/// routes, because it was committed in the same transaction as the disable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_right_after_a_disable_does_not_lose_the_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let gone = Receiver::start().await;
+    gone.otherwise(support::receiver::Reply::status(410));
+    let mut watcher = Receiver::start().await;
+    let (mut child, base, key) = serve_crashing_at(&data, Some("recorder.after-disable-commit"));
+    let key = key.unwrap();
+    let http = reqwest::Client::new();
+    let post = |base: &str, path: &str, body: Value| {
+        http.post(format!("{base}/v1/projects/default{path}"))
+            .header("X-Api-Key", &key)
+            .json(&body)
+            .send()
+    };
+    for (name, url) in [("gone", gone.url("/")), ("watch", watcher.url("/"))] {
+        let made = post(
+            &base,
+            "/destinations",
+            json!({"name": name, "type": "webhook", "metadata": {"url": url}}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(made.status(), 201);
+    }
+    for (topic, event_type, destination) in [
+        ("work", "connection.created", "gone"),
+        ("alerts", "destination.webhook.disabled", "watch"),
+    ] {
+        let t: Value = post(&base, "/topics", json!({"name": topic}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for (path, body) in [
+            (
+                "/notification-event-topic-routes",
+                json!({"eventType": event_type, "topicId": t["id"]}),
+            ),
+            (
+                "/topic-destination-routes",
+                json!({"topicId": t["id"], "destinationId": destination}),
+            ),
+        ] {
+            assert_eq!(post(&base, path, body).await.unwrap().status(), 201);
+        }
+    }
+    let body = json!({"notificationType": "connection.created",
+        "data": switchboard::payload::notification::example_data(switchboard::model::EventType::ConnectionCreated)});
+    assert_eq!(
+        post(&base, "/notifications", body).await.unwrap().status(),
+        202
+    );
+    // The 410 disables `gone` at once; the node aborts right after that commit.
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(!status.success(), "the node crashed at the point: {status}");
+
+    let (mut child, base, _) = serve(&data);
+    let alert = watcher.next(Duration::from_secs(30)).await.json();
+    assert_eq!(alert["notificationType"], "destination.webhook.disabled");
+    assert_eq!(alert["data"]["destinationName"], "gone");
+    let destination: Value = http
+        .get(format!("{base}/v1/projects/default/destinations/gone"))
+        .header("X-Api-Key", &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(destination["status"], "disabled");
     let pid = child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(child.wait().unwrap().success());

@@ -625,3 +625,51 @@ async fn once_a_lane_is_full_new_messages_wait_behind_the_queued_ones() {
     rx.expect_silence(Duration::from_millis(300)).await;
     assert_each_arrived_once(&got, &published);
 }
+
+/// A stored message whose event type the node does not know (a row written by a newer
+/// version, or damaged) is never delivered under another type: its attempt fails with the
+/// reason, it is exhausted, and the destination goes on with the next message.
+#[tokio::test]
+async fn a_stored_message_with_an_unknown_event_type_fails_loudly_and_is_not_sent() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    n.webhook("h", &rx.url("/")).await;
+    n.wire("t", &["connection.created"], &["h"]).await;
+    n.post(&n.p("/destinations/h/pause"), json!({})).await;
+    let damaged = n.notify("connection.created").await.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let n = n
+        .restart_with(|c| {
+            let db = rusqlite::Connection::open(c.data_dir.join("switchboard.db")).unwrap();
+            let changed = db
+                .execute(
+                    "UPDATE messages SET event_type = 'connection.exploded' WHERE id = ?1",
+                    [&damaged],
+                )
+                .unwrap();
+            assert_eq!(changed, 1);
+        })
+        .await;
+    n.post(&n.p("/destinations/h/resume"), json!({})).await;
+    let m = n
+        .wait_message(&damaged, WAIT, |m| m["status"] == "exhausted")
+        .await;
+    let attempt = &m["attempts"][0];
+    assert_eq!(attempt["errorClass"], "config", "{m}");
+    assert!(
+        attempt["error"]
+            .as_str()
+            .unwrap()
+            .contains("'connection.exploded' is not a notification type"),
+        "{m}"
+    );
+    // The destination keeps delivering, and the first thing its receiver ever gets is the
+    // next message: the damaged one was not sent before it under some other label.
+    let next = n.notify("connection.created").await.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(rx.next(WAIT).await.header("webhook-id"), next);
+}

@@ -12,33 +12,40 @@ use super::extract::JsonObject;
 use super::{projects, AppState};
 use crate::model::input::{Fields, Issues};
 use crate::model::Destination;
+use crate::model::DestinationStatus::{self, Active, Disabled, Paused};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::store::{destinations, messages};
 use crate::time::{now_ms, parse_rfc3339, to_rfc3339};
 
-/// Sets the destination's status and answers with it.
-async fn set_status(
+/// Moves the destination to `to` if it is in one of `from`, and answers with it. The
+/// check and the write are one conditional update: should the dispatcher disable the
+/// destination meanwhile, the action loses with a 409 and the disable (and its reason)
+/// stays.
+async fn change_status(
     state: &AppState,
     project: &str,
     destination: &str,
-    status: &'static str,
-    allowed_from: &[&str],
+    to: DestinationStatus,
+    from: [DestinationStatus; 2],
 ) -> ApiResult<Destination> {
     let project = projects::resolve(state, project).await?;
     let row = resolve_destination(state, &project.id, destination).await?;
-    if !allowed_from.contains(&row.status.as_str()) {
+    let mut tx = state.store.begin_write().await?;
+    let changed = destinations::change_status(&mut *tx, &row.id, to, from, now_ms()).await?;
+    tx.commit().await?;
+    let row = resolve_destination(state, &project.id, &row.id).await?;
+    if !changed {
         return Err(ApiError::Conflict {
             detail: format!(
-                "the destination is {}; this action applies to {} destinations",
+                "the destination is {}; this action applies to {} or {} destinations",
                 row.status,
-                allowed_from.join(" or ")
+                from[0].as_str(),
+                from[1].as_str()
             ),
             issues: vec![],
         });
     }
-    destinations::set_status(&state.store.pool, &row.id, status, now_ms()).await?;
     state.dispatcher.invalidate(&row.id);
-    let row = resolve_destination(state, &project.id, &row.id).await?;
     Ok(row.to_api())
 }
 
@@ -51,7 +58,7 @@ pub async fn pause(
     Path((p, d)): Path<(String, String)>,
 ) -> ApiResult<Json<Destination>> {
     Ok(Json(
-        set_status(&state, &p, &d, "paused", &["active", "paused"]).await?,
+        change_status(&state, &p, &d, Paused, [Active, Paused]).await?,
     ))
 }
 
@@ -63,7 +70,7 @@ pub async fn resume(
     Path((p, d)): Path<(String, String)>,
 ) -> ApiResult<Json<Destination>> {
     Ok(Json(
-        set_status(&state, &p, &d, "active", &["paused", "active"]).await?,
+        change_status(&state, &p, &d, Active, [Paused, Active]).await?,
     ))
 }
 
@@ -75,7 +82,7 @@ pub async fn enable(
     State(state): State<AppState>,
     Path((p, d)): Path<(String, String)>,
 ) -> ApiResult<Json<Destination>> {
-    let destination = set_status(&state, &p, &d, "active", &["disabled", "active"]).await?;
+    let destination = change_status(&state, &p, &d, Active, [Disabled, Active]).await?;
     state.dispatcher.events().emit(
         &destination.project_id,
         "destination.enabled",

@@ -15,7 +15,7 @@ use anyhow::Context;
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
-use super::handoff::{HandedOver, Handoff};
+use super::handoff::{Batch, HandedOver, Handoff};
 use super::publish::Reach;
 use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
 use crate::model::EventType;
@@ -141,9 +141,21 @@ fn commit(
     submissions: &[Submission],
 ) -> anyhow::Result<(Vec<Accepted>, Vec<HandedOver>)> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let now = now_ms();
-    let cutoff = now - IDEMPOTENCY_WINDOW_MS;
-    let mut handed = handoff.batch(now);
+    let mut handed = handoff.batch(now_ms());
+    let accepted = store(&tx, &mut handed, submissions)?;
+    tx.commit()?;
+    Ok((accepted, handed.into_handed()))
+}
+
+/// Stores `submissions` (notifications and their messages) in the transaction `tx` is in,
+/// answering each in order. The caller commits, then gives `handed` to the workers: the
+/// recorder uses this to store `destination.webhook.disabled` with the disable itself.
+pub(super) fn store(
+    tx: &Connection,
+    handed: &mut Batch,
+    submissions: &[Submission],
+) -> anyhow::Result<Vec<Accepted>> {
+    let cutoff = now_ms() - IDEMPOTENCY_WINDOW_MS;
     // Responses given in this batch, for a key repeated within it.
     let mut given: HashMap<(&str, &str), String> = HashMap::new();
     let mut routes: HashMap<(&str, EventType), Vec<DestinationRow>> = HashMap::new();
@@ -152,7 +164,7 @@ fn commit(
         if let Some(key) = s.idempotency_key.as_deref() {
             let earlier = match given.get(&(s.project_id.as_str(), key)) {
                 Some(response) => Some(response.clone()),
-                None => outbox::earlier_response(&tx, &s.project_id, key, cutoff)?,
+                None => outbox::earlier_response(tx, &s.project_id, key, cutoff)?,
             };
             if let Some(response) = earlier {
                 let response =
@@ -167,7 +179,7 @@ fn commit(
                 match routes.entry((s.project_id.as_str(), s.event_type)) {
                     Entry::Occupied(known) => known.get().clone(),
                     Entry::Vacant(slot) => slot
-                        .insert(outbox::route(&tx, &s.project_id, s.event_type.as_str())?)
+                        .insert(outbox::route(tx, &s.project_id, s.event_type.as_str())?)
                         .clone(),
                 }
             }
@@ -184,7 +196,7 @@ fn commit(
         {
             let status = if d.status == "disabled" {
                 MessageStatus::Skipped
-            } else if handed.admit(&tx, d)? {
+            } else if handed.admit(tx, d)? {
                 MessageStatus::Delivering
             } else {
                 MessageStatus::Pending
@@ -208,7 +220,7 @@ fn commit(
             None => String::new(),
         };
         outbox::insert_notification(
-            &tx,
+            tx,
             &NotificationRow {
                 id: &notification_id,
                 project_id: &s.project_id,
@@ -221,7 +233,7 @@ fn commit(
         )?;
         for m in &response.messages {
             outbox::insert_message(
-                &tx,
+                tx,
                 &NewMessage {
                     id: &m.id,
                     notification_id: &notification_id,
@@ -254,6 +266,5 @@ fn commit(
         }
         accepted.push(Accepted::Stored(response));
     }
-    tx.commit()?;
-    Ok((accepted, handed.into_handed()))
+    Ok(accepted)
 }

@@ -94,20 +94,30 @@ impl Dispatcher {
             }
             Accepted::Stored(response) => response,
         };
-        let create_time = to_rfc3339(now);
+        self.announce_created(&project.id, &response, now);
+        Ok(Published {
+            response,
+            replayed: false,
+        })
+    }
+
+    /// After a commit: tells live listeners of the messages a notification created, and
+    /// wakes the claim loop for those left waiting in the outbox.
+    pub(super) fn announce_created(&self, project_id: &str, response: &PublishResponse, time: i64) {
+        let create_time = to_rfc3339(time);
         for m in &response.messages {
             let created = MessageCreated {
                 message_id: &m.id,
                 notification_id: &response.notification_id,
                 destination_id: &m.destination_id,
                 destination_name: &m.destination_name,
-                event_type: event_type.as_str(),
+                event_type: response.notification_type.as_str(),
                 status: m.status,
                 create_time: &create_time,
             };
             self.inner
                 .events
-                .emit(&project.id, "message.created", &created);
+                .emit(project_id, "message.created", &created);
         }
         if response
             .messages
@@ -116,9 +126,5 @@ impl Dispatcher {
         {
             self.wake();
         }
-        Ok(Published {
-            response,
-            replayed: false,
-        })
     }
 }

@@ -1,6 +1,6 @@
 //! Records what deliveries did: one transaction per batch of finished attempts (attempt
 //! rows, message states, failure clocks), then live events, and disabling of webhooks
-//! that keep failing.
+//! that keep failing (with their `destination.webhook.disabled` in the same transaction).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -10,13 +10,15 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 
+use super::intake::{self, Accepted, Submission};
 use super::policy::{after_failure, Next};
+use super::publish::Reach;
 use super::worker::Finished;
 use super::Dispatcher;
-use crate::model::message::MessageStatus;
+use crate::model::message::{MessageStatus, PublishResponse};
 use crate::model::DestinationType;
+use crate::payload::notification::validate_notification;
 use crate::store::outbox::{self, FailureClock, Outcome};
-use crate::store::projects;
 use crate::time::{now_ms, to_rfc3339};
 
 /// The most finished deliveries recorded in one transaction.
@@ -205,7 +207,8 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         .iter()
         .map(|(id, c)| (id.clone(), c.clone()))
         .collect();
-    let to_disable = inner
+    let handoff = inner.handoff.clone();
+    let (disabled, handed) = inner
         .store
         .writer()
         .run(move |conn| {
@@ -213,7 +216,8 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             for outcome in &outcomes {
                 outbox::record_outcome(&tx, outcome, now)?;
             }
-            let mut to_disable = Vec::new();
+            let mut handed = handoff.batch(now);
+            let mut disabled = Vec::new();
             for (id, change) in &changes {
                 let clock = outbox::move_failure_clock(
                     &tx,
@@ -228,21 +232,43 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                 if change.kind != Some(DestinationType::Webhook) {
                     continue;
                 }
-                if let Some(reason) = disable_reason(change, &clock, now, disable_after) {
-                    if outbox::disable(&tx, id, &reason, now)? {
-                        to_disable.push((id.clone(), reason));
-                    }
+                let Some(reason) = disable_reason(change, &clock, now, disable_after) else {
+                    continue;
+                };
+                if outbox::disable(&tx, id, &reason, now)? {
+                    // The announcement commits with the disable: a crash after the commit
+                    // can no longer leave a disabled webhook that nobody is told about.
+                    let announcement = announcement(id, change, now)?;
+                    let mut stored = intake::store(&tx, &mut handed, &[announcement])?;
+                    let response = match stored.pop() {
+                        Some(Accepted::Stored(response)) => Some(response),
+                        _ => None,
+                    };
+                    disabled.push(Disabled {
+                        id: id.clone(),
+                        reason,
+                        announced: response,
+                    });
                 }
             }
             tx.commit()?;
-            Ok(to_disable)
+            Ok((disabled, handed.into_handed()))
         })
         .await?;
+    inner.handoff.give_to_workers(handed);
+    if !disabled.is_empty() {
+        crate::fault::crash_point("recorder.after-disable-commit");
+    }
 
     for (project_id, kind, data) in &events {
         inner.events.emit(project_id, kind, data);
     }
-    for (id, reason) in to_disable {
+    for Disabled {
+        id,
+        reason,
+        announced,
+    } in disabled
+    {
         let change = &clocks[&id];
         dispatcher.invalidate(&id);
         tracing::warn!(destination = %id, %reason, "webhook destination disabled");
@@ -252,9 +278,19 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             &json!({"destinationId": id, "destinationName": change.name, "reason": reason,
                    "url": change.url, "disabledTime": to_rfc3339(now)}),
         );
-        announce_disabled(dispatcher, &id, change).await;
+        if let Some(response) = announced {
+            dispatcher.announce_created(&change.project_id, &response, now);
+        }
     }
     Ok(())
+}
+
+/// A webhook destination this batch disabled, and the `destination.webhook.disabled`
+/// notification stored with it.
+struct Disabled {
+    id: String,
+    reason: String,
+    announced: Option<PublishResponse>,
 }
 
 /// Why a webhook destination is to be disabled now, if it is: it answered 410 Gone, or
@@ -278,9 +314,13 @@ fn disable_reason(
     }
 }
 
-/// Publishes `destination.webhook.disabled` through the normal routes (never to the
-/// disabled destination itself).
-async fn announce_disabled(dispatcher: &Dispatcher, destination_id: &str, change: &ClockChange) {
+/// `destination.webhook.disabled` for `destination_id`, to go through the normal routes
+/// (never to the disabled destination itself).
+fn announcement(
+    destination_id: &str,
+    change: &ClockChange,
+    now: i64,
+) -> anyhow::Result<Submission> {
     let body = json!({
         "notificationType": "destination.webhook.disabled",
         "data": {
@@ -290,27 +330,15 @@ async fn announce_disabled(dispatcher: &Dispatcher, destination_id: &str, change
             "url": change.url.clone().unwrap_or_default(),
         }
     });
-    let project = match dispatcher
-        .inner
-        .store
-        .read(|c| projects::find(c, &change.project_id))
-    {
-        Ok(Some(p)) => p,
-        Ok(None) => return, // the project was deleted meanwhile
-        Err(e) => {
-            tracing::error!(error = ?e, "could not load the project of a disabled destination");
-            return;
-        }
-    };
-    if let Err(e) = dispatcher
-        .publish(
-            &project,
-            &body,
-            None,
-            super::publish::Reach::RoutesExcept(destination_id.to_string()),
-        )
-        .await
-    {
-        tracing::error!(error = ?e, "could not publish destination.webhook.disabled");
-    }
+    let valid = validate_notification(&body).map_err(|issues| {
+        anyhow::anyhow!("destination.webhook.disabled does not validate: {issues:?}")
+    })?;
+    Ok(Submission {
+        project_id: change.project_id.clone(),
+        event_type: valid.event_type,
+        payload: serde_json::to_string(&valid)?.into(),
+        idempotency_key: None,
+        reach: Reach::RoutesExcept(destination_id.to_string()),
+        time: now,
+    })
 }

@@ -14,7 +14,7 @@ use super::runtime::{Lane, Runtime};
 use super::Dispatcher;
 use crate::model::{DestinationType, EventType};
 use crate::payload::size;
-use crate::sinks::{AttemptResult, Outgoing, Sinks};
+use crate::sinks::{AttemptResult, ErrorClass, Outgoing, Sinks};
 use crate::store::outbox::{self, ClaimedRow};
 use crate::time::now_ms;
 
@@ -141,7 +141,8 @@ pub async fn start_handed_over(
 }
 
 /// Starts the deliveries of a lane's claimed messages (already counted in its
-/// `outstanding`), in the sink's batch size.
+/// `outstanding`), in the sink's batch size. A message whose stored event type this node
+/// does not know is not sent at all (see [`refuse`]).
 fn start_deliveries(
     dispatcher: &Dispatcher,
     tracker: &TaskTracker,
@@ -150,20 +151,34 @@ fn start_deliveries(
     lane: Arc<Lane>,
     claimed: Vec<ClaimedRow>,
 ) {
+    let mut ready = Vec::with_capacity(claimed.len());
+    let mut unknown = Vec::new();
+    for c in claimed {
+        match EventType::parse(&c.event_type) {
+            Some(event_type) => ready.push((c, event_type)),
+            None => unknown.push(c),
+        }
+    }
+    if !unknown.is_empty() {
+        refuse(dispatcher, tracker, results, &runtime, &lane, unknown);
+    }
     let batch_size = Sinks::max_batch(runtime.target.kind);
-    let mut claimed = claimed.into_iter().peekable();
-    while claimed.peek().is_some() {
-        let chunk: Vec<ClaimedRow> = claimed.by_ref().take(batch_size).collect();
-        let outgoing = chunk
-            .iter()
-            .map(|c| Outgoing {
-                message_id: c.id.clone(),
-                project_id: c.project_id.clone(),
-                event_type: EventType::parse(&c.event_type).unwrap_or(EventType::ConnectionCreated),
-                payload: c.payload.clone(),
-                create_time: c.create_time,
+    let mut ready = ready.into_iter().peekable();
+    while ready.peek().is_some() {
+        let (chunk, outgoing): (Vec<ClaimedRow>, Vec<Outgoing>) = ready
+            .by_ref()
+            .take(batch_size)
+            .map(|(c, event_type)| {
+                let outgoing = Outgoing {
+                    message_id: c.id.clone(),
+                    project_id: c.project_id.clone(),
+                    event_type,
+                    payload: c.payload.clone(),
+                    create_time: c.create_time,
+                };
+                (c, outgoing)
             })
-            .collect();
+            .unzip();
         tracker.spawn(deliver(
             dispatcher.clone(),
             runtime.clone(),
@@ -173,6 +188,53 @@ fn start_deliveries(
             results.clone(),
         ));
     }
+}
+
+/// Fails messages whose stored event type is not one of the notification types, without
+/// sending them: labelling them with some other type would tell receivers something false,
+/// and retrying cannot change a stored row, so the failure is permanent (the message is
+/// exhausted, the reason in its attempt).
+fn refuse(
+    dispatcher: &Dispatcher,
+    tracker: &TaskTracker,
+    results: &mpsc::Sender<Finished>,
+    runtime: &Arc<Runtime>,
+    lane: &Lane,
+    claimed: Vec<ClaimedRow>,
+) {
+    let attempt_results = claimed
+        .iter()
+        .map(|c| {
+            tracing::error!(message = %c.id, event_type = %c.event_type,
+                "a stored message has an event type this node does not know; not delivered");
+            AttemptResult {
+                permanent: true,
+                ..AttemptResult::failed(
+                    ErrorClass::Config,
+                    format!(
+                        "the stored event type '{}' is not a notification type; the message was not sent",
+                        c.event_type
+                    ),
+                )
+            }
+        })
+        .collect();
+    if lane.release(claimed.len()) {
+        dispatcher.wake();
+    }
+    let finished = Finished {
+        runtime: runtime.clone(),
+        claimed,
+        results: attempt_results,
+        start_time: now_ms(),
+        duration_ms: 0,
+    };
+    let results = results.clone();
+    tracker.spawn(async move {
+        if results.send(finished).await.is_err() {
+            tracing::error!("the recorder stopped; the attempt is re-run after a restart");
+        }
+    });
 }
 
 async fn deliver(

@@ -111,6 +111,16 @@ pub enum DestinationStatus {
     Disabled,
 }
 
+impl DestinationStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
 /// A destination as the API returns it (Ampersand's `Destination` / `DestinationWithSecrets`).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

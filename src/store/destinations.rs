@@ -176,24 +176,96 @@ pub async fn set_delivery_policy(
     Ok(())
 }
 
-pub async fn set_status(
+/// Moves the destination to `to` if its status is still one of `from`, in one statement:
+/// a check in the caller followed by an unconditional write would let an operator's pause
+/// overwrite a disable the dispatcher committed in between. False: the status was not one
+/// of `from` (or the destination is gone), and nothing changed.
+pub async fn change_status(
     ex: impl SqliteExecutor<'_>,
     id: &str,
-    status: &str,
+    to: DestinationStatus,
+    from: [DestinationStatus; 2],
     now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query!(
+) -> sqlx::Result<bool> {
+    let (to, from_a, from_b) = (to.as_str(), from[0].as_str(), from[1].as_str());
+    let done = sqlx::query!(
         "UPDATE destinations SET status = ?2, update_time = ?3,
              disabled_reason = CASE WHEN ?2 = 'disabled' THEN disabled_reason ELSE NULL END,
              disabled_time = CASE WHEN ?2 = 'disabled' THEN disabled_time ELSE NULL END,
              failing_since = CASE WHEN ?2 = 'active' THEN NULL ELSE failing_since END,
              last_exhausted_time = CASE WHEN ?2 = 'active' THEN NULL ELSE last_exhausted_time END
-         WHERE id = ?1",
+         WHERE id = ?1 AND status IN (?4, ?5)",
         id,
-        status,
-        now
+        to,
+        now,
+        from_a,
+        from_b
     )
     .execute(ex)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{outbox, projects, Store};
+
+    /// The race between an operator's pause and the dispatcher's disable, with the disable
+    /// landing between the handler's read and its write: the pause must lose, and the
+    /// disable keep its reason.
+    #[tokio::test]
+    async fn a_status_change_does_not_overwrite_a_disable_committed_after_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.db")).await.unwrap();
+        projects::insert(&store.pool, "p1", "default", 0)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time)
+             VALUES ('d', 'p1', 'd', 'webhook', '{}', 'active', 0, 0)",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        // What the handler saw.
+        let seen = find(&store.pool, "p1", "d").await.unwrap().unwrap();
+        assert_eq!(seen.status(), DestinationStatus::Active);
+        // The recorder's disable, on its own connection.
+        let disabled = store
+            .writer()
+            .run(|conn| {
+                Ok(outbox::disable(
+                    conn,
+                    "d",
+                    "the receiver answered 410 Gone",
+                    5,
+                )?)
+            })
+            .await
+            .unwrap();
+        assert!(disabled);
+
+        use DestinationStatus::*;
+        for (to, from) in [(Paused, [Active, Paused]), (Active, [Paused, Active])] {
+            let changed = change_status(&store.pool, "d", to, from, 6).await.unwrap();
+            assert!(!changed, "{to:?} from {from:?} must lose to the disable");
+        }
+        let row = find(&store.pool, "p1", "d").await.unwrap().unwrap();
+        assert_eq!(row.status(), Disabled);
+        assert_eq!(
+            row.disabled_reason.as_deref(),
+            Some("the receiver answered 410 Gone")
+        );
+        assert_eq!(row.disabled_time, Some(5));
+
+        // Enabling applies to a disabled destination, and clears the reason.
+        assert!(
+            change_status(&store.pool, "d", Active, [Disabled, Active], 7)
+                .await
+                .unwrap()
+        );
+        let row = find(&store.pool, "p1", "d").await.unwrap().unwrap();
+        assert_eq!((row.status(), row.disabled_reason), (Active, None));
+    }
 }
