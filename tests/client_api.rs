@@ -24,6 +24,7 @@ fn webhook(name: &str, url: &str) -> CreateDestinationRequest {
             ..Default::default()
         },
         secrets: None,
+        delivery: None,
     }
 }
 
@@ -87,6 +88,7 @@ async fn destinations_round_trip() {
             kind: DestinationType::Log,
             metadata: DestinationMetadata::default(),
             secrets: None,
+            delivery: None,
         })
         .await
         .unwrap();
@@ -107,6 +109,7 @@ async fn destinations_round_trip() {
                 aws_secret_key: Some("secret".into()),
                 aws_session_token: None,
             }),
+            delivery: None,
         })
         .await
         .unwrap();
@@ -204,6 +207,7 @@ async fn destinations_round_trip() {
                         ..Default::default()
                     }),
                     secrets: None,
+                    delivery: None,
                 },
             },
         )
@@ -271,6 +275,7 @@ async fn destination_input_errors_name_their_fields() {
             kind: DestinationType::Kinesis,
             metadata: DestinationMetadata::default(),
             secrets: None,
+            delivery: None,
         })
         .await,
         422,

@@ -313,6 +313,7 @@ async fn exercise(c: &Client) {
             ..Default::default()
         },
         secrets: None,
+        delivery: None,
     };
     let d = c.create_destination(&webhook).await.unwrap();
     assert!(!d.id.is_empty());
@@ -331,6 +332,7 @@ async fn exercise(c: &Client) {
             aws_secret_key: Some("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into()),
             aws_session_token: None,
         }),
+        delivery: None,
     };
     c.create_destination(&kinesis).await.unwrap();
     let list = c.list_destinations().await.unwrap();
@@ -376,6 +378,7 @@ async fn exercise(c: &Client) {
                     aws_key_id: Some("AKIA2".into()),
                     ..Default::default()
                 }),
+                delivery: None,
             },
         },
     )

@@ -37,6 +37,7 @@ async fn wire_log(c: &Client, name: &str) -> String {
             kind: DestinationType::Log,
             metadata: DestinationMetadata::default(),
             secrets: None,
+            delivery: None,
         })
         .await
         .unwrap();

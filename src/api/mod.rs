@@ -14,6 +14,8 @@ pub mod messages;
 pub mod notifications;
 pub mod projects;
 pub mod routes;
+#[cfg(test)]
+mod schema_check;
 pub mod session;
 pub mod stats;
 pub mod stream;

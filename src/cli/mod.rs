@@ -637,6 +637,7 @@ fn update_request(args: &UpdateDestinationArgs) -> anyhow::Result<UpdateDestinat
             name: args.name.clone(),
             metadata: (metadata != DestinationMetadata::default()).then_some(metadata),
             secrets: args.fields.secrets(),
+            delivery: None,
         },
     })
 }
@@ -673,6 +674,7 @@ async fn destinations(
                 kind: args.kind,
                 metadata: args.fields.metadata(),
                 secrets: args.fields.secrets(),
+                delivery: None,
             };
             let d = client.create_destination(&req).await?;
             show_destination(out, &d);

@@ -1,9 +1,12 @@
 //! Delivery settings: data, not code. Defaults follow Ampersand (through Svix); a node's
-//! config file or a test can change every one of them.
+//! config file or a test can change every one of them. A destination's own `delivery`
+//! policy (a model type) is resolved against them here.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::model::delivery::DeliveryPolicy;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -63,43 +66,30 @@ impl Default for DeliveryConfig {
     }
 }
 
-/// A destination's own overrides (`delivery` on the destination).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DeliveryPolicy {
-    /// Delays before each attempt, in seconds (fractions allowed), replacing the node's schedule.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub retry_schedule: Option<Vec<f64>>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub max_in_flight: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub timeout_ms: Option<u64>,
-    /// Deliveries per second to this destination, on top of the node-wide limit.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub rate_limit_per_second: Option<u32>,
-}
-
-impl DeliveryPolicy {
-    pub fn schedule(&self, node: &DeliveryConfig) -> Vec<Duration> {
-        match &self.retry_schedule {
+impl DeliveryConfig {
+    /// The retry schedule of a destination with `policy`: its own, or the node's.
+    pub fn schedule_for(&self, policy: &DeliveryPolicy) -> Vec<Duration> {
+        match &policy.retry_schedule {
             Some(secs) => secs
                 .iter()
                 .map(|s| Duration::from_secs_f64(s.max(0.0)))
                 .collect(),
-            None => node.retry_schedule.clone(),
+            None => self.retry_schedule.clone(),
         }
     }
 
-    pub fn max_in_flight(&self, node: &DeliveryConfig) -> usize {
-        self.max_in_flight
-            .unwrap_or(node.max_in_flight_per_destination)
+    pub fn max_in_flight_for(&self, policy: &DeliveryPolicy) -> usize {
+        policy
+            .max_in_flight
+            .unwrap_or(self.max_in_flight_per_destination)
             .max(1)
     }
 
-    pub fn timeout(&self, node: &DeliveryConfig) -> Duration {
-        self.timeout_ms
+    pub fn timeout_for(&self, policy: &DeliveryPolicy) -> Duration {
+        policy
+            .timeout_ms
             .map(Duration::from_millis)
-            .unwrap_or(node.timeout)
+            .unwrap_or(self.timeout)
     }
 }
 

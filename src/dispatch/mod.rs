@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use config::{DeliveryConfig, DeliveryPolicy};
+pub use config::DeliveryConfig;
 pub use events::{EventBus, LiveEvent};
 
 use crate::secrets::SecretStore;

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use super::{DeliveryConfig, DeliveryPolicy};
+use super::DeliveryConfig;
+use crate::model::delivery::DeliveryPolicy;
 use crate::model::destination::{AWS_KEY_ID, AWS_SECRET_KEY, AWS_SESSION_TOKEN};
 use crate::model::DestinationType;
 use crate::secrets::SecretStore;
@@ -208,11 +209,11 @@ async fn load(
                 .and_then(|u| u.as_str().parse().ok()),
             metadata,
             secrets: sink_secrets,
-            timeout: policy.timeout(config),
+            timeout: config.timeout_for(&policy),
         },
         rate_limit: super::limits::Limit::per_second(policy.rate_limit_per_second.unwrap_or(0)),
-        schedule: policy.schedule(config),
-        max_in_flight: policy.max_in_flight(config),
+        schedule: config.schedule_for(&policy),
+        max_in_flight: config.max_in_flight_for(&policy),
         update_time: row.update_time,
         retired: AtomicBool::new(false),
     })

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use super::delivery::{read_delivery, DeliveryPolicy, DELIVERY_FIELDS};
 use super::input::{kind_of, Fields, Issues};
 use super::names::{check_name, DESTINATION_NAME_MAX};
-use crate::dispatch::DeliveryPolicy;
 use crate::problem::ApiError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -37,7 +37,8 @@ impl DestinationType {
     }
 
     /// The `metadata` fields a destination of this type takes.
-    fn metadata_fields(&self) -> &'static [&'static str] {
+    /// The `metadata` fields a destination of this type takes.
+    pub fn metadata_fields(&self) -> &'static [&'static str] {
         match self {
             Self::Webhook => &["url", "headers"],
             Self::Kinesis => &[
@@ -51,7 +52,8 @@ impl DestinationType {
     }
 
     /// The `secrets` fields a destination of this type takes.
-    fn secret_fields(&self) -> &'static [&'static str] {
+    /// The `secrets` a destination of this type takes.
+    pub fn secret_fields(&self) -> &'static [&'static str] {
         match self {
             Self::Webhook => &[],
             Self::Kinesis => &[AWS_KEY_ID, AWS_SECRET_KEY, AWS_SESSION_TOKEN],
@@ -140,7 +142,7 @@ pub struct Destination {
     pub disabled_time: Option<DateTime<Utc>>,
     /// Delivery overrides of this destination (retry schedule, concurrency, timeout).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub delivery: Option<crate::dispatch::DeliveryPolicy>,
+    pub delivery: Option<DeliveryPolicy>,
     /// Only with `?includeSecrets=true`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub secrets: Option<DestinationSecrets>,
@@ -161,6 +163,11 @@ pub struct DestinationSecrets {
     pub aws_key_id: Option<String>,
 }
 
+/// The fields of a `POST .../destinations` body (`CreateDestinationRequest`).
+pub const CREATE_FIELDS: &[&str] = &["name", "type", "metadata", "secrets", "delivery"];
+/// The fields of a `PATCH .../destinations/{destination}` body (`UpdateDestinationRequest`).
+pub const UPDATE_FIELDS: &[&str] = &["updateMask", "destination"];
+
 /// A validated create request.
 #[derive(Debug)]
 pub struct NewDestination {
@@ -176,11 +183,7 @@ pub struct NewDestination {
 pub fn parse_create(body: &Map<String, Value>) -> Result<NewDestination, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
-    fields.reject_unknown(
-        &["name", "type", "metadata", "secrets", "delivery"],
-        &mut issues,
-        "a destination",
-    );
+    fields.reject_unknown(CREATE_FIELDS, &mut issues, "a destination");
     let name = fields.string("name", true, &mut issues);
     if let Some(name) = &name {
         if let Some(why) = check_name(name, DESTINATION_NAME_MAX) {
@@ -338,69 +341,6 @@ pub fn check_required_secrets(
             }
         }
     }
-}
-
-/// Reads a `delivery` policy object, checking its ranges.
-pub fn read_delivery(
-    raw: Option<&Value>,
-    path: &str,
-    issues: &mut Issues,
-) -> Option<DeliveryPolicy> {
-    let raw = raw?;
-    let policy: DeliveryPolicy = match serde_json::from_value(raw.clone()) {
-        Ok(p) => p,
-        Err(e) => {
-            issues.add(
-                path,
-                Some(raw),
-                format!("is not a valid delivery policy: {e}"),
-            );
-            return None;
-        }
-    };
-    if let Some(schedule) = &policy.retry_schedule {
-        if schedule.is_empty() || schedule.len() > 50 {
-            issues.add(
-                format!("{path}.retrySchedule"),
-                Some(raw),
-                "must list 1 to 50 delays",
-            );
-        } else if schedule
-            .iter()
-            .any(|d| !d.is_finite() || *d < 0.0 || *d > 30.0 * 86400.0)
-        {
-            issues.add(
-                format!("{path}.retrySchedule"),
-                Some(raw),
-                "delays must be between 0 and 30 days, in seconds",
-            );
-        }
-    }
-    if policy.max_in_flight.is_some_and(|m| m == 0 || m > 1024) {
-        issues.add(
-            format!("{path}.maxInFlight"),
-            Some(raw),
-            "must be between 1 and 1024",
-        );
-    }
-    if policy
-        .rate_limit_per_second
-        .is_some_and(|r| r == 0 || r > 1_000_000)
-    {
-        issues.add(
-            format!("{path}.rateLimitPerSecond"),
-            Some(raw),
-            "must be between 1 and 1000000",
-        );
-    }
-    if policy.timeout_ms.is_some_and(|t| t == 0 || t > 300_000) {
-        issues.add(
-            format!("{path}.timeoutMs"),
-            Some(raw),
-            "must be between 1 and 300000",
-        );
-    }
-    Some(policy)
 }
 
 /// Headers we set ourselves; a destination may not override them.
@@ -571,11 +511,7 @@ pub fn parse_update(
 ) -> Result<DestinationUpdate, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
-    fields.reject_unknown(
-        &["updateMask", "destination"],
-        &mut issues,
-        "a destination update",
-    );
+    fields.reject_unknown(UPDATE_FIELDS, &mut issues, "a destination update");
     let mask = read_mask(&fields, &mut issues);
     let patch = fields.object("destination", true, &mut issues);
     let (Some(mask), Some(patch)) = (mask, patch) else {
@@ -635,14 +571,7 @@ pub fn parse_update(
                 _ => Map::new(),
             };
         } else if let Some(field) = path.strip_prefix("delivery.") {
-            if ![
-                "retrySchedule",
-                "maxInFlight",
-                "timeoutMs",
-                "rateLimitPerSecond",
-            ]
-            .contains(&field)
-            {
+            if !DELIVERY_FIELDS.contains(&field) {
                 issues.add(
                     &mask_name,
                     Some(&Value::String(path.clone())),

@@ -1,6 +1,7 @@
 //! Domain types and the validation rules that go with them.
 
 pub mod api_key;
+pub mod delivery;
 pub mod destination;
 pub mod event_type;
 pub mod input;

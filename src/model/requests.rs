@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::delivery::DeliveryPolicy;
 use super::destination::{DestinationMetadata, DestinationType};
 use super::event_type::EventType;
 
@@ -30,8 +31,13 @@ pub struct CreateDestinationRequest {
     pub metadata: DestinationMetadata,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secrets: Option<DestinationSecretsInput>,
+    /// This destination's own retry schedule, concurrency, timeout and rate limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryPolicy>,
 }
 
+/// The fields of a destination that `updateMask` can name (`metadata.url`,
+/// `delivery.retrySchedule`, … or the whole `delivery`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DestinationPatch {
@@ -41,6 +47,8 @@ pub struct DestinationPatch {
     pub metadata: Option<DestinationMetadata>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secrets: Option<DestinationSecretsInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryPolicy>,
 }
 
 /// `PATCH .../destinations/{destination}`: the paths in `updateMask` take their value from

@@ -467,6 +467,7 @@ export interface components {
       succeeded: boolean;
     };
     CreateDestinationRequest: {
+      delivery?: null | components["schemas"]["DeliveryPolicy"];
       metadata: components["schemas"]["DestinationMetadata"];
       name: string;
       secrets?: null | components["schemas"]["DestinationSecretsInput"];
@@ -493,6 +494,7 @@ export interface components {
     };
     /** @description A destination's own overrides (`delivery` on the destination). */
     DeliveryPolicy: {
+      /** @description Attempts in flight at once to this destination (1 to 1024). */
       maxInFlight?: number | null;
       /**
        * Format: int32
@@ -501,7 +503,10 @@ export interface components {
       rateLimitPerSecond?: number | null;
       /** @description Delays before each attempt, in seconds (fractions allowed), replacing the node's schedule. */
       retrySchedule?: number[] | null;
-      /** Format: int64 */
+      /**
+       * Format: int64
+       * @description How long the receiver may take to answer, in milliseconds (1 to 300000).
+       */
       timeoutMs?: number | null;
     };
     /** @description A destination as the API returns it (Ampersand's `Destination` / `DestinationWithSecrets`). */
@@ -535,7 +540,12 @@ export interface components {
       streamName?: string | null;
       url?: string | null;
     };
+    /**
+     * @description The fields of a destination that `updateMask` can name (`metadata.url`,
+     *     `delivery.retrySchedule`, … or the whole `delivery`).
+     */
     DestinationPatch: {
+      delivery?: null | components["schemas"]["DeliveryPolicy"];
       metadata?: null | components["schemas"]["DestinationMetadata"];
       name?: string | null;
       secrets?: null | components["schemas"]["DestinationSecretsInput"];

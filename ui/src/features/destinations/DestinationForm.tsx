@@ -158,7 +158,7 @@ export function DestinationForm({
       const metadata = buildMetadata(f);
       const secrets = buildSecrets(f);
       if (!editing) {
-        const body: CreateDestinationRequest & { delivery?: { retrySchedule: number[] } } = {
+        const body: CreateDestinationRequest = {
           name: f.name.trim(),
           type: f.type,
           metadata,
@@ -183,7 +183,7 @@ export function DestinationForm({
           metadata,
           ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
           ...(delivery ? { delivery } : {}),
-        } as never,
+        },
       });
     },
     onSuccess: async (saved) => {

@@ -1,0 +1,108 @@
+//! The OpenAPI document describes exactly what the request parsers accept: for each
+//! request shape, the document's properties and the parser's field list are compared.
+//! (The parsers read bodies field by field to name every bad field, so the two are
+//! separate descriptions; this test keeps them from drifting apart.)
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::model::delivery::DELIVERY_FIELDS;
+use crate::model::destination::{
+    parse_update, DestinationMetadata, DestinationType, CREATE_FIELDS, UPDATE_FIELDS,
+};
+
+fn properties(doc: &Value, schema: &str) -> BTreeSet<String> {
+    doc["components"]["schemas"][schema]["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{schema} has no properties in the document"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+fn set<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    names.into_iter().map(str::to_string).collect()
+}
+
+const KINDS: [DestinationType; 3] = [
+    DestinationType::Webhook,
+    DestinationType::Kinesis,
+    DestinationType::Log,
+];
+
+#[test]
+fn the_document_names_exactly_the_fields_the_destination_parsers_accept() {
+    let doc = serde_json::to_value(super::openapi()).unwrap();
+    assert_eq!(
+        properties(&doc, "CreateDestinationRequest"),
+        set(CREATE_FIELDS.iter().copied())
+    );
+    assert_eq!(
+        properties(&doc, "UpdateDestinationRequest"),
+        set(UPDATE_FIELDS.iter().copied())
+    );
+    assert_eq!(
+        properties(&doc, "DeliveryPolicy"),
+        set(DELIVERY_FIELDS.iter().copied())
+    );
+    assert_eq!(
+        properties(&doc, "DestinationMetadata"),
+        set(KINDS
+            .iter()
+            .flat_map(|k| k.metadata_fields().iter().copied()))
+    );
+    assert_eq!(
+        properties(&doc, "DestinationSecretsInput"),
+        set(KINDS.iter().flat_map(|k| k.secret_fields().iter().copied()))
+    );
+}
+
+/// Every field the document offers under `destination` in a PATCH can be named in
+/// `updateMask` (and nothing else can: an unknown path is refused).
+#[test]
+fn every_patchable_field_in_the_document_is_an_update_mask_path() {
+    let doc = serde_json::to_value(super::openapi()).unwrap();
+    let patchable = properties(&doc, "DestinationPatch");
+    assert_eq!(
+        patchable,
+        set(["name", "metadata", "secrets", "delivery"]),
+        "the document's patchable fields"
+    );
+    let mask_rejected = |kind: DestinationType, path: &str| {
+        let body = serde_json::json!({"updateMask": [path], "destination": {}});
+        let secrets: Vec<String> = kind.secret_fields().iter().map(|s| s.to_string()).collect();
+        match parse_update(
+            body.as_object().unwrap(),
+            kind,
+            "d",
+            &DestinationMetadata::default(),
+            &secrets,
+            None,
+        ) {
+            Ok(_) => false,
+            Err(e) => e
+                .to_problem()
+                .issues
+                .iter()
+                .any(|i| i.name == "updateMask[0]"),
+        }
+    };
+    for kind in KINDS {
+        let mut paths = vec!["name".to_string(), "delivery".to_string()];
+        paths.extend(DELIVERY_FIELDS.iter().map(|f| format!("delivery.{f}")));
+        paths.extend(
+            kind.metadata_fields()
+                .iter()
+                .map(|f| format!("metadata.{f}")),
+        );
+        paths.extend(kind.secret_fields().iter().map(|f| format!("secrets.{f}")));
+        for path in &paths {
+            let root = path.split('.').next().unwrap();
+            assert!(patchable.contains(root), "{path} is not in the document");
+            assert!(!mask_rejected(kind, path), "{path} refused for {kind:?}");
+        }
+        assert!(mask_rejected(kind, "delivery.retries"));
+        assert!(mask_rejected(kind, "createTime"));
+    }
+}
