@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
-use switchboard::node::{default_data_dir, open_data_dir, Node, NodeConfig};
+use switchboard::config::{default_data_dir, NodeConfig};
+use switchboard::node::{open_data_dir, Node};
 use switchboard::secrets::SecretBackendKind;
 
 #[global_allocator]
@@ -105,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = NodeConfig::new(cli.data_dir.unwrap_or_else(default_data_dir));
     config.secret_backend = cli.secret_store;
     if let Some(path) = &cli.config {
-        switchboard::node::FileConfig::load(path)?.apply(&mut config);
+        switchboard::config::FileConfig::load(path)?.apply(&mut config);
     }
     match cli.command {
         Command::Serve { listen } => serve(config, listen).await,

@@ -129,3 +129,12 @@ pub async fn signing_keys(
     }
     Ok(keys)
 }
+
+impl From<VaultError> for crate::error::ApiError {
+    fn from(err: VaultError) -> Self {
+        match err {
+            VaultError::Db(e) => e.into(),
+            VaultError::Secrets(e) => e.into(),
+        }
+    }
+}

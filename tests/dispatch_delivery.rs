@@ -271,7 +271,7 @@ async fn a_destination_schedule_overrides_the_node_schedule() {
     );
 }
 
-fn disable_fast(c: &mut switchboard::node::NodeConfig) {
+fn disable_fast(c: &mut switchboard::config::NodeConfig) {
     c.delivery = fast_delivery(&[0, 100]);
     c.delivery.disable_after = Duration::from_millis(1500);
 }

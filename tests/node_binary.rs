@@ -258,8 +258,8 @@ fn a_settings_file_sets_the_retry_schedule_and_bad_ones_are_refused() {
         "[delivery]\nretry-schedule = [\"0s\", \"1s\"]\ntimeout = \"3s\"\n",
     )
     .unwrap();
-    let parsed = switchboard::node::FileConfig::load(&good).unwrap();
-    let mut config = switchboard::node::NodeConfig::new(dir.path().to_path_buf());
+    let parsed = switchboard::config::FileConfig::load(&good).unwrap();
+    let mut config = switchboard::config::NodeConfig::new(dir.path().to_path_buf());
     parsed.apply(&mut config);
     assert_eq!(
         config.delivery.retry_schedule,

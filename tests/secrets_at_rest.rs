@@ -5,7 +5,7 @@ mod support;
 
 use serde_json::json;
 use support::node::{contains, TestNode};
-use switchboard::node::NodeConfig;
+use switchboard::config::NodeConfig;
 use switchboard::secrets::SecretBackendKind;
 
 const AWS_SECRET: &str = "aws-secret-key-value-0123456789";

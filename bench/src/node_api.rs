@@ -12,8 +12,9 @@ use http_body_util::BodyExt;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
+use switchboard::config::NodeConfig;
 use switchboard::model::EventType;
-use switchboard::node::{Node, NodeConfig};
+use switchboard::node::Node;
 use switchboard::secrets::SecretBackendKind;
 use tokio_util::sync::CancellationToken;
 

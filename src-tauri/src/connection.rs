@@ -403,7 +403,8 @@ pub fn local_client(base_url: &str, admin_key: Option<String>) -> Result<Client,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchboard::node::{Node, NodeConfig};
+    use switchboard::config::NodeConfig;
+    use switchboard::node::Node;
     use switchboard::secrets::SecretBackendKind;
 
     fn get(path: &str) -> NodeRequest {

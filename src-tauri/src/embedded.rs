@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use serde::Serialize;
-use switchboard::node::{default_data_dir, Node, NodeConfig};
+use switchboard::config::{default_data_dir, NodeConfig};
+use switchboard::node::Node;
 use tauri::async_runtime::{self, JoinHandle};
 use tauri::AppHandle;
 use tokio_util::sync::CancellationToken;

@@ -5,8 +5,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::{session, AppState};
+use crate::error::ApiError;
 use crate::model::api_key::hash_key;
-use crate::problem::ApiError;
 use crate::store::api_keys;
 use crate::time::now_ms;
 

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::extract::QueryParams;
 use super::AppState;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
+use crate::problem::Problem;
 
 #[utoipa::path(get, path = "/v1/blobs/{blobId}", tag = "Notifications", security(()),
     params(("blobId" = String, Path), ("expires" = i64, Query), ("signature" = String, Query)),

@@ -10,10 +10,11 @@ use utoipa::ToSchema;
 use super::destinations::resolve_destination;
 use super::extract::JsonObject;
 use super::{projects, AppState};
+use crate::error::{ApiError, ApiResult};
 use crate::model::input::{Fields, Issues};
 use crate::model::Destination;
 use crate::model::DestinationStatus::{self, Active, Disabled, Paused};
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::Problem;
 use crate::store::{destinations, messages};
 use crate::time::{now_ms, parse_rfc3339, to_rfc3339};
 

@@ -8,13 +8,14 @@ use axum::Json;
 
 use super::extract::{JsonObject, QueryParams};
 use super::{projects, AppState};
+use crate::error::{ApiError, ApiResult};
 use crate::model::destination::{
     parse_create, parse_update, DestinationSecrets, AWS_KEY_ID, WEBHOOK_SIGNING_KEY,
     WEBHOOK_SIGNING_KEY_PREVIOUS,
 };
 use crate::model::{Destination, DestinationType};
 use crate::payload::signing::generate_secret;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::Problem;
 use crate::store::{self, destinations, destinations::DestinationRow};
 use crate::time::{now_ms, to_datetime};
 use crate::vault;

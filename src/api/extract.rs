@@ -8,7 +8,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde_json::{Map, Value};
 
-use crate::problem::{ApiError, Issue, IssueLocation};
+use crate::error::ApiError;
+use crate::problem::{Issue, IssueLocation};
 
 /// A JSON object body. Wrong content type → 415; unreadable JSON or a non-object → 400.
 pub struct JsonObject(pub Map<String, Value>);

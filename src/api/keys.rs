@@ -7,10 +7,11 @@ use serde_json::Value;
 
 use super::extract::JsonObject;
 use super::AppState;
+use crate::error::{ApiError, ApiResult};
 use crate::keys;
 use crate::model::api_key::{ApiKey, CreatedApiKey};
 use crate::model::input::{Fields, Issues};
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::Problem;
 
 #[utoipa::path(get, path = "/v1/keys", tag = "Keys", responses((status = 200, body = [ApiKey])))]
 pub async fn list_keys(State(state): State<AppState>) -> ApiResult<Json<Vec<ApiKey>>> {

@@ -7,10 +7,11 @@ use serde_json::Value;
 
 use super::extract::QueryParams;
 use super::{projects, AppState};
+use crate::error::{ApiError, ApiResult};
 use crate::model::message::{Attempt, Message, MessageDetail, MessagePage, MessageStatus};
 use crate::model::route::parse_event_type;
 use crate::model::EventType;
-use crate::problem::{ApiError, ApiResult, Issue, IssueLocation, Problem};
+use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::messages::{self, MessageFilter, MessageRow};
 use crate::store::{destinations, notifications};
 use crate::time::{now_ms, parse_rfc3339, to_datetime};

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod lookups;
 pub mod messages;
 pub mod notifications;
+mod problem_response;
 pub mod projects;
 pub mod routes;
 #[cfg(test)]
@@ -33,8 +34,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::node::NodeConfig;
-use crate::problem::ApiError;
+use crate::config::NodeConfig;
+use crate::error::ApiError;
 use crate::secrets::SecretStore;
 use crate::store::Store;
 

@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use super::extract::JsonObject;
 use super::{projects, AppState};
+use crate::error::{ApiError, ApiResult};
 use crate::model::message::PublishResponse;
-use crate::problem::{ApiError, ApiResult, Issue, IssueLocation, Problem};
+use crate::problem::{Issue, IssueLocation, Problem};
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 

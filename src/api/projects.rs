@@ -6,9 +6,10 @@ use axum::Json;
 
 use super::extract::JsonObject;
 use super::AppState;
+use crate::error::{ApiError, ApiResult};
 use crate::model::project::parse_project_name;
 use crate::model::Project;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::Problem;
 use crate::store::{self, projects, projects::ProjectRow};
 use crate::time::now_ms;
 

@@ -7,11 +7,12 @@ use serde_json::Value;
 
 use super::extract::{JsonObject, QueryParams};
 use super::{projects, AppState};
+use crate::error::{ApiError, ApiResult};
 use crate::model::route::{
     parse_event_topic_route, parse_event_type, parse_topic_destination_route,
 };
 use crate::model::{EventTopicRoute, TopicDestinationRoute};
-use crate::problem::{ApiError, ApiResult, Issue, IssueLocation, Problem};
+use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::{self, destinations, routes, topics};
 use crate::time::now_ms;
 

@@ -12,9 +12,10 @@ use serde::Deserialize;
 
 use super::extract::JsonObject;
 use super::AppState;
+use crate::error::{ApiError, ApiResult};
 use crate::model::api_key::{generate_key, hash_key};
 use crate::model::input::{Fields, Issues};
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::Problem;
 use crate::store::{api_keys, sessions};
 use crate::time::now_ms;
 

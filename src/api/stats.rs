@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{projects, AppState};
-use crate::problem::{ApiResult, Problem};
+use crate::error::ApiResult;
+use crate::problem::Problem;
 use crate::store::{destinations, messages};
 use crate::time::now_ms;
 

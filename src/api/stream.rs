@@ -13,7 +13,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::{projects, AppState};
 use crate::dispatch::LiveEvent;
-use crate::problem::{ApiResult, Problem};
+use crate::error::ApiResult;
+use crate::problem::Problem;
 
 fn to_sse(e: &LiveEvent) -> Event {
     Event::default()

@@ -6,9 +6,10 @@ use axum::Json;
 
 use super::extract::JsonObject;
 use super::{projects, AppState};
+use crate::error::{ApiError, ApiResult};
 use crate::model::topic::parse_topic_name;
 use crate::model::Topic;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::Problem;
 use crate::store::{self, topics, topics::TopicRow};
 use crate::time::now_ms;
 

@@ -5,7 +5,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::problem::ApiError;
+use crate::error::ApiError;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "ui/dist"]

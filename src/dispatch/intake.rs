@@ -16,10 +16,9 @@ use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use super::handoff::{Batch, HandedOver, Handoff};
-use super::publish::Reach;
+use crate::error::ApiError;
 use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
 use crate::model::EventType;
-use crate::problem::ApiError;
 use crate::store::destinations::DestinationRow;
 use crate::store::outbox::{self, ClaimedRow, NewMessage, NotificationRow};
 use crate::store::{self, Store};
@@ -29,6 +28,22 @@ use crate::time::now_ms;
 const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3600 * 1000;
 /// The most publishes committed in one transaction.
 const MAX_BATCH: usize = 1024;
+
+/// Which destinations a notification goes to.
+#[derive(Clone, Debug)]
+pub enum Reach {
+    /// Everything its event type routes to.
+    Routes,
+    /// The routes, except this destination (a disabled webhook announcing itself).
+    RoutesExcept(String),
+    /// This destination only, whatever the routes say (a test send).
+    Only(Box<DestinationRow>),
+}
+
+pub fn new_message_id() -> String {
+    // Time-ordered like Svix's message IDs, and for the same reason as `store::new_id`.
+    format!("msg_{}", uuid::Uuid::now_v7().simple())
+}
 
 /// A validated notification, ready to be stored.
 pub struct Submission {
@@ -202,7 +217,7 @@ pub(super) fn store(
                 MessageStatus::Pending
             };
             published.push(PublishedMessage {
-                id: super::publish::new_message_id(),
+                id: new_message_id(),
                 destination_id: d.id.clone(),
                 destination_name: d.name.clone(),
                 status,

@@ -5,12 +5,13 @@
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::intake::Reach;
 use super::intake::{Accepted, Submission};
 use super::Dispatcher;
+use crate::error::ApiError;
 use crate::model::message::{MessageStatus, PublishResponse};
 use crate::payload::notification::validate_notification;
-use crate::problem::{ApiError, Issue, IssueLocation};
-use crate::store::destinations::DestinationRow;
+use crate::problem::{Issue, IssueLocation};
 use crate::store::projects::ProjectRow;
 use crate::time::{now_ms, to_rfc3339};
 
@@ -20,11 +21,6 @@ pub struct Published {
     pub response: PublishResponse,
     /// True when this answers a repeated `Idempotency-Key` and nothing new was published.
     pub replayed: bool,
-}
-
-pub fn new_message_id() -> String {
-    // Time-ordered like Svix's message IDs, and for the same reason as `store::new_id`.
-    format!("msg_{}", uuid::Uuid::now_v7().simple())
 }
 
 /// The live event `message.created`.
@@ -38,17 +34,6 @@ struct MessageCreated<'a> {
     event_type: &'a str,
     status: MessageStatus,
     create_time: &'a str,
-}
-
-/// Which destinations a notification goes to.
-#[derive(Clone, Debug)]
-pub enum Reach {
-    /// Everything its event type routes to.
-    Routes,
-    /// The routes, except this destination (a disabled webhook announcing itself).
-    RoutesExcept(String),
-    /// This destination only, whatever the routes say (a test send).
-    Only(Box<DestinationRow>),
 }
 
 impl Dispatcher {

@@ -10,9 +10,8 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::intake::{self, Accepted, Submission};
+use super::intake::{self, Accepted, Reach, Submission};
 use super::policy::{after_failure, Next};
-use super::publish::Reach;
 use super::worker::Finished;
 use super::Dispatcher;
 use crate::model::message::{MessageStatus, PublishResponse};

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::delivery::{read_delivery, DeliveryPolicy, DELIVERY_FIELDS};
 use super::input::{kind_of, Fields, Issues};
 use super::names::{check_name, DESTINATION_NAME_MAX};
-use crate::problem::ApiError;
+use crate::error::ApiError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -6,7 +6,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::problem::{ApiError, Issue};
+use crate::error::ApiError;
+use crate::problem::Issue;
 
 /// Collects issues while fields are read.
 #[derive(Debug, Default)]

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::input::{Fields, Issues};
 use super::names::{check_name, PROJECT_NAME_MAX};
-use crate::problem::ApiError;
+use crate::error::ApiError;
 
 /// The project every node has from its first start.
 pub const DEFAULT_PROJECT: &str = "default";

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::event_type::EventType;
 use super::input::{Fields, Issues};
-use crate::problem::ApiError;
+use crate::error::ApiError;
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

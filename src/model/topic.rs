@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::input::{Fields, Issues};
 use super::names::{check_name, TOPIC_NAME_MAX};
-use crate::problem::ApiError;
+use crate::error::ApiError;
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -65,7 +65,7 @@ impl Checkpointer {
     /// its automatic checkpoints off, has it report the log's size, and starts the thread
     /// with a connection of its own. Call [`Checkpointer::detach`] before closing `writer`.
     pub fn start(path: &Path, writer: &Connection) -> anyhow::Result<Checkpointer> {
-        let conn = super::writer::open(path)
+        let conn = super::connection::open(path)
             .with_context(|| format!("opening {} for checkpoints", path.display()))?;
         let log_pages = Arc::new(AtomicI64::new(0));
         // Installing a WAL hook replaces SQLite's automatic checkpoints (they are a WAL
@@ -247,7 +247,7 @@ mod tests {
     fn syncing_the_database_file_keeps_the_connections_locks() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.db");
-        let syncing = super::super::writer::open(&path).unwrap();
+        let syncing = super::super::connection::open(&path).unwrap();
         syncing
             .execute_batch("CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1)")
             .unwrap();

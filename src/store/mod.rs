@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod blobs;
 mod checkpoint;
+mod connection;
 pub mod destinations;
 pub mod messages;
 pub mod meta;

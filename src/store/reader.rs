@@ -42,7 +42,7 @@ impl Readers {
         let conn = match idle {
             Some(conn) => conn,
             None => {
-                let conn = super::writer::open(&self.path)?;
+                let conn = super::connection::open(&self.path)?;
                 conn.pragma_update(None, "query_only", true)?;
                 conn
             }

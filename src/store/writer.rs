@@ -14,7 +14,6 @@
 
 use std::path::Path;
 use std::sync::{mpsc, Arc};
-use std::time::Duration;
 
 use anyhow::Context;
 use rusqlite::Connection;
@@ -38,7 +37,8 @@ impl std::fmt::Debug for Writer {
 
 /// Opens the writer's connection to an existing (migrated) database and starts its thread.
 pub fn start(path: &Path, turn: Arc<Mutex<()>>) -> anyhow::Result<Writer> {
-    let conn = open(path).with_context(|| format!("opening {} for writing", path.display()))?;
+    let conn = super::connection::open(path)
+        .with_context(|| format!("opening {} for writing", path.display()))?;
     // SQLite checks `status IN (…six values…)` by building a temporary index of the six
     // values for every row a statement writes: ~3 % of the CPU while delivering (perf).
     // The writer's statuses are constants of this code (`MessageStatus`, the statements
@@ -60,20 +60,6 @@ pub fn start(path: &Path, turn: Arc<Mutex<()>>) -> anyhow::Result<Writer> {
         })
         .context("starting the writer thread")?;
     Ok(Writer { jobs })
-}
-
-/// Opens a connection with the node's settings (also used for the inline readers).
-pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    // The same settings as the sqlx pools (see `Store::open` for why each).
-    conn.pragma_update(None, "journal_mode", "wal")?;
-    conn.pragma_update(None, "synchronous", "normal")?;
-    conn.pragma_update(None, "foreign_keys", "on")?;
-    conn.pragma_update(None, "temp_store", "memory")?;
-    conn.pragma_update(None, "mmap_size", 268_435_456)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    conn.set_prepared_statement_cache_capacity(64);
-    Ok(conn)
 }
 
 impl Writer {
@@ -100,6 +86,8 @@ impl Writer {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::super::checkpoint::RESTART_PAGES;
     use super::*;
 

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use switchboard::node::{Node, NodeConfig};
+use switchboard::config::NodeConfig;
+use switchboard::node::Node;
 use switchboard::secrets::SecretBackendKind;
 use tokio_util::sync::CancellationToken;
 

@@ -1,0 +1,94 @@
+//! The node's configuration: what a node is started with (`NodeConfig`), the settings file
+//! that adjusts it (`FileConfig`), and where its data lives by default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::dispatch::DeliveryConfig;
+use crate::secrets::SecretBackendKind;
+
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    pub data_dir: PathBuf,
+    /// Where to listen; port 0 picks a free one (see `Node::addr`).
+    pub listen: SocketAddr,
+    pub secret_backend: SecretBackendKind,
+    /// How long a rotated-out webhook signing key keeps signing.
+    pub signing_key_grace: Duration,
+    pub delivery: DeliveryConfig,
+    /// The node's address as receivers reach it, for download URLs (default: the address
+    /// it listens on).
+    pub public_url: Option<String>,
+    /// How long a download URL stays valid.
+    pub blob_url_lifetime: Duration,
+}
+
+impl NodeConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        NodeConfig {
+            data_dir,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            secret_backend: SecretBackendKind::Auto,
+            signing_key_grace: Duration::from_secs(24 * 3600),
+            delivery: DeliveryConfig::default(),
+            public_url: None,
+            blob_url_lifetime: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// What a node's settings file (TOML) may set; everything is optional.
+///
+/// ```toml
+/// signing-key-grace = "24h"
+/// [delivery]
+/// retry-schedule = ["0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"]
+/// timeout = "15s"
+/// max-in-flight-per-destination = 16
+/// disable-after = "5days"
+/// ```
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileConfig {
+    #[serde(default)]
+    pub delivery: Option<DeliveryConfig>,
+    #[serde(default, with = "humantime_serde")]
+    pub signing_key_grace: Option<Duration>,
+    #[serde(default)]
+    pub public_url: Option<String>,
+    #[serde(default, with = "humantime_serde")]
+    pub blob_url_lifetime: Option<Duration>,
+}
+
+impl FileConfig {
+    pub fn load(path: &std::path::Path) -> anyhow::Result<FileConfig> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("reading settings from {}", path.display()))
+    }
+
+    pub fn apply(self, config: &mut NodeConfig) {
+        if let Some(d) = self.delivery {
+            config.delivery = d;
+        }
+        if let Some(g) = self.signing_key_grace {
+            config.signing_key_grace = g;
+        }
+        if self.public_url.is_some() {
+            config.public_url = self.public_url;
+        }
+        if let Some(l) = self.blob_url_lifetime {
+            config.blob_url_lifetime = l;
+        }
+    }
+}
+
+/// The platform's data directory for Switchboard (e.g. `~/.local/share/switchboard`).
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("dev", "switchboard", "switchboard")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".switchboard"))
+}

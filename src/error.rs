@@ -1,0 +1,97 @@
+//! The one error type of a request to the node, whoever serves it: what went wrong in
+//! terms a client can act on (malformed, invalid fields, not found, conflict, …), with no
+//! HTTP in it. `api::problem_response` maps it to a status and a problem+json body, once.
+
+use serde_json::Value;
+
+use crate::problem::Issue;
+
+/// Every failure a request can meet. Mapped to HTTP exactly once, in `api::problem_response`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request could not be read at all (bad JSON syntax, wrong shape at the top).
+    #[error("malformed request: {detail}")]
+    Malformed { detail: String, issues: Vec<Issue> },
+    /// The request was read, but some fields are invalid.
+    #[error("invalid input")]
+    Invalid { issues: Vec<Issue> },
+    #[error("{detail}")]
+    NotFound { detail: String, issues: Vec<Issue> },
+    #[error("{detail}")]
+    Conflict { detail: String, issues: Vec<Issue> },
+    #[error("missing or invalid API key")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything we did not expect. The body stays generic; the cause goes to the log.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn invalid(issue: Issue) -> Self {
+        ApiError::Invalid {
+            issues: vec![issue],
+        }
+    }
+
+    pub fn not_found(what: &str, key: &str) -> Self {
+        ApiError::NotFound {
+            detail: format!("{what} '{key}' was not found"),
+            issues: vec![],
+        }
+    }
+
+    /// A reference inside the request body points at nothing: 404, naming the field.
+    pub fn missing_reference(field: &str, what: &str, key: &str) -> Self {
+        ApiError::NotFound {
+            detail: format!("{what} '{key}' was not found"),
+            issues: vec![Issue::body(
+                field,
+                Some(&Value::String(key.to_string())),
+                format!("no {what} with this ID or name exists in the project"),
+            )],
+        }
+    }
+
+    pub fn conflict(field: &str, value: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        ApiError::Conflict {
+            issues: vec![Issue::body(
+                field,
+                Some(&Value::String(value.to_string())),
+                detail.clone(),
+            )],
+            detail,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            if db.message().contains("database is locked") {
+                return ApiError::Unavailable("the database is busy; retry shortly".into());
+            }
+        }
+        ApiError::Internal(err.into())
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        ApiError::Internal(err.into())
+    }
+}
+
+impl From<crate::secrets::SecretsError> for ApiError {
+    fn from(err: crate::secrets::SecretsError) -> Self {
+        ApiError::Internal(err.into())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
