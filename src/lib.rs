@@ -3,7 +3,6 @@
 
 pub mod api;
 pub mod blobs;
-pub mod cli;
 pub mod client;
 pub mod config;
 pub mod dispatch;

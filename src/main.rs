@@ -3,8 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
+
+mod cli;
 
 use switchboard::config::{default_data_dir, NodeConfig};
 use switchboard::node::{open_data_dir, Node};
@@ -20,6 +22,17 @@ static ALLOCATOR: switchboard::MiMalloc = switchboard::MiMalloc;
     about = "Switchboard notification node and console tools"
 )]
 struct Cli {
+    #[command(flatten)]
+    client: cli::GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options of the commands that open the node's data directory themselves (`serve`,
+/// `keys`); client commands talk to a node through its API and take none of these.
+#[derive(Args)]
+#[command(next_help_heading = "Node")]
+struct NodeArgs {
     /// Data directory (database, log destinations, key file).
     #[arg(long, global = true, env = "SWITCHBOARD_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -42,10 +55,19 @@ struct Cli {
     /// Node settings file (TOML), e.g. the retry schedule: see README.md.
     #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
     config: Option<PathBuf>,
-    #[command(flatten)]
-    client: switchboard::cli::GlobalArgs,
-    #[command(subcommand)]
-    command: Command,
+}
+
+impl NodeArgs {
+    /// The node's configuration from these options (and the settings file they name).
+    fn node_config(&self) -> anyhow::Result<NodeConfig> {
+        let data_dir = self.data_dir.clone().unwrap_or_else(default_data_dir);
+        let mut config = NodeConfig::new(data_dir);
+        config.secret_backend = self.secret_store;
+        if let Some(path) = &self.config {
+            switchboard::config::FileConfig::load(path)?.apply(&mut config);
+        }
+        Ok(config)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -58,6 +80,8 @@ enum LogFormat {
 enum Command {
     /// Run the node headless: the API under /v1, /healthz and /openapi.json.
     Serve {
+        #[command(flatten)]
+        node: NodeArgs,
         /// Address to listen on (loopback by default).
         #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8700")]
         listen: SocketAddr,
@@ -66,12 +90,14 @@ enum Command {
     Openapi,
     /// Manage the node's API keys (works on the data directory directly).
     Keys {
+        #[command(flatten)]
+        node: NodeArgs,
         #[command(subcommand)]
         command: KeysCommand,
     },
     // The API client's commands (destinations, topics, routes, notify, tail, ...).
     #[command(flatten)]
-    Client(switchboard::cli::Command),
+    Client(cli::Command),
 }
 
 #[derive(Subcommand)]
@@ -102,18 +128,19 @@ fn init_logging(format: LogFormat) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_logging(cli.log_format);
-    let mut config = NodeConfig::new(cli.data_dir.unwrap_or_else(default_data_dir));
-    config.secret_backend = cli.secret_store;
-    if let Some(path) = &cli.config {
-        switchboard::config::FileConfig::load(path)?.apply(&mut config);
-    }
     match cli.command {
-        Command::Serve { listen } => serve(config, listen).await,
+        Command::Serve { node, listen } => {
+            init_logging(node.log_format);
+            serve(node.node_config()?, listen).await
+        }
         Command::Openapi => openapi(),
-        Command::Keys { command } => keys(config, command).await,
+        Command::Keys { node, command } => {
+            init_logging(node.log_format);
+            keys(node.node_config()?, command).await
+        }
         Command::Client(command) => {
-            std::process::exit(switchboard::cli::run(cli.client, command).await)
+            init_logging(LogFormat::Text);
+            std::process::exit(cli::run(cli.client, command).await)
         }
     }
 }

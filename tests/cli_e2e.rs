@@ -763,3 +763,36 @@ async fn tail_reconnects_across_a_node_restart() {
         .unwrap();
     assert!(status.success());
 }
+
+/// Client commands offer only what a client uses: the node's own options (data directory,
+/// secret store, settings file, log format) belong to `serve` and `keys`, where they act.
+#[tokio::test]
+async fn client_commands_show_only_client_options() {
+    let dir = tempfile::tempdir().unwrap();
+    const NODE_OPTIONS: [&str; 4] = ["--data-dir", "--secret-store", "--config", "--log-format"];
+    for client in [
+        &["routes", "events", "create", "--help"][..],
+        &["destinations", "list", "--help"],
+        &["tail", "--help"],
+    ] {
+        let help = run(command(dir.path()), client).await;
+        assert_eq!(help.code, 0, "{}", help.stderr);
+        for option in NODE_OPTIONS {
+            assert!(!help.stdout.contains(option), "{client:?} offers {option}");
+        }
+        assert!(help.stdout.contains("--url"), "{}", help.stdout);
+    }
+    for node in [&["serve", "--help"][..], &["keys", "create", "--help"]] {
+        let help = run(command(dir.path()), node).await;
+        for option in NODE_OPTIONS {
+            assert!(help.stdout.contains(option), "{node:?} lacks {option}");
+        }
+    }
+    // Given to a client command anyway, a node option is a usage error, not ignored.
+    let misplaced = run(
+        command(dir.path()),
+        &["--data-dir", "/tmp", "topics", "list"],
+    )
+    .await;
+    assert_eq!(misplaced.code, 2, "{}", misplaced.stderr);
+}

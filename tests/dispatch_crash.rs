@@ -28,11 +28,11 @@ fn serve_crashing_at(data: &Path, crash_at: Option<&str>) -> (Child, String, Opt
     }
     let mut child = command
         .args([
+            "serve",
             "--data-dir",
             data.to_str().unwrap(),
             "--secret-store",
             "file",
-            "serve",
             "--listen",
             "127.0.0.1:0",
         ])

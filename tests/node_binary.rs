@@ -24,11 +24,11 @@ fn serve(data_dir: &Path, extra_env: &[(&str, &str)], log_format: &str) -> Serve
     let stderr = std::fs::File::create(&stderr_path).unwrap();
     let mut cmd = Command::new(BIN);
     cmd.args([
+        "serve",
         "--data-dir",
         data_dir.to_str().unwrap(),
         "--log-format",
         log_format,
-        "serve",
         "--listen",
         "127.0.0.1:0",
     ])
@@ -163,7 +163,7 @@ fn keys_commands_manage_keys_on_the_data_directory() {
     let data = dir.path().to_str().unwrap();
     let run = |args: &[&str]| {
         let out = Command::new(BIN)
-            .args(["--data-dir", data, "--secret-store", "file", "keys"])
+            .args(["keys", "--data-dir", data, "--secret-store", "file"])
             .args(args)
             .output()
             .unwrap();
@@ -233,11 +233,11 @@ async fn a_master_key_from_the_environment_replaces_the_key_file() {
     // With a wrong master key the node refuses to start, and says why.
     let out = Command::new(BIN)
         .args([
+            "serve",
             "--data-dir",
             data.to_str().unwrap(),
             "--secret-store",
             "file",
-            "serve",
             "--listen",
             "127.0.0.1:0",
         ])
@@ -271,12 +271,12 @@ fn a_settings_file_sets_the_retry_schedule_and_bad_ones_are_refused() {
     std::fs::write(&bad, "[delivery]\nretry-schedul = [\"0s\"]\n").unwrap();
     let out = Command::new(BIN)
         .args([
+            "keys",
+            "list",
             "--config",
             bad.to_str().unwrap(),
             "--data-dir",
             dir.path().to_str().unwrap(),
-            "keys",
-            "list",
         ])
         .output()
         .unwrap();

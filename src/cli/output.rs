@@ -4,8 +4,8 @@ use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::client::profiles::ProfileError;
-use crate::client::ClientError;
+use switchboard::client::profiles::ProfileError;
+use switchboard::client::ClientError;
 
 /// Exit codes, so scripts can tell "the API said no" from "the node was not there".
 pub mod exit {

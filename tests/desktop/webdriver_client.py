@@ -191,7 +191,7 @@ def free_port():
 
 def create_key(data_dir, name):
     out = subprocess.run(
-        [SWITCHBOARD, "--data-dir", data_dir, "keys", "create", "--name", name],
+        [SWITCHBOARD, "keys", "create", "--data-dir", data_dir, "--name", name],
         capture_output=True, text=True, timeout=60, check=True,
     )
     return out.stdout.strip().splitlines()[-1].strip()
@@ -243,7 +243,7 @@ class RemoteNode:
         port = free_port()
         self.log = open(os.path.join(ARTIFACTS, "remote-node.log"), "w")
         self.server = subprocess.Popen(
-            [SWITCHBOARD, "--data-dir", self.dir, "serve", "--listen", f"127.0.0.1:{port}"],
+            [SWITCHBOARD, "serve", "--data-dir", self.dir, "--listen", f"127.0.0.1:{port}"],
             stdout=self.log, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"

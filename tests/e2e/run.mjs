@@ -146,13 +146,13 @@ async function startNode() {
   const child = spawn(
     binary,
     [
+      "serve",
       "--data-dir",
       dataDir,
       "--secret-store",
       "file",
       "--config",
       config,
-      "serve",
       "--listen",
       "127.0.0.1:0",
     ],
