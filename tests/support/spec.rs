@@ -327,6 +327,11 @@ fn convert_schema(file: &str, schema: &Value) -> Value {
         return schema.clone();
     };
     if let Some(reference) = obj.get("$ref").and_then(Value::as_str) {
+        // A document the reference set does not ship (api.yaml points into the catalog):
+        // nothing is known of that schema, so it accepts anything.
+        if refers_to_unshipped(reference) {
+            return json!({});
+        }
         return json!({ "$ref": rewrite_ref(file, reference) });
     }
     let mut out = Map::new();
@@ -385,6 +390,12 @@ fn convert_schema(file: &str, schema: &Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// True when `reference` points into another file that is not among the documents.
+fn refers_to_unshipped(reference: &str) -> bool {
+    let target = reference.split_once('#').map_or(reference, |(t, _)| t);
+    !target.is_empty() && !documents().contains_key(&file_name(Path::new(target)))
 }
 
 /// `#/components/schemas/X` of `file`, or `../dir/other.yaml#/components/schemas/X`, becomes
