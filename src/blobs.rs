@@ -51,7 +51,9 @@ impl Blobs {
         let now = now_ms();
         let expires = now / 1000 + self.lifetime.as_secs() as i64;
         // Kept a minute past the URL's end, so a download that starts in time finishes.
-        store::blobs::put(&self.store.pool, id, content, now, expires * 1000 + 60_000).await?;
+        let mut tx = self.store.begin_write().await?;
+        store::blobs::put(&mut *tx, id, content, now, expires * 1000 + 60_000).await?;
+        tx.commit().await?;
         let signature = hex::encode(self.mac(id, expires).finalize().into_bytes());
         Ok(format!(
             "{}/v1/blobs/{id}?expires={expires}&signature={signature}",
@@ -78,11 +80,14 @@ impl Blobs {
     }
 
     pub async fn get(&self, id: &str) -> sqlx::Result<Option<String>> {
-        store::blobs::get(&self.store.pool, id).await
+        store::blobs::get(self.store.reads(), id).await
     }
 
     /// Deletes blobs whose every URL has expired.
     pub async fn clean_up(&self) -> sqlx::Result<u64> {
-        store::blobs::delete_expired(&self.store.pool, now_ms()).await
+        let mut tx = self.store.begin_write().await?;
+        let deleted = store::blobs::delete_expired(&mut *tx, now_ms()).await?;
+        tx.commit().await?;
+        Ok(deleted)
     }
 }

@@ -2,18 +2,19 @@
 //! data directory directly, so an operator who lost every key can still get in).
 
 use serde::Deserialize;
-use sqlx::SqlitePool;
 
 use crate::model::api_key::{generate_key, hash_key, hint, ApiKey, CreatedApiKey};
-use crate::store::{self, api_keys};
+use crate::store::{self, api_keys, Store};
 use crate::time::now_ms;
 
-pub async fn create(pool: &SqlitePool, name: &str) -> sqlx::Result<CreatedApiKey> {
+pub async fn create(store: &Store, name: &str) -> sqlx::Result<CreatedApiKey> {
     let secret = generate_key();
     let id = store::new_id();
     let now = now_ms();
-    api_keys::insert(pool, &id, name, &hint(&secret), &hash_key(&secret), now).await?;
-    let key = list(pool)
+    let mut tx = store.begin_write().await?;
+    api_keys::insert(&mut *tx, &id, name, &hint(&secret), &hash_key(&secret), now).await?;
+    tx.commit().await?;
+    let key = list(store)
         .await?
         .into_iter()
         .find(|k| k.id == id)
@@ -21,8 +22,8 @@ pub async fn create(pool: &SqlitePool, name: &str) -> sqlx::Result<CreatedApiKey
     Ok(CreatedApiKey { key, secret })
 }
 
-pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<ApiKey>> {
-    Ok(api_keys::list(pool)
+pub async fn list(store: &Store) -> sqlx::Result<Vec<ApiKey>> {
+    Ok(api_keys::list(store.reads())
         .await?
         .into_iter()
         .map(ApiKey::from)
@@ -30,8 +31,11 @@ pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<ApiKey>> {
 }
 
 /// Revokes the key with this ID or name; false when no live key matched.
-pub async fn revoke(pool: &SqlitePool, id_or_name: &str) -> sqlx::Result<bool> {
-    Ok(api_keys::revoke(pool, id_or_name, now_ms()).await? > 0)
+pub async fn revoke(store: &Store, id_or_name: &str) -> sqlx::Result<bool> {
+    let mut tx = store.begin_write().await?;
+    let revoked = api_keys::revoke(&mut *tx, id_or_name, now_ms()).await? > 0;
+    tx.commit().await?;
+    Ok(revoked)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -194,13 +194,13 @@ async fn wait_for_signal() {
 
 async fn keys(config: NodeConfig, command: KeysCommand) -> anyhow::Result<()> {
     let opened = open_data_dir(&config).await?;
-    let pool = &opened.store.pool;
+    let store = &opened.store;
     if let Some(key) = &opened.new_admin_key {
         println!("Admin API key (shown once, keep it safe): {key}");
     }
     match command {
         KeysCommand::Create { name } => {
-            let created = switchboard::keys::create(pool, &name).await?;
+            let created = switchboard::keys::create(store, &name).await?;
             println!("{}", created.secret);
             eprintln!(
                 "created key '{}' ({}); it is not shown again",
@@ -212,7 +212,7 @@ async fn keys(config: NodeConfig, command: KeysCommand) -> anyhow::Result<()> {
                 "{:<38} {:<16} {:<12} {:<26} STATUS",
                 "ID", "NAME", "HINT", "CREATED"
             );
-            for k in switchboard::keys::list(pool).await? {
+            for k in switchboard::keys::list(store).await? {
                 let status = if k.revoke_time.is_some() {
                     "revoked"
                 } else {
@@ -228,11 +228,11 @@ async fn keys(config: NodeConfig, command: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::Revoke { key } => {
-            let revoked = switchboard::keys::revoke(pool, &key).await?;
+            let revoked = switchboard::keys::revoke(store, &key).await?;
             anyhow::ensure!(revoked, "no active key with ID or name '{key}'");
             println!("revoked {key}");
         }
     }
-    opened.store.pool.close().await;
+    opened.store.close().await;
     Ok(())
 }

@@ -47,13 +47,13 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     restrict_permissions(&config.data_dir);
     let store = Store::open(&config.data_dir.join(DATABASE_FILE)).await?;
-    let pool = &store.pool;
-
-    let node_id = match meta::get(pool, "node_id").await? {
+    let node_id = match meta::get(store.reads(), "node_id").await? {
         Some(id) => id,
         None => {
             let id = store::new_id();
-            meta::set(pool, "node_id", &id).await?;
+            let mut tx = store.begin_write().await?;
+            meta::set(&mut *tx, "node_id", &id).await?;
+            tx.commit().await?;
             id
         }
     };
@@ -64,26 +64,30 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
         .read(|c| projects::find(c, DEFAULT_PROJECT))?
         .is_none()
     {
-        match projects::insert(pool, &store::new_id(), DEFAULT_PROJECT, now_ms()).await {
+        let mut tx = store.begin_write().await?;
+        match projects::insert(&mut *tx, &store::new_id(), DEFAULT_PROJECT, now_ms()).await {
             Err(e) if store::is_unique_violation(&e) => {}
             other => other?,
         }
+        tx.commit().await?;
     }
 
-    let new_admin_key = if keys::list(pool).await?.is_empty() {
-        let created = keys::create(pool, "admin").await?;
-        let mut conn = pool.acquire().await?;
-        vault::put(&mut conn, &secrets, vault::ADMIN_API_KEY, &created.secret).await?;
+    let new_admin_key = if keys::list(&store).await?.is_empty() {
+        let created = keys::create(&store, "admin").await?;
+        let mut tx = store.begin_write().await?;
+        vault::put(&mut tx, &secrets, vault::ADMIN_API_KEY, &created.secret).await?;
+        tx.commit().await?;
         Some(created.secret)
     } else {
         None
     };
-    let blob_key = match vault::get(pool, &secrets, vault::BLOB_SIGNING_KEY).await? {
+    let blob_key = match vault::get(store.reads(), &secrets, vault::BLOB_SIGNING_KEY).await? {
         Some(k) => k,
         None => {
             let k = crate::model::api_key::generate_key();
-            let mut conn = pool.acquire().await?;
-            vault::put(&mut conn, &secrets, vault::BLOB_SIGNING_KEY, &k).await?;
+            let mut tx = store.begin_write().await?;
+            vault::put(&mut tx, &secrets, vault::BLOB_SIGNING_KEY, &k).await?;
+            tx.commit().await?;
             k
         }
     };
@@ -102,7 +106,7 @@ async fn choose_secret_backend(
     requested: SecretBackendKind,
     node_id: &str,
 ) -> anyhow::Result<SecretBackendKind> {
-    let stored = meta::get(&store.pool, "secret_backend").await?;
+    let stored = meta::get(store.reads(), "secret_backend").await?;
     let chosen = match (requested, stored.as_deref()) {
         (SecretBackendKind::Auto, Some("keyring")) => SecretBackendKind::Keyring,
         (SecretBackendKind::Auto, Some(_)) => SecretBackendKind::File,
@@ -118,7 +122,9 @@ async fn choose_secret_backend(
         )?;
     }
     if stored.is_none() {
-        meta::set(&store.pool, "secret_backend", chosen.as_str()).await?;
+        let mut tx = store.begin_write().await?;
+        meta::set(&mut *tx, "secret_backend", chosen.as_str()).await?;
+        tx.commit().await?;
     }
     tracing::info!(backend = chosen.as_str(), "secret store ready");
     Ok(chosen)
@@ -218,7 +224,7 @@ impl Node {
     /// The admin API key this node created on its first start (kept in the secret store).
     pub async fn admin_api_key(&self) -> anyhow::Result<Option<String>> {
         Ok(vault::get(
-            &self.state.store.pool,
+            self.state.store.reads(),
             &self.state.secrets,
             vault::ADMIN_API_KEY,
         )
@@ -235,7 +241,7 @@ impl Node {
     pub async fn wait(self) -> anyhow::Result<()> {
         self.server.await.context("server task")??;
         self.dispatcher.await.context("dispatcher task")??;
-        self.state.store.pool.close().await;
+        self.state.store.close().await;
         Ok(())
     }
 }

@@ -89,7 +89,7 @@ async fn oversized_configs_move_to_signed_urls_that_expire() {
     let r = reqwest::get(&url).await.unwrap();
     assert_eq!(r.status(), 403, "expired");
     // The store keeps a blob a minute past its last link, then cleans it up.
-    let pool = &n.node.state().store.pool;
+    let pool = n.node.state().store.reads();
     let count = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM blobs")
             .fetch_one(pool)
@@ -102,10 +102,12 @@ async fn oversized_configs_move_to_signed_urls_that_expire() {
         0,
         "not before the grace minute"
     );
+    let mut tx = n.node.state().store.begin_write().await.unwrap();
     sqlx::query("UPDATE blobs SET expire_time = expire_time - 61000")
-        .execute(pool)
+        .execute(&mut *tx)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     assert!(n.node.state().blobs.clean_up().await.unwrap() >= 3);
     assert_eq!(count().await, 0);
 

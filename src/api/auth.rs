@@ -48,7 +48,9 @@ pub async fn require_api_key(
     // request contend for the database's write lock.
     let now = now_ms();
     if last_used.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
-        api_keys::touch(&state.store.pool, &key_id, now).await?;
+        let mut tx = state.store.begin_write().await?;
+        api_keys::touch(&mut *tx, &key_id, now).await?;
+        tx.commit().await?;
         state.lookups.key_used(&hash, now);
     }
     Ok(next.run(request).await)

@@ -130,7 +130,9 @@ pub async fn recover(
     let since = issues.finish(since.unwrap_or_default())?;
     let project = projects::resolve(&state, &p).await?;
     let row = resolve_destination(&state, &project.id, &d).await?;
-    let requeued = messages::recover(&state.store.pool, &row.id, since, now_ms()).await?;
+    let mut tx = state.store.begin_write().await?;
+    let requeued = messages::recover(&mut *tx, &row.id, since, now_ms()).await?;
+    tx.commit().await?;
     state.dispatcher.wake();
     Ok((
         StatusCode::ACCEPTED,

@@ -33,7 +33,7 @@ pub async fn resolve_destination(
     project_id: &str,
     destination: &str,
 ) -> ApiResult<DestinationRow> {
-    destinations::find(&state.store.pool, project_id, destination)
+    destinations::find(state.store.reads(), project_id, destination)
         .await?
         .ok_or_else(|| ApiError::not_found("destination", destination))
 }
@@ -120,7 +120,7 @@ pub async fn list_destinations(
     Path(project): Path<String>,
 ) -> ApiResult<Json<Vec<Destination>>> {
     let project = projects::resolve(&state, &project).await?;
-    let rows = destinations::list(&state.store.pool, &project.id).await?;
+    let rows = destinations::list(state.store.reads(), &project.id).await?;
     Ok(Json(rows.iter().map(DestinationRow::to_api).collect()))
 }
 
@@ -149,7 +149,7 @@ pub async fn get_destination(
 }
 
 async fn load_secrets(state: &AppState, row: &DestinationRow) -> ApiResult<DestinationSecrets> {
-    let pool = &state.store.pool;
+    let pool = state.store.reads();
     let get =
         |name: &'static str| vault::get_destination_secret(pool, &state.secrets, &row.id, name);
     let mut out = DestinationSecrets {
@@ -174,7 +174,7 @@ async fn rotate_signing_key(state: &AppState, row: DestinationRow) -> ApiResult<
             "only webhook destinations have a signing key to rotate",
         )));
     }
-    let pool = &state.store.pool;
+    let pool = state.store.reads();
     let current =
         vault::get_destination_secret(pool, &state.secrets, &row.id, WEBHOOK_SIGNING_KEY).await?;
     let now = now_ms();
@@ -211,7 +211,7 @@ pub async fn update_destination(
 ) -> ApiResult<Json<Destination>> {
     let project = projects::resolve(&state, &project).await?;
     let row = resolve_destination(&state, &project.id, &destination).await?;
-    let secret_names = vault::destination_secret_names(&state.store.pool, &row.id).await?;
+    let secret_names = vault::destination_secret_names(state.store.reads(), &row.id).await?;
     let current_delivery = row.to_api().delivery;
     let mut update = parse_update(
         &body,

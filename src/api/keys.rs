@@ -15,7 +15,7 @@ use crate::problem::Problem;
 
 #[utoipa::path(get, path = "/v1/keys", tag = "Keys", responses((status = 200, body = [ApiKey])))]
 pub async fn list_keys(State(state): State<AppState>) -> ApiResult<Json<Vec<ApiKey>>> {
-    Ok(Json(keys::list(&state.store.pool).await?))
+    Ok(Json(keys::list(&state.store).await?))
 }
 
 #[utoipa::path(post, path = "/v1/keys", tag = "Keys", request_body = keys::CreateKeyRequest,
@@ -40,7 +40,7 @@ pub async fn create_key(
     let name = issues.finish(name.unwrap_or_default())?;
     Ok((
         StatusCode::CREATED,
-        Json(keys::create(&state.store.pool, &name).await?),
+        Json(keys::create(&state.store, &name).await?),
     ))
 }
 
@@ -51,7 +51,7 @@ pub async fn revoke_key(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if !keys::revoke(&state.store.pool, &key).await? {
+    if !keys::revoke(&state.store, &key).await? {
         return Err(ApiError::not_found("API key", &key));
     }
     state.lookups.forget_keys();

@@ -103,12 +103,16 @@ mod tests {
     async fn a_key_revoked_elsewhere_stops_working_within_the_ttl() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("l.db")).await.unwrap();
-        api_keys::insert(&store.pool, "k1", "ci", "sbk_…", "hash1", 0)
+        let mut tx = store.begin_write().await.unwrap();
+        api_keys::insert(&mut *tx, "k1", "ci", "sbk_…", "hash1", 0)
             .await
             .unwrap();
-        projects::insert(&store.pool, "p1", "default", 0)
+        tx.commit().await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        projects::insert(&mut *tx, "p1", "default", 0)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         let lookups = Lookups::default();
         assert_eq!(lookups.live_key(&store, "hash1").unwrap().unwrap().0, "k1");
         assert!(lookups.live_key(&store, "other").unwrap().is_none());
@@ -123,17 +127,23 @@ mod tests {
         assert!(lookups.project(&store, "nope").unwrap().is_none());
 
         // Revoked by another process (`switchboard keys revoke`): believed until the TTL.
-        api_keys::revoke(&store.pool, "ci", 1).await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        api_keys::revoke(&mut *tx, "ci", 1).await.unwrap();
+        tx.commit().await.unwrap();
         assert!(lookups.live_key(&store, "hash1").unwrap().is_some());
         tokio::time::sleep(KEY_TTL + Duration::from_millis(100)).await;
         assert!(lookups.live_key(&store, "hash1").unwrap().is_none());
 
         // Revoked through the API: forgotten at once.
-        api_keys::insert(&store.pool, "k2", "cd", "sbk_…", "hash2", 0)
+        let mut tx = store.begin_write().await.unwrap();
+        api_keys::insert(&mut *tx, "k2", "cd", "sbk_…", "hash2", 0)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         assert!(lookups.live_key(&store, "hash2").unwrap().is_some());
-        api_keys::revoke(&store.pool, "cd", 2).await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        api_keys::revoke(&mut *tx, "cd", 2).await.unwrap();
+        tx.commit().await.unwrap();
         lookups.forget_keys();
         assert!(lookups.live_key(&store, "hash2").unwrap().is_none());
     }

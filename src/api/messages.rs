@@ -74,7 +74,7 @@ pub async fn list_messages(
     let project = projects::resolve(&state, &project).await?;
     let destination = match query.string("destinationId") {
         Some(d) => Some(
-            destinations::find(&state.store.pool, &project.id, d)
+            destinations::find(state.store.reads(), &project.id, d)
                 .await?
                 .ok_or_else(|| {
                     query_issue("destinationId", d, "no destination with this ID or name")
@@ -113,7 +113,7 @@ pub async fn list_messages(
         None => None,
     };
     let rows = messages::list(
-        &state.store.pool,
+        state.store.reads(),
         &MessageFilter {
             project_id: &project.id,
             destination_id: destination.as_deref(),
@@ -147,7 +147,7 @@ pub async fn get_message(
     Path((project, id)): Path<(String, String)>,
 ) -> ApiResult<Json<MessageDetail>> {
     let project = projects::resolve(&state, &project).await?;
-    let pool = &state.store.pool;
+    let pool = state.store.reads();
     let row = messages::find(pool, &project.id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("message", &id))?;
@@ -185,17 +185,19 @@ pub async fn resend_message(
     Path((project, id)): Path<(String, String)>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let project = projects::resolve(&state, &project).await?;
-    let pool = &state.store.pool;
+    let pool = state.store.reads();
     messages::find(pool, &project.id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("message", &id))?;
-    if !messages::requeue(pool, &project.id, &id, now_ms()).await? {
+    let mut tx = state.store.begin_write().await?;
+    if !messages::requeue(&mut *tx, &project.id, &id, now_ms()).await? {
         return Err(ApiError::Conflict {
             detail: "the message is being delivered right now; resend it once the attempt ends"
                 .into(),
             issues: vec![],
         });
     }
+    tx.commit().await?;
     state.dispatcher.wake();
     let row = messages::find(pool, &project.id, &id)
         .await?

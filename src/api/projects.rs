@@ -24,7 +24,7 @@ pub async fn resolve(state: &AppState, id_or_name: &str) -> ApiResult<ProjectRow
 #[utoipa::path(get, path = "/v1/projects", tag = "Projects",
     responses((status = 200, body = [Project]), (status = 401, body = Problem)))]
 pub async fn list_projects(State(state): State<AppState>) -> ApiResult<Json<Vec<Project>>> {
-    let rows = projects::list(&state.store.pool).await?;
+    let rows = projects::list(state.store.reads()).await?;
     Ok(Json(rows.into_iter().map(Project::from).collect()))
 }
 
@@ -39,7 +39,8 @@ pub async fn create_project(
     let name = parse_project_name(&body)?;
     let id = store::new_id();
     let now = now_ms();
-    match projects::insert(&state.store.pool, &id, &name, now).await {
+    let mut tx = state.store.begin_write().await?;
+    match projects::insert(&mut *tx, &id, &name, now).await {
         Err(e) if store::is_unique_violation(&e) => Err(ApiError::conflict(
             "name",
             &name,
@@ -47,6 +48,7 @@ pub async fn create_project(
         )),
         other => other.map_err(ApiError::from),
     }?;
+    tx.commit().await?;
     let row = resolve(&state, &id).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }

@@ -28,7 +28,7 @@ pub async fn create_event_topic_route(
 ) -> ApiResult<(StatusCode, Json<EventTopicRoute>)> {
     let project = projects::resolve(&state, &project).await?;
     let (event_type, topic_ref) = parse_event_topic_route(&body)?;
-    let topic = topics::find(&state.store.pool, &project.id, &topic_ref)
+    let topic = topics::find(state.store.reads(), &project.id, &topic_ref)
         .await?
         .ok_or_else(|| ApiError::missing_reference("topicId", "topic", &topic_ref))?;
     let now = now_ms();
@@ -40,7 +40,8 @@ pub async fn create_event_topic_route(
         create_time: now,
         update_time: now,
     };
-    match routes::insert_event_topic(&state.store.pool, &row).await {
+    let mut tx = state.store.begin_write().await?;
+    match routes::insert_event_topic(&mut *tx, &row).await {
         Err(e) if store::is_unique_violation(&e) => {
             return Err(ApiError::conflict(
                 "eventType",
@@ -56,6 +57,7 @@ pub async fn create_event_topic_route(
         }
         other => other?,
     }
+    tx.commit().await?;
     let route = row
         .to_api()
         .ok_or_else(|| anyhow::anyhow!("stored an unknown event type"))?;
@@ -85,7 +87,7 @@ pub async fn list_event_topic_routes(
         None => None,
     };
     let rows = routes::list_event_topic(
-        &state.store.pool,
+        state.store.reads(),
         &project.id,
         query.string("topicId"),
         event_type.map(|e| e.as_str()),
@@ -102,9 +104,11 @@ pub async fn delete_event_topic_route(
     Path((project, route)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let project = projects::resolve(&state, &project).await?;
-    if !routes::delete_event_topic(&state.store.pool, &project.id, &route).await? {
+    let mut tx = state.store.begin_write().await?;
+    if !routes::delete_event_topic(&mut *tx, &project.id, &route).await? {
         return Err(ApiError::not_found("event-topic route", &route));
     }
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -120,8 +124,9 @@ pub async fn create_topic_destination_route(
 ) -> ApiResult<(StatusCode, Json<TopicDestinationRoute>)> {
     let project = projects::resolve(&state, &project).await?;
     let (topic_ref, destination_ref) = parse_topic_destination_route(&body)?;
-    let topic = topics::find(&state.store.pool, &project.id, &topic_ref).await?;
-    let destination = destinations::find(&state.store.pool, &project.id, &destination_ref).await?;
+    let topic = topics::find(state.store.reads(), &project.id, &topic_ref).await?;
+    let destination =
+        destinations::find(state.store.reads(), &project.id, &destination_ref).await?;
     let (topic, destination) = match (topic, destination) {
         (Some(t), Some(d)) => (t, d),
         (t, d) => {
@@ -153,7 +158,8 @@ pub async fn create_topic_destination_route(
         destination_id: destination.id,
         create_time: now_ms(),
     };
-    match routes::insert_topic_destination(&state.store.pool, &row).await {
+    let mut tx = state.store.begin_write().await?;
+    match routes::insert_topic_destination(&mut *tx, &row).await {
         Err(e) if store::is_unique_violation(&e) => {
             return Err(ApiError::conflict(
                 "destinationId",
@@ -172,6 +178,7 @@ pub async fn create_topic_destination_route(
         }
         other => other?,
     }
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
@@ -187,7 +194,7 @@ pub async fn list_topic_destination_routes(
 ) -> ApiResult<Json<Vec<TopicDestinationRoute>>> {
     let project = projects::resolve(&state, &project).await?;
     let rows = routes::list_topic_destination(
-        &state.store.pool,
+        state.store.reads(),
         &project.id,
         query.string("topicId"),
         query.string("destinationId"),
@@ -206,8 +213,10 @@ pub async fn delete_topic_destination_route(
     Path((project, route)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let project = projects::resolve(&state, &project).await?;
-    if !routes::delete_topic_destination(&state.store.pool, &project.id, &route).await? {
+    let mut tx = state.store.begin_write().await?;
+    if !routes::delete_topic_destination(&mut *tx, &project.id, &route).await? {
         return Err(ApiError::not_found("topic-destination route", &route));
     }
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -59,14 +59,16 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 pub async fn session_is_live(state: &AppState, token: &str) -> ApiResult<bool> {
-    Ok(sessions::is_live(&state.store.pool, &hash_key(token), now_ms()).await?)
+    Ok(sessions::is_live(state.store.reads(), &hash_key(token), now_ms()).await?)
 }
 
 async fn start_session(state: &AppState) -> ApiResult<HeaderValue> {
     let token = generate_key();
     let now = now_ms();
     let expire = now + SESSION_DAYS * 24 * 3600 * 1000;
-    sessions::insert(&state.store.pool, &hash_key(&token), now, expire).await?;
+    let mut tx = state.store.begin_write().await?;
+    sessions::insert(&mut *tx, &hash_key(&token), now, expire).await?;
+    tx.commit().await?;
     let cookie = format!(
         "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
         SESSION_DAYS * 24 * 3600
@@ -108,7 +110,9 @@ pub async fn delete_session(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     if let Some(token) = session_cookie(&headers) {
-        sessions::delete(&state.store.pool, &hash_key(&token)).await?;
+        let mut tx = state.store.begin_write().await?;
+        sessions::delete(&mut *tx, &hash_key(&token)).await?;
+        tx.commit().await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(

@@ -22,7 +22,7 @@ fn conflict(name: &str) -> ApiError {
 }
 
 async fn resolve_topic(state: &AppState, project_id: &str, topic: &str) -> ApiResult<TopicRow> {
-    topics::find(&state.store.pool, project_id, topic)
+    topics::find(state.store.reads(), project_id, topic)
         .await?
         .ok_or_else(|| ApiError::not_found("topic", topic))
 }
@@ -47,10 +47,12 @@ pub async fn create_topic(
         create_time: now,
         update_time: now,
     };
-    match topics::insert(&state.store.pool, &row).await {
+    let mut tx = state.store.begin_write().await?;
+    match topics::insert(&mut *tx, &row).await {
         Err(e) if store::is_unique_violation(&e) => return Err(conflict(&row.name)),
         other => other?,
     }
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
@@ -62,7 +64,7 @@ pub async fn list_topics(
     Path(project): Path<String>,
 ) -> ApiResult<Json<Vec<Topic>>> {
     let project = projects::resolve(&state, &project).await?;
-    let rows = topics::list(&state.store.pool, &project.id).await?;
+    let rows = topics::list(state.store.reads(), &project.id).await?;
     Ok(Json(rows.into_iter().map(Topic::from).collect()))
 }
 
@@ -92,10 +94,12 @@ pub async fn update_topic(
     let project = projects::resolve(&state, &project).await?;
     let current = resolve_topic(&state, &project.id, &topic).await?;
     let name = parse_topic_name(&body)?;
-    match topics::rename(&state.store.pool, &current.id, &name, now_ms()).await {
+    let mut tx = state.store.begin_write().await?;
+    match topics::rename(&mut *tx, &current.id, &name, now_ms()).await {
         Err(e) if store::is_unique_violation(&e) => return Err(conflict(&name)),
         other => other?,
     }
+    tx.commit().await?;
     Ok(Json(
         resolve_topic(&state, &project.id, &current.id)
             .await?
@@ -112,8 +116,10 @@ pub async fn delete_topic(
 ) -> ApiResult<StatusCode> {
     let project = projects::resolve(&state, &project).await?;
     let current = resolve_topic(&state, &project.id, &topic).await?;
-    if !topics::delete(&state.store.pool, &current.id).await? {
+    let mut tx = state.store.begin_write().await?;
+    if !topics::delete(&mut *tx, &current.id).await? {
         return Err(ApiError::not_found("topic", &topic));
     }
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -62,15 +62,17 @@ mod tests {
     use crate::store::projects;
 
     async fn add_destination(store: &Store, id: &str, status: &str) {
+        let mut tx = store.begin_write().await.unwrap();
         sqlx::query(
             "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time)
              VALUES (?1, 'p1', ?1, 'log', '{}', ?2, 0, 0)",
         )
         .bind(id)
         .bind(status)
-        .execute(&store.pool)
+        .execute(&mut *tx)
         .await
         .unwrap();
+        tx.commit().await.unwrap();
     }
 
     fn ids(rows: &[DestinationRow]) -> Vec<&str> {
@@ -81,9 +83,11 @@ mod tests {
     async fn the_list_is_read_again_after_a_change_or_a_second() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.db")).await.unwrap();
-        projects::insert(&store.pool, "p1", "default", 0)
+        let mut tx = store.begin_write().await.unwrap();
+        projects::insert(&mut *tx, "p1", "default", 0)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         add_destination(&store, "a", "active").await;
         add_destination(&store, "paused", "paused").await;
         let active = ActiveDestinations::default();

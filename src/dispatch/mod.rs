@@ -114,7 +114,9 @@ impl Dispatcher {
     /// Runs the workers until `cancel` fires, then lets attempts under way finish and be
     /// recorded. Messages left mid-delivery by a crash are queued again first.
     pub async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
-        let requeued = messages::requeue_in_flight(&self.inner.store.pool, now_ms()).await?;
+        let mut tx = self.inner.store.begin_write().await?;
+        let requeued = messages::requeue_in_flight(&mut *tx, now_ms()).await?;
+        tx.commit().await?;
         if requeued > 0 {
             tracing::warn!(
                 requeued,

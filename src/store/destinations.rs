@@ -218,18 +218,22 @@ mod tests {
     async fn a_status_change_does_not_overwrite_a_disable_committed_after_the_check() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.db")).await.unwrap();
-        projects::insert(&store.pool, "p1", "default", 0)
+        let mut tx = store.begin_write().await.unwrap();
+        projects::insert(&mut *tx, "p1", "default", 0)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
         sqlx::query(
             "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time)
              VALUES ('d', 'p1', 'd', 'webhook', '{}', 'active', 0, 0)",
         )
-        .execute(&store.pool)
+        .execute(&mut *tx)
         .await
         .unwrap();
+        tx.commit().await.unwrap();
         // What the handler saw.
-        let seen = find(&store.pool, "p1", "d").await.unwrap().unwrap();
+        let seen = find(store.reads(), "p1", "d").await.unwrap().unwrap();
         assert_eq!(seen.status(), DestinationStatus::Active);
         // The recorder's disable, on its own connection.
         let disabled = store
@@ -248,10 +252,12 @@ mod tests {
 
         use DestinationStatus::*;
         for (to, from) in [(Paused, [Active, Paused]), (Active, [Paused, Active])] {
-            let changed = change_status(&store.pool, "d", to, from, 6).await.unwrap();
+            let mut tx = store.begin_write().await.unwrap();
+            let changed = change_status(&mut *tx, "d", to, from, 6).await.unwrap();
+            tx.commit().await.unwrap();
             assert!(!changed, "{to:?} from {from:?} must lose to the disable");
         }
-        let row = find(&store.pool, "p1", "d").await.unwrap().unwrap();
+        let row = find(store.reads(), "p1", "d").await.unwrap().unwrap();
         assert_eq!(row.status(), Disabled);
         assert_eq!(
             row.disabled_reason.as_deref(),
@@ -260,12 +266,13 @@ mod tests {
         assert_eq!(row.disabled_time, Some(5));
 
         // Enabling applies to a disabled destination, and clears the reason.
-        assert!(
-            change_status(&store.pool, "d", Active, [Disabled, Active], 7)
-                .await
-                .unwrap()
-        );
-        let row = find(&store.pool, "p1", "d").await.unwrap().unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        let enabled = change_status(&mut *tx, "d", Active, [Disabled, Active], 7)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(enabled);
+        let row = find(store.reads(), "p1", "d").await.unwrap().unwrap();
         assert_eq!((row.status(), row.disabled_reason), (Active, None));
     }
 }

@@ -1,7 +1,9 @@
 //! SQLite storage: opening the database, migrations, and one module of queries per table.
 //!
-//! Query functions take an executor (a pool or a transaction) so handlers can group writes
-//! into one transaction. Queries are compile-checked (`sqlx::query!`) against `.sqlx/`.
+//! Two doors: reads go through `Store::reads` (read-only connections), writes through
+//! `Store::begin_write` (the writers' turn, `BEGIN IMMEDIATE`) or the dispatcher's writer
+//! thread. Query functions take an executor so a handler can group writes into one
+//! transaction. Queries are compile-checked (`sqlx::query!`) against `.sqlx/`.
 
 pub mod api_keys;
 pub mod blobs;
@@ -33,8 +35,9 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// The node's database.
 #[derive(Clone, Debug)]
 pub struct Store {
-    /// For reading (and for the API's occasional single-statement writes).
-    pub pool: SqlitePool,
+    /// The door for reads: read-only connections, so SQLite itself refuses a write that
+    /// tries to bypass `begin_write`.
+    reads: SqlitePool,
     /// One connection for the API's write transactions, so they never wait behind
     /// readers for a connection.
     api_writer: SqlitePool,
@@ -67,26 +70,28 @@ impl Store {
             // memory map instead of pread-and-copy on every miss.
             .pragma("mmap_size", "268435456")
             .foreign_keys(true);
-        let pool_of = |size: u32| {
+        let pool_of = |size: u32, options: SqliteConnectOptions| {
             SqlitePoolOptions::new()
                 .max_connections(size)
                 // A file connection does not go stale like a network one; pinging it
                 // before each use would double the round trips to SQLite's thread.
                 .test_before_acquire(false)
-                .connect_with(options.clone())
+                .connect_with(options)
         };
-        let pool = pool_of(8)
+        let api_writer = pool_of(1, options.clone())
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
         sqlx::migrate!("./migrations")
-            .run(&pool)
+            .run(&api_writer)
             .await
             .context("applying database migrations")?;
-        let api_writer = pool_of(1).await.context("opening the writer connection")?;
+        let reads = pool_of(8, options.create_if_missing(false).read_only(true))
+            .await
+            .context("opening the read connections")?;
         let turn = Arc::new(Mutex::new(()));
         let writer = writer::start(path, turn.clone())?;
         Ok(Store {
-            pool,
+            reads,
             api_writer,
             writer,
             readers: Arc::new(reader::Readers::new(path)),
@@ -141,6 +146,18 @@ impl std::ops::DerefMut for WriteTx {
 }
 
 impl Store {
+    /// The door for reads. (Writes go through `begin_write`, or the dispatcher's
+    /// `writer`; these connections are read-only.)
+    pub fn reads(&self) -> &SqlitePool {
+        &self.reads
+    }
+
+    /// Closes the API's connections (before the process exits or the directory goes).
+    pub async fn close(&self) {
+        self.reads.close().await;
+        self.api_writer.close().await;
+    }
+
     /// Starts a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock up
     /// front, so a transaction never fails upgrading from reading to writing.
     pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
