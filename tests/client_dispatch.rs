@@ -13,9 +13,10 @@ use serde_json::json;
 use support::client_kit::{client, config, expect_api};
 use support::node::TestNode;
 use switchboard::client::{
-    Client, CreateDestinationRequest, DestinationMetadata, LiveEvent, LiveEventKind, LiveEvents,
-    LiveOptions, LiveUpdate, MessageDetail, MessageFilter, MessageStatus, Notification,
+    Client, CreateDestinationRequest, DestinationMetadata, LiveEvent, LiveEvents, LiveOptions,
+    LiveUpdate, MessageDetail, MessageFilter, MessageStatus, Notification,
 };
+use switchboard::model::live;
 use switchboard::model::{DestinationStatus, DestinationType, EventType};
 use switchboard::payload::notification::example_data;
 
@@ -284,11 +285,26 @@ async fn live_events_resume_across_a_node_restart() {
         .await
         .unwrap();
     let created = next_event(&mut live).await;
-    assert_eq!(created.kind, LiveEventKind::MessageCreated);
+    assert_eq!(created.kind, "message.created");
     assert_eq!(created.data["messageId"], r.messages[0].id.as_str());
+    // The same event, read as the node's one description of it.
+    match created.typed() {
+        Some(live::LiveEvent::MessageCreated(m)) => {
+            assert_eq!(m.message_id, r.messages[0].id.as_str());
+            assert_eq!(m.event_type, "installation.created");
+        }
+        other => panic!("not a message.created: {other:?}"),
+    }
     let succeeded = next_event(&mut live).await;
-    assert_eq!(succeeded.kind, LiveEventKind::AttemptSucceeded);
+    assert_eq!(succeeded.kind, "attempt.succeeded");
     assert!(succeeded.id.unwrap() > created.id.unwrap());
+    match succeeded.typed() {
+        Some(live::LiveEvent::AttemptSucceeded(a)) => {
+            assert_eq!(a.attempt.message_id, r.messages[0].id.as_str());
+            assert_eq!(a.attempt.attempt, 1);
+        }
+        other => panic!("not an attempt.succeeded: {other:?}"),
+    }
     let last = live.last_event_id().unwrap().to_string();
     assert_eq!(last, succeeded.id.unwrap().to_string());
 
@@ -317,7 +333,7 @@ async fn live_events_resume_across_a_node_restart() {
         .await
         .unwrap();
     let after = next_event(&mut live).await;
-    assert_eq!(after.kind, LiveEventKind::MessageCreated);
+    assert_eq!(after.kind, "message.created");
     assert_eq!(after.data["messageId"], r2.messages[0].id.as_str());
     assert!(
         after.id.unwrap() > succeeded.id.unwrap(),
@@ -367,4 +383,34 @@ async fn a_refused_stream_is_a_fatal_error() {
         Some(Err(e)) => assert_eq!(e.status(), Some(404), "{e}"),
         other => panic!("expected a 404, got {other:?}"),
     }
+}
+
+/// Pausing and resuming a destination are announced on the live stream like every other
+/// change of its state, as the shared `LiveEvent` shape.
+#[tokio::test]
+async fn pause_and_resume_are_live_events() {
+    let node = TestNode::start().await;
+    let c = client(&node);
+    wire_log(&c, "audit").await;
+    let mut live = c.live_events(LiveOptions::default());
+    match tokio::time::timeout(WAIT, live.next()).await.unwrap() {
+        Some(Ok(LiveUpdate::Connected { .. })) => {}
+        other => panic!("expected a connection, got {other:?}"),
+    }
+    let paused = c.pause_destination("audit").await.unwrap();
+    let event = next_event(&mut live).await;
+    match event.typed() {
+        Some(live::LiveEvent::DestinationPaused(d)) => {
+            assert_eq!(d.destination_id, paused.id.as_str());
+            assert_eq!(d.destination_name, "audit");
+        }
+        other => panic!("not a destination.paused: {other:?}"),
+    }
+    c.resume_destination("audit").await.unwrap();
+    let event = next_event(&mut live).await;
+    assert_eq!(event.kind, "destination.resumed");
+    assert!(matches!(
+        event.typed(),
+        Some(live::LiveEvent::DestinationResumed(_))
+    ));
 }

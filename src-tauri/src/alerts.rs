@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::connection::{follow_live, Connections, Followed, LiveEnvelope};
+use switchboard::model::live::LiveEvent;
 
 const TRAY_ID: &str = "main";
 
@@ -132,17 +133,17 @@ async fn count_disabled(conns: &Connections) -> Option<BTreeSet<String>> {
 /// resumed stream does not repeat it), so each gets one desktop notification — also when a
 /// recount already had the destination in the set.
 fn on_event(app: &AppHandle, disabled: &mut BTreeSet<String>, event: LiveEnvelope) -> bool {
-    let id = event.data["destinationId"].as_str().unwrap_or_default();
-    match event.event.as_str() {
-        "destination.disabled" => {
-            disabled.insert(id.to_string());
-            let name = event.data["destinationName"].as_str().unwrap_or(id);
-            let reason = event.data["reason"].as_str().unwrap_or("too many failures");
-            notify(app, name, reason);
+    let typed = serde_json::from_value::<LiveEvent>(
+        serde_json::json!({"kind": event.kind, "data": event.data}),
+    );
+    match typed {
+        Ok(LiveEvent::DestinationDisabled(d)) => {
+            disabled.insert(d.destination_id.to_string());
+            notify(app, &d.destination_name, &d.reason);
             true
         }
-        "destination.enabled" => {
-            disabled.remove(id);
+        Ok(LiveEvent::DestinationEnabled(d)) => {
+            disabled.remove(d.destination_id.as_ref());
             true
         }
         _ => false,

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use switchboard::client::profiles::{Profiles, DEFAULT_PROJECT};
 use switchboard::client::{Client, ClientConfig, LiveOptions, LiveUpdate, Method, RawRequest};
+use switchboard::model::live::{Lagged, LiveEvent};
 use tauri::async_runtime;
 use tauri::ipc::Channel;
 use tokio::sync::watch;
@@ -63,11 +64,12 @@ pub struct ProfileEntry {
     pub current: bool,
 }
 
-/// One event for the UI's channel (the same shape as the browser's EventSource gives).
+/// One event for the UI's channel: the SSE event ID and the node's `LiveEvent` as
+/// `{kind, data}`, as the UI builds it from the browser's EventSource.
 #[derive(Clone, Debug, Serialize)]
 pub struct LiveEnvelope {
     pub id: Option<String>,
-    pub event: String,
+    pub kind: String,
     pub data: serde_json::Value,
 }
 
@@ -351,7 +353,7 @@ pub async fn follow_live(
                     Some(Ok(LiveUpdate::Event(e))) => {
                         let envelope = LiveEnvelope {
                             id: e.id.map(|i| i.to_string()),
-                            event: e.kind.to_string(),
+                            kind: e.kind,
                             data: e.data,
                         };
                         if !deliver(Followed::Event(envelope)) { return; }
@@ -381,13 +383,16 @@ async fn forward_live(
         Followed::Event(envelope) => channel.send(envelope).is_ok(),
         // What the UI shows was read before this connection: events in between are not
         // replayed to a new stream, so have it re-read its lists (as after a lag).
-        Followed::Connected => channel
-            .send(LiveEnvelope {
-                id: None,
-                event: "stream.lagged".into(),
-                data: serde_json::json!({}),
-            })
-            .is_ok(),
+        Followed::Connected => {
+            let lagged = LiveEvent::StreamLagged(Lagged {});
+            channel
+                .send(LiveEnvelope {
+                    id: None,
+                    kind: lagged.kind().into(),
+                    data: serde_json::from_str(&lagged.data_json()).unwrap_or_default(),
+                })
+                .is_ok()
+        }
         Followed::Switched => true,
     })
     .await;

@@ -1,5 +1,7 @@
 //! Operator actions on a destination: pause, resume, re-enable, recover what it missed.
 
+use std::borrow::Cow;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -12,6 +14,7 @@ use super::extract::JsonObject;
 use super::{projects, AppState};
 use crate::error::{ApiError, ApiResult};
 use crate::model::input::{Fields, Issues};
+use crate::model::live::{DestinationChanged, LiveEvent};
 use crate::model::Destination;
 use crate::model::DestinationStatus::{self, Active, Disabled, Paused};
 use crate::problem::Problem;
@@ -47,7 +50,21 @@ async fn change_status(
         });
     }
     state.dispatcher.invalidate(&row.id);
-    Ok(row.to_api())
+    let destination = row.to_api();
+    let changed = DestinationChanged {
+        destination_id: Cow::Borrowed(&destination.id),
+        destination_name: Cow::Borrowed(&destination.name),
+    };
+    let event = match (from[0], to) {
+        (Disabled, _) => LiveEvent::DestinationEnabled(changed),
+        (_, Paused) => LiveEvent::DestinationPaused(changed),
+        _ => LiveEvent::DestinationResumed(changed),
+    };
+    state
+        .dispatcher
+        .events()
+        .emit(&destination.project_id, &event);
+    Ok(destination)
 }
 
 #[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/destinations/{destination}/pause", tag = "Destinations",
@@ -83,13 +100,9 @@ pub async fn enable(
     State(state): State<AppState>,
     Path((p, d)): Path<(String, String)>,
 ) -> ApiResult<Json<Destination>> {
-    let destination = change_status(&state, &p, &d, Active, [Disabled, Active]).await?;
-    state.dispatcher.events().emit(
-        &destination.project_id,
-        "destination.enabled",
-        &json!({"destinationId": destination.id, "destinationName": destination.name}),
-    );
-    Ok(Json(destination))
+    Ok(Json(
+        change_status(&state, &p, &d, Active, [Disabled, Active]).await?,
+    ))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

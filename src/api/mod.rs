@@ -80,7 +80,7 @@ pub struct Services {
     info(title = "Switchboard node API", description = "Ampersand-compatible notification management API, plus node extensions."),
     modifiers(&ApiKeyScheme),
     security(("APIKeyHeader" = [])),
-    components(schemas(crate::problem::Problem, crate::problem::Issue))
+    components(schemas(crate::problem::Problem, crate::problem::Issue, crate::model::live::LiveEvent))
 )]
 struct ApiDoc;
 

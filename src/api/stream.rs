@@ -12,11 +12,12 @@ use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{projects, AppState};
-use crate::dispatch::LiveEvent;
+use crate::dispatch::events::Emitted;
 use crate::error::ApiResult;
+use crate::model::live::{Lagged, LiveEvent};
 use crate::problem::Problem;
 
-fn to_sse(e: &LiveEvent) -> Event {
+fn to_sse(e: &Emitted) -> Event {
     Event::default()
         .id(e.id.to_string())
         .event(e.kind)
@@ -26,7 +27,8 @@ fn to_sse(e: &LiveEvent) -> Event {
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/stream", tag = "Live",
     params(("projectIdOrName" = String, Path),
            ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
-    responses((status = 200, description = "text/event-stream of message.created, attempt.succeeded, attempt.failed, message.exhausted, destination.disabled, destination.enabled"),
+    responses((status = 200, content_type = "text/event-stream", body = LiveEvent,
+                description = "Server-Sent Events: each event's name is a LiveEvent's kind, its data the LiveEvent's data"),
               (status = 404, body = Problem)))]
 pub async fn stream(
     State(state): State<AppState>,
@@ -66,7 +68,12 @@ pub async fn stream(
             match e {
                 Some(e) if e.id > newest_backlog && *e.project_id == *pid => Some(Ok(to_sse(&e))),
                 Some(_) => None,
-                None => Some(Ok(Event::default().event("stream.lagged").data("{}"))),
+                None => {
+                    let lagged = LiveEvent::StreamLagged(Lagged {});
+                    Some(Ok(Event::default()
+                        .event(lagged.kind())
+                        .data(lagged.data_json())))
+                }
             }
         }
     });

@@ -18,79 +18,30 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{api_error, Client, ClientError};
+use crate::model;
 
-/// What the node announces on its live stream.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum LiveEventKind {
-    MessageCreated,
-    AttemptSucceeded,
-    AttemptFailed,
-    MessageExhausted,
-    DestinationDisabled,
-    DestinationEnabled,
-    /// The node dropped events this reader was too slow for: re-read the lists.
-    StreamLagged,
-    /// An event name this client does not know yet, kept as sent.
-    Other(String),
-}
-
-impl LiveEventKind {
-    pub fn parse(name: &str) -> Self {
-        match name {
-            "message.created" => Self::MessageCreated,
-            "attempt.succeeded" => Self::AttemptSucceeded,
-            "attempt.failed" => Self::AttemptFailed,
-            "message.exhausted" => Self::MessageExhausted,
-            "destination.disabled" => Self::DestinationDisabled,
-            "destination.enabled" => Self::DestinationEnabled,
-            "stream.lagged" => Self::StreamLagged,
-            other => Self::Other(other.to_string()),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MessageCreated => "message.created",
-            Self::AttemptSucceeded => "attempt.succeeded",
-            Self::AttemptFailed => "attempt.failed",
-            Self::MessageExhausted => "message.exhausted",
-            Self::DestinationDisabled => "destination.disabled",
-            Self::DestinationEnabled => "destination.enabled",
-            Self::StreamLagged => "stream.lagged",
-            Self::Other(name) => name,
-        }
-    }
-}
-
-impl std::fmt::Display for LiveEventKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for LiveEventKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for LiveEventKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Self::parse(&String::deserialize(d)?))
-    }
-}
-
-/// One event of the stream.
+/// One event of the stream, as received. Its shape is the node's
+/// [`LiveEvent`](crate::model::live::LiveEvent) (`typed`); kind and data stay as sent so a
+/// kind this client does not know yet (a newer node) still comes through.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LiveEvent {
     /// The SSE event ID (a number increasing with every event). As with EventSource's
     /// `lastEventId`, an event sent without `id:` carries the last ID seen before it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
-    /// The SSE `event:` name.
-    pub kind: LiveEventKind,
+    /// The SSE `event:` name: the live event's `kind`.
+    pub kind: String,
     /// The SSE `data:` as JSON (a JSON string when it was not JSON).
     pub data: Value,
+}
+
+impl LiveEvent {
+    /// The event as the node describes it; None for a kind this client does not know, or
+    /// data that does not fit its kind.
+    pub fn typed(&self) -> Option<model::live::LiveEvent<'static>> {
+        let tagged = serde_json::json!({"kind": self.kind, "data": self.data});
+        serde_json::from_value(tagged).ok()
+    }
 }
 
 /// What `next()` reports: events, and the state of the connection in between.
@@ -222,7 +173,7 @@ impl LiveEvents {
                 Some(Ok(LiveUpdate::Event(LiveEvent {
                     id: event.id.trim().parse().ok(),
                     // The parser names events without `event:` "message", as EventSource does.
-                    kind: LiveEventKind::parse(&event.event),
+                    kind: event.event,
                     data,
                 })))
             }

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 pub use error::ClientError;
-pub use live::{LiveEvent, LiveEventKind, LiveEvents, LiveOptions, LiveUpdate};
+pub use live::{LiveEvent, LiveEvents, LiveOptions, LiveUpdate};
 pub use retry::RetryPolicy;
 pub use types::*;
 

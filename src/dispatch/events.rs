@@ -4,13 +4,13 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
 use tokio::sync::broadcast;
 
 const RING: usize = 20_000;
 
-#[derive(Clone, Debug, Serialize)]
-pub struct LiveEvent {
+/// A live event as the bus keeps it: numbered, with its project, its data serialized once.
+#[derive(Clone, Debug)]
+pub struct Emitted {
     /// Increases across restarts too (it starts from the clock), so `Last-Event-ID` from
     /// before a restart never hides newer events.
     pub id: u64,
@@ -27,13 +27,13 @@ pub struct EventBus {
 }
 
 struct Inner {
-    sender: broadcast::Sender<Arc<LiveEvent>>,
+    sender: broadcast::Sender<Arc<Emitted>>,
     state: Mutex<State>,
 }
 
 struct State {
     next_id: u64,
-    ring: VecDeque<Arc<LiveEvent>>,
+    ring: VecDeque<Arc<Emitted>>,
 }
 
 impl Default for EventBus {
@@ -53,11 +53,11 @@ impl Default for EventBus {
 }
 
 impl EventBus {
-    pub fn emit(&self, project_id: &str, kind: &'static str, data: &impl Serialize) {
-        let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
+    pub fn emit(&self, project_id: &str, event: &crate::model::live::LiveEvent) {
+        let (kind, data) = (event.kind(), event.data_json());
         let mut state = self.inner.state.lock().expect("event state");
         state.next_id += 1;
-        let event = Arc::new(LiveEvent {
+        let event = Arc::new(Emitted {
             id: state.next_id,
             project_id: project_id.to_string(),
             kind,
@@ -75,7 +75,7 @@ impl EventBus {
     pub fn subscribe(
         &self,
         last_id: Option<u64>,
-    ) -> (Vec<Arc<LiveEvent>>, broadcast::Receiver<Arc<LiveEvent>>) {
+    ) -> (Vec<Arc<Emitted>>, broadcast::Receiver<Arc<Emitted>>) {
         let state = self.inner.state.lock().expect("event state");
         let receiver = self.inner.sender.subscribe();
         let backlog = match last_id {

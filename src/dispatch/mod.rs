@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use config::DeliveryConfig;
-pub use events::{EventBus, LiveEvent};
+pub use events::EventBus;
 
 use crate::secrets::SecretStore;
 use crate::sinks::Sinks;

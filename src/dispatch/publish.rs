@@ -2,13 +2,15 @@
 //! resolves the routes and commits the notification with one message per destination
 //! before the publish is answered.
 
-use serde::Serialize;
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 pub use super::intake::Reach;
 use super::intake::{Accepted, Submission};
 use super::Dispatcher;
 use crate::error::ApiError;
+use crate::model::live::{LiveEvent, MessageCreated};
 use crate::model::message::{MessageStatus, PublishResponse};
 use crate::payload::notification::validate_notification;
 use crate::problem::{Issue, IssueLocation};
@@ -21,19 +23,6 @@ pub struct Published {
     pub response: PublishResponse,
     /// True when this answers a repeated `Idempotency-Key` and nothing new was published.
     pub replayed: bool,
-}
-
-/// The live event `message.created`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct MessageCreated<'a> {
-    message_id: &'a str,
-    notification_id: &'a str,
-    destination_id: &'a str,
-    destination_name: &'a str,
-    event_type: &'a str,
-    status: MessageStatus,
-    create_time: &'a str,
 }
 
 impl Dispatcher {
@@ -92,17 +81,17 @@ impl Dispatcher {
         let create_time = to_rfc3339(time);
         for m in &response.messages {
             let created = MessageCreated {
-                message_id: &m.id,
-                notification_id: &response.notification_id,
-                destination_id: &m.destination_id,
-                destination_name: &m.destination_name,
-                event_type: response.notification_type.as_str(),
+                message_id: Cow::Borrowed(&m.id),
+                notification_id: Cow::Borrowed(&response.notification_id),
+                destination_id: Cow::Borrowed(&m.destination_id),
+                destination_name: Cow::Borrowed(&m.destination_name),
+                event_type: Cow::Borrowed(response.notification_type.as_str()),
                 status: m.status,
-                create_time: &create_time,
+                create_time: Cow::Borrowed(&create_time),
             };
             self.inner
                 .events
-                .emit(project_id, "message.created", &created);
+                .emit(project_id, &LiveEvent::MessageCreated(created));
         }
         if response
             .messages

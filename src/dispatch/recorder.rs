@@ -2,11 +2,11 @@
 //! rows, message states, failure clocks), then live events, and disabling of webhooks
 //! that keep failing (with their `destination.webhook.disabled` in the same transaction).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
 use rusqlite::TransactionBehavior;
-use serde::Serialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -14,6 +14,9 @@ use super::intake::{self, Accepted, Reach, Submission};
 use super::policy::{after_failure, Next};
 use super::worker::Finished;
 use super::Dispatcher;
+use crate::model::live::{
+    AttemptFailed, AttemptSucceeded, Attempted, DestinationDisabled, LiveEvent,
+};
 use crate::model::message::{MessageStatus, PublishResponse};
 use crate::model::DestinationType;
 use crate::payload::notification::validate_notification;
@@ -67,30 +70,6 @@ pub async fn run(
     Ok(())
 }
 
-/// The live events `attempt.succeeded`, `attempt.failed` and `message.exhausted`.
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AttemptEvent<'a> {
-    message_id: &'a str,
-    notification_id: &'a str,
-    destination_id: &'a str,
-    destination_name: &'a str,
-    event_type: &'a str,
-    attempt: i64,
-    status_code: Option<u16>,
-    duration_ms: i64,
-    /// Successes only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    latency_ms: Option<i64>,
-    /// Failures only, and then present even when null (`Some(None)`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_class: Option<Option<&'static str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_attempt_time: Option<Option<String>>,
-}
-
 /// Per destination, what this batch did to its failure clock.
 #[derive(Clone, Default)]
 struct ClockChange {
@@ -108,7 +87,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
     let inner = &dispatcher.inner;
     let now = now_ms();
     let attempts: usize = batch.iter().map(|f| f.claimed.len()).sum();
-    let mut events: Vec<(&str, &'static str, AttemptEvent)> = Vec::with_capacity(attempts);
+    let mut events: Vec<(&str, LiveEvent)> = Vec::with_capacity(attempts);
     let mut clocks: HashMap<String, ClockChange> = HashMap::new();
     let mut outcomes = Vec::with_capacity(attempts);
     for f in batch {
@@ -138,30 +117,26 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                 status: MessageStatus::Delivered,
                 next_attempt_time: None,
             };
-            let base = AttemptEvent {
-                message_id: &claimed.id,
-                notification_id: &claimed.notification_id,
-                destination_id: &target.id,
-                destination_name: &target.name,
-                event_type: &claimed.event_type,
+            let attempted = Attempted {
+                message_id: Cow::Borrowed(&claimed.id),
+                notification_id: Cow::Borrowed(&claimed.notification_id),
+                destination_id: Cow::Borrowed(&target.id),
+                destination_name: Cow::Borrowed(&target.name),
+                event_type: Cow::Borrowed(&claimed.event_type),
                 attempt: number,
                 status_code: result.status_code,
                 duration_ms: f.duration_ms,
-                latency_ms: None,
-                error_class: None,
-                error: None,
-                next_attempt_time: None,
             };
             if result.succeeded {
                 outcomes.push(outcome);
                 clock.reset = true;
                 clock.first_failure = None;
                 clock.exhausted_at = None;
-                let data = AttemptEvent {
-                    latency_ms: Some(now - claimed.create_time),
-                    ..base
+                let succeeded = AttemptSucceeded {
+                    attempt: attempted,
+                    latency_ms: now - claimed.create_time,
                 };
-                events.push((&claimed.project_id, "attempt.succeeded", data));
+                events.push((&claimed.project_id, LiveEvent::AttemptSucceeded(succeeded)));
                 continue;
             }
             let in_round = (number - claimed.round_start).max(1) as usize;
@@ -188,16 +163,21 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             outcomes.push(outcome);
             clock.first_failure.get_or_insert(f.start_time);
             clock.gone |= result.gone;
-            let data = AttemptEvent {
-                error_class: Some(result.error_class.map(|c| c.as_str())),
-                error: Some(error),
-                next_attempt_time: Some(next_time.map(to_rfc3339)),
-                ..base
+            let failed = AttemptFailed {
+                attempt: attempted,
+                error_class: result.error_class.map(|c| Cow::Borrowed(c.as_str())),
+                error: Cow::Borrowed(error),
+                next_attempt_time: next_time.map(to_rfc3339),
             };
-            events.push((&claimed.project_id, "attempt.failed", data.clone()));
             if next_time.is_none() {
                 clock.exhausted_at = Some(now);
-                events.push((&claimed.project_id, "message.exhausted", data));
+                events.push((
+                    &claimed.project_id,
+                    LiveEvent::AttemptFailed(failed.clone()),
+                ));
+                events.push((&claimed.project_id, LiveEvent::MessageExhausted(failed)));
+            } else {
+                events.push((&claimed.project_id, LiveEvent::AttemptFailed(failed)));
             }
         }
     }
@@ -259,8 +239,8 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         crate::fault::crash_point("recorder.after-disable-commit");
     }
 
-    for (project_id, kind, data) in &events {
-        inner.events.emit(project_id, kind, data);
+    for (project_id, event) in &events {
+        inner.events.emit(project_id, event);
     }
     for Disabled {
         id,
@@ -271,11 +251,16 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         let change = &clocks[&id];
         dispatcher.invalidate(&id);
         tracing::warn!(destination = %id, %reason, "webhook destination disabled");
+        let disabled = DestinationDisabled {
+            destination_id: Cow::Borrowed(&id),
+            destination_name: Cow::Borrowed(&change.name),
+            reason: Cow::Borrowed(&reason),
+            url: change.url.clone(),
+            disabled_time: to_rfc3339(now),
+        };
         inner.events.emit(
             &change.project_id,
-            "destination.disabled",
-            &json!({"destinationId": id, "destinationName": change.name, "reason": reason,
-                   "url": change.url, "disabledTime": to_rfc3339(now)}),
+            &LiveEvent::DestinationDisabled(disabled),
         );
         if let Some(response) = announced {
             dispatcher.announce_created(&change.project_id, &response, now);

@@ -5,6 +5,7 @@ pub mod delivery;
 pub mod destination;
 pub mod event_type;
 pub mod input;
+pub mod live;
 pub mod message;
 pub mod names;
 pub mod project;

@@ -1,6 +1,7 @@
 // Transport to a Switchboard node: the only module that knows whether the UI runs in
 // the desktop shell or in a plain browser (nothing else may import @tauri-apps/*).
 import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
+import type { LiveEvent, LiveEventKind } from "./types";
 
 /** What the desktop shell's `node_info` command returns. */
 export interface NodeInfo {
@@ -230,15 +231,10 @@ export async function logout(): Promise<void> {
   await request<void>("DELETE", "/v1/session");
 }
 
-/** One live event from the node's `/stream`. */
-export interface LiveEnvelope {
-  /** The SSE event id (monotonic per node). */
-  id?: string;
-  /** `message.created`, `attempt.succeeded`, … or `stream.lagged`. */
-  event: string;
-  data: unknown;
-}
+/** One live event from the node's `/stream`, with its SSE event id (monotonic per node). */
+export type LiveEnvelope = LiveEvent & { id?: string };
 
+/** Every kind of live event; the check below fails to compile if the node adds one. */
 export const LIVE_EVENT_NAMES = [
   "message.created",
   "attempt.succeeded",
@@ -246,8 +242,13 @@ export const LIVE_EVENT_NAMES = [
   "message.exhausted",
   "destination.disabled",
   "destination.enabled",
+  "destination.paused",
+  "destination.resumed",
   "stream.lagged",
-] as const;
+] as const satisfies readonly LiveEventKind[];
+type Unlisted = Exclude<LiveEventKind, (typeof LIVE_EVENT_NAMES)[number]>;
+const everyKindListed: Unlisted extends never ? true : Unlisted = true;
+void everyKindListed;
 
 export interface LiveHandlers {
   onEvent: (event: LiveEnvelope) => void;
@@ -283,11 +284,12 @@ function liveViaEventSource(project: string, handlers: LiveHandlers): () => void
       for (const name of LIVE_EVENT_NAMES) {
         source.addEventListener(name, (e) => {
           const message = e as MessageEvent<string>;
+          // The node's data for this kind (its shape is the generated LiveEvent's).
           handlers.onEvent({
             id: message.lastEventId || undefined,
-            event: name,
+            kind: name,
             data: parseJson(message.data),
-          });
+          } as LiveEnvelope);
         });
       }
     },
@@ -300,7 +302,7 @@ function liveViaEventSource(project: string, handlers: LiveHandlers): () => void
 }
 
 // Desktop contract: `live_subscribe {project, channel}` → subscription id; events arrive
-// on the channel as `{id, event, data}`; `live_unsubscribe {id}` stops them.
+// on the channel as `{id, kind, data}`; `live_unsubscribe {id}` stops them.
 function liveViaShell(project: string, handlers: LiveHandlers): () => void {
   const channel = new Channel<LiveEnvelope>();
   let closed = false;

@@ -30,3 +30,6 @@ export type EventTypeInfo = Schemas extends { EventTypeInfo: infer T }
   ? T
   : { eventType: EventType; example: unknown };
 export type RecoverResponse = Schemas["RecoverResponse"];
+/** One live event of `/stream`: `{kind, data}` (the SSE event name and its data). */
+export type LiveEvent = Schemas["LiveEvent"];
+export type LiveEventKind = LiveEvent["kind"];

@@ -466,6 +466,37 @@ export interface components {
       statusCode?: number | null;
       succeeded: boolean;
     };
+    AttemptFailed: components["schemas"]["Attempted"] & {
+      error: string;
+      /** @description timeout, connect, tls, status, io, config or throttled. */
+      errorClass?: string | null;
+      /** @description RFC 3339; null when there is no next attempt. */
+      nextAttemptTime?: string | null;
+    };
+    AttemptSucceeded: components["schemas"]["Attempted"] & {
+      /**
+       * Format: int64
+       * @description From the message's creation to this delivery.
+       */
+      latencyMs: number;
+    };
+    /** @description What every attempt event says about the attempt. */
+    Attempted: {
+      /**
+       * Format: int64
+       * @description This attempt's number, from 1.
+       */
+      attempt: number;
+      destinationId: string;
+      destinationName: string;
+      /** Format: int64 */
+      durationMs: number;
+      eventType: string;
+      messageId: string;
+      notificationId: string;
+      /** Format: int32 */
+      statusCode?: number | null;
+    };
     CreateDestinationRequest: {
       delivery?: null | components["schemas"]["DeliveryPolicy"];
       metadata: components["schemas"]["DestinationMetadata"];
@@ -526,6 +557,19 @@ export interface components {
       type: components["schemas"]["DestinationType"];
       /** Format: date-time */
       updateTime: string;
+    };
+    /** @description A destination an operator enabled, paused or resumed. */
+    DestinationChanged: {
+      destinationId: string;
+      destinationName: string;
+    };
+    DestinationDisabled: {
+      destinationId: string;
+      destinationName: string;
+      /** @description RFC 3339. */
+      disabledTime: string;
+      reason: string;
+      url?: string | null;
     };
     /** @description The flat `metadata` object of Ampersand's `Destination`; which fields are set depends on the type. */
     DestinationMetadata: {
@@ -644,6 +688,7 @@ export interface components {
      * @enum {string}
      */
     IssueLocation: "body" | "header" | "path" | "query";
+    Lagged: Record<string, never>;
     Latency: {
       /** Format: int64 */
       p50?: number | null;
@@ -652,6 +697,60 @@ export interface components {
       /** Format: int64 */
       p99?: number | null;
     };
+    /** @description One live event. */
+    LiveEvent:
+      | {
+          /** @description A message was stored for a destination. */
+          data: components["schemas"]["MessageCreated"];
+          /** @enum {string} */
+          kind: "message.created";
+        }
+      | {
+          data: components["schemas"]["AttemptSucceeded"];
+          /** @enum {string} */
+          kind: "attempt.succeeded";
+        }
+      | {
+          /** @description An attempt failed; `nextAttemptTime` says when the next one is (null: none). */
+          data: components["schemas"]["AttemptFailed"];
+          /** @enum {string} */
+          kind: "attempt.failed";
+        }
+      | {
+          /** @description The message's last attempt failed: no more retries. */
+          data: components["schemas"]["AttemptFailed"];
+          /** @enum {string} */
+          kind: "message.exhausted";
+        }
+      | {
+          data: components["schemas"]["DestinationDisabled"];
+          /** @enum {string} */
+          kind: "destination.disabled";
+        }
+      | {
+          data: components["schemas"]["DestinationChanged"];
+          /** @enum {string} */
+          kind: "destination.enabled";
+        }
+      | {
+          data: components["schemas"]["DestinationChanged"];
+          /** @enum {string} */
+          kind: "destination.paused";
+        }
+      | {
+          data: components["schemas"]["DestinationChanged"];
+          /** @enum {string} */
+          kind: "destination.resumed";
+        }
+      | {
+          /**
+           * @description The reader missed events (it was too slow, or it reconnected without resuming):
+           *     what it holds may be stale, so it reads its lists again.
+           */
+          data: components["schemas"]["Lagged"];
+          /** @enum {string} */
+          kind: "stream.lagged";
+        };
     Message: {
       /** Format: int64 */
       attemptCount: number;
@@ -673,6 +772,16 @@ export interface components {
       status: components["schemas"]["MessageStatus"];
       /** Format: date-time */
       updateTime: string;
+    };
+    MessageCreated: {
+      /** @description RFC 3339. */
+      createTime: string;
+      destinationId: string;
+      destinationName: string;
+      eventType: string;
+      messageId: string;
+      notificationId: string;
+      status: components["schemas"]["MessageStatus"];
     };
     /** @description A message with what was sent and every attempt. */
     MessageDetail: components["schemas"]["Message"] & {
@@ -1822,12 +1931,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description text/event-stream of message.created, attempt.succeeded, attempt.failed, message.exhausted, destination.disabled, destination.enabled */
+      /** @description Server-Sent Events: each event's name is a LiveEvent's kind, its data the LiveEvent's data */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          "text/event-stream": components["schemas"]["LiveEvent"];
+        };
       };
       404: {
         headers: {

@@ -35,12 +35,14 @@ export function useLiveConnection(enabled: boolean) {
         onOpen: () => {
           setLiveConnectionState({ status: "connected" });
           // A fresh subscription does not replay what was missed while it was down.
-          if (resumed) emitLiveEvent({ event: "stream.lagged", data: {} });
+          if (resumed) emitLiveEvent({ kind: "stream.lagged", data: {} });
         },
         onEvent: (event) => {
-          switch (event.event) {
+          switch (event.kind) {
             case "destination.disabled":
             case "destination.enabled":
+            case "destination.paused":
+            case "destination.resumed":
               void client.invalidateQueries({ queryKey: qk.destinations });
               void client.invalidateQueries({ queryKey: qk.stats });
               break;

@@ -68,9 +68,20 @@ export function rowFromMessage(m: Message): LiveRow {
   };
 }
 
-type EventData = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+/** The live events that say something about one message. */
+type MessageEvent = Extract<
+  LiveEnvelope,
+  { kind: "message.created" | "attempt.succeeded" | "attempt.failed" | "message.exhausted" }
+>;
+
+function isMessageEvent(event: LiveEnvelope): event is MessageEvent {
+  return (
+    event.kind === "message.created" ||
+    event.kind === "attempt.succeeded" ||
+    event.kind === "attempt.failed" ||
+    event.kind === "message.exhausted"
+  );
+}
 
 class LiveStore {
   private snapshot: LiveSnapshot = {
@@ -85,7 +96,7 @@ class LiveStore {
     changed: new Set(),
   };
   private byId = new Map<string, LiveRow>();
-  private pending: LiveEnvelope[] = [];
+  private pending: MessageEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private cursor: string | undefined;
   /** Rows were dropped at the tail since the last page: the cursor no longer fits. */
@@ -113,19 +124,13 @@ class LiveStore {
   }
 
   private push(event: LiveEnvelope) {
-    if (event.event === "stream.lagged") {
+    if (event.kind === "stream.lagged") {
       // Events were lost: the held rows may be wrong. Start again from the API.
       this.pending = [];
       void this.reload();
       return;
     }
-    if (
-      !["message.created", "attempt.succeeded", "attempt.failed", "message.exhausted"].includes(
-        event.event,
-      )
-    ) {
-      return;
-    }
+    if (!isMessageEvent(event)) return;
     this.pending.push(event);
     this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -155,55 +160,57 @@ class LiveStore {
     const changed = new Set<string>();
     let missed = this.snapshot.missed;
 
-    for (const { event, data } of events) {
-      const d = (data ?? {}) as EventData;
-      const id = str(d.messageId);
+    for (const event of events) {
+      // Every message event names its message, destination and event type alike.
+      const d = event.data;
+      const id = d.messageId;
       if (!id) continue;
       const existing = this.byId.get(id);
       let row: LiveRow =
         existing ??
         ({
           id,
-          notificationId: str(d.notificationId),
-          createTime: str(d.createTime),
-          eventType: str(d.eventType) ?? "",
-          destinationId: str(d.destinationId) ?? "",
-          destinationName: str(d.destinationName) ?? "",
+          notificationId: d.notificationId,
+          createTime: event.kind === "message.created" ? event.data.createTime : undefined,
+          eventType: d.eventType,
+          destinationId: d.destinationId,
+          destinationName: d.destinationName,
           status: "pending",
           attempts: 0,
         } satisfies LiveRow);
-      switch (event) {
+      switch (event.kind) {
         case "message.created":
           if (existing) continue; // already loaded from the API
-          row = { ...row, status: (str(d.status) as MessageStatus | undefined) ?? "pending" };
+          row = { ...row, status: event.data.status };
           break;
         case "attempt.succeeded": {
-          const latency = num(d.latencyMs);
+          const a = event.data;
           row = {
             ...row,
             status: "delivered",
-            attempts: Math.max(row.attempts, num(d.attempt) ?? row.attempts + 1),
-            lastStatusCode: num(d.statusCode) ?? null,
-            durationMs: num(d.durationMs),
-            latencyMs: latency,
+            attempts: Math.max(row.attempts, a.attempt),
+            lastStatusCode: a.statusCode ?? null,
+            durationMs: a.durationMs,
+            latencyMs: a.latencyMs,
             error: null,
-            createTime:
-              row.createTime ??
-              (latency !== undefined ? new Date(Date.now() - latency).toISOString() : undefined),
+            createTime: row.createTime ?? new Date(Date.now() - a.latencyMs).toISOString(),
           };
           break;
         }
         case "attempt.failed":
-        case "message.exhausted":
+        case "message.exhausted": {
+          const a = event.data;
           row = {
             ...row,
-            status: event === "message.exhausted" || !d.nextAttemptTime ? "exhausted" : "failed",
-            attempts: Math.max(row.attempts, num(d.attempt) ?? row.attempts + 1),
-            lastStatusCode: num(d.statusCode) ?? null,
-            durationMs: num(d.durationMs),
-            error: str(d.error) ?? null,
+            status:
+              event.kind === "message.exhausted" || !a.nextAttemptTime ? "exhausted" : "failed",
+            attempts: Math.max(row.attempts, a.attempt),
+            lastStatusCode: a.statusCode ?? null,
+            durationMs: a.durationMs,
+            error: a.error,
           };
           break;
+        }
       }
       if (existing) {
         this.byId.set(id, row);
@@ -214,7 +221,7 @@ class LiveStore {
         this.byId.set(id, row);
         fresh.push(row);
         changed.add(id);
-      } else if (event === "message.created") {
+      } else if (event.kind === "message.created") {
         missed += 1;
       }
     }
