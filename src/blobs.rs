@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::store::{self, Store};
-use crate::time::now_ms;
+use crate::time::Clock;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -27,15 +27,17 @@ pub struct Blobs {
     key: Arc<[u8]>,
     base_url: String,
     lifetime: Duration,
+    clock: Clock,
 }
 
 impl Blobs {
-    pub fn new(store: Store, key: &[u8], base_url: &str, lifetime: Duration) -> Self {
+    pub fn new(store: Store, key: &[u8], base_url: &str, lifetime: Duration, clock: Clock) -> Self {
         Blobs {
             store,
             key: Arc::from(key),
             base_url: base_url.trim_end_matches('/').to_string(),
             lifetime,
+            clock,
         }
     }
 
@@ -48,7 +50,7 @@ impl Blobs {
     /// Stores `content` under `id` (kept at least as long as the URL lives) and returns a
     /// fresh signed URL for it.
     pub async fn publish(&self, id: &str, content: &str) -> sqlx::Result<String> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let expires = now / 1000 + self.lifetime.as_secs() as i64;
         // Kept a minute past the URL's end, so a download that starts in time finishes.
         let mut tx = self.store.begin_write().await?;
@@ -62,13 +64,8 @@ impl Blobs {
     }
 
     /// Checks a URL's expiry and signature (constant-time).
-    pub fn verify(
-        &self,
-        id: &str,
-        expires: i64,
-        signature: &str,
-        now_secs: i64,
-    ) -> Result<(), BlobDenied> {
+    pub fn verify(&self, id: &str, expires: i64, signature: &str) -> Result<(), BlobDenied> {
+        let now_secs = self.clock.now_ms() / 1000;
         let bytes = hex::decode(signature).map_err(|_| BlobDenied::BadSignature)?;
         self.mac(id, expires)
             .verify_slice(&bytes)
@@ -86,7 +83,7 @@ impl Blobs {
     /// Deletes blobs whose every URL has expired.
     pub async fn clean_up(&self) -> sqlx::Result<u64> {
         let mut tx = self.store.begin_write().await?;
-        let deleted = store::blobs::delete_expired(&mut *tx, now_ms()).await?;
+        let deleted = store::blobs::delete_expired(&mut *tx, self.clock.now_ms()).await?;
         tx.commit().await?;
         Ok(deleted)
     }

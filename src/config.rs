@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use crate::dispatch::DeliveryConfig;
 use crate::secrets::SecretBackendKind;
+use crate::time::Clock;
 
 #[derive(Clone, Debug)]
 pub struct NodeConfig {
@@ -24,6 +25,8 @@ pub struct NodeConfig {
     pub public_url: Option<String>,
     /// How long a download URL stays valid.
     pub blob_url_lifetime: Duration,
+    /// What the node reads the time from (the system clock unless a test says otherwise).
+    pub clock: Clock,
 }
 
 impl NodeConfig {
@@ -36,6 +39,7 @@ impl NodeConfig {
             delivery: DeliveryConfig::default(),
             public_url: None,
             blob_url_lifetime: Duration::from_secs(15 * 60),
+            clock: Clock::System,
         }
     }
 }

@@ -164,12 +164,14 @@ impl Node {
             &opened.blob_key,
             &public_url,
             config.blob_url_lifetime,
+            config.clock.clone(),
         );
         let dispatcher = Dispatcher::new(
             opened.store.clone(),
             opened.secrets.clone(),
             config.delivery.clone(),
             blobs.clone(),
+            config.clock.clone(),
         )?;
         let state = AppState::new(api::Services {
             store: opened.store,

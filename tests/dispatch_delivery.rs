@@ -112,7 +112,11 @@ async fn deliveries_are_signed_in_both_spellings_and_during_rotation_with_both_k
 
 #[tokio::test]
 async fn the_grace_period_ends() {
-    let n = TestNode::start_configured(|c| c.signing_key_grace = Duration::from_millis(400)).await;
+    let n = TestNode::start_configured(|c| {
+        c.signing_key_grace = Duration::from_secs(3600);
+        c.clock = switchboard::time::Clock::manual();
+    })
+    .await;
     let mut rx = Receiver::start().await;
     n.webhook("h", &rx.url("/")).await;
     n.wire("t", &["connection.created"], &["h"]).await;
@@ -122,7 +126,7 @@ async fn the_grace_period_ends() {
         .body["secrets"]["webhookSigningKey"]
         .clone();
     n.get(&n.p("/destinations/h?rotate=true")).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    n.advance(Duration::from_secs(3601));
     n.notify("connection.created").await;
     let got = rx.next(WAIT).await;
     assert_eq!(got.header("webhook-signature").split(' ').count(), 1);
@@ -399,38 +403,66 @@ async fn a_410_disables_at_once() {
 
 #[tokio::test]
 async fn the_failure_clock_survives_a_restart_and_a_success_resets_it() {
+    // A span of days, measured on a manual clock: the test moves time instead of waiting.
+    let span = Duration::from_secs(5 * 24 * 3600);
     let n = TestNode::start_configured(|c| {
         c.delivery = fast_delivery(&[0]);
-        c.delivery.disable_after = Duration::from_secs(2);
+        c.delivery.disable_after = span;
+        c.clock = switchboard::time::Clock::manual();
     })
     .await;
     let mut rx = Receiver::start().await;
     rx.otherwise(Reply::status(500));
     n.webhook("h", &rx.url("/")).await;
     n.wire("t", &["connection.created"], &["h"]).await;
-    n.notify("connection.created").await;
+    let exhausted = |m: &Value| m["status"] == "exhausted";
+    let delivered = |m: &Value| m["status"] == "delivered";
+    let first = message_id(&n.notify("connection.created").await);
     rx.next(WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    n.wait_message(&first, WAIT, exhausted).await;
     let n = n.restart().await;
-    tokio::time::sleep(Duration::from_millis(2000)).await;
-    // One more exhausted failure after the span (counted from before the restart) disables.
-    n.notify("connection.created").await;
+    n.advance(span - Duration::from_secs(1));
+    // Just short of the span: still active.
+    let early = message_id(&n.notify("connection.created").await);
     rx.next(WAIT).await;
-    n.wait_destination("h", WAIT, "disabled").await;
-
-    // After re-enabling, a success resets the clock: failures must last a full span again.
-    n.post(&n.p("/destinations/h/enable"), json!({})).await;
-    rx.script([Reply::status(204)]);
-    n.notify("connection.created").await;
-    rx.next(WAIT).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    n.notify("connection.created").await;
-    rx.next(WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    n.wait_message(&early, WAIT, exhausted).await;
     assert_eq!(
         n.get(&n.p("/destinations/h")).await.body["status"],
         "active"
     );
+    // One more exhausted failure after the span (counted from before the restart) disables.
+    n.advance(Duration::from_secs(1));
+    n.notify("connection.created").await;
+    rx.next(WAIT).await;
+    n.wait_destination("h", WAIT, "disabled").await;
+
+    // After re-enabling: a failure starts the clock again, and a success resets it, so a
+    // failure a full span after the first one (but not after the success) does not disable.
+    n.post(&n.p("/destinations/h/enable"), json!({})).await;
+    let failed = message_id(&n.notify("connection.created").await);
+    rx.next(WAIT).await;
+    n.wait_message(&failed, WAIT, exhausted).await;
+    n.advance(span / 2);
+    rx.script([Reply::status(204)]);
+    let ok = message_id(&n.notify("connection.created").await);
+    rx.next(WAIT).await;
+    n.wait_message(&ok, WAIT, delivered).await;
+    n.advance(span / 2 + Duration::from_secs(1));
+    let again = message_id(&n.notify("connection.created").await);
+    rx.next(WAIT).await;
+    n.wait_message(&again, WAIT, exhausted).await;
+    assert_eq!(
+        n.get(&n.p("/destinations/h")).await.body["status"],
+        "active",
+        "the span counts from the failure after the success"
+    );
+}
+
+fn message_id(published: &support::node::Reply) -> String {
+    published.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]

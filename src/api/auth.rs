@@ -8,7 +8,6 @@ use super::{session, AppState};
 use crate::error::ApiError;
 use crate::model::api_key::hash_key;
 use crate::store::api_keys;
-use crate::time::now_ms;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
 const TOUCH_EVERY_MS: i64 = 60_000;
@@ -46,7 +45,7 @@ pub async fn require_api_key(
         .ok_or(ApiError::Unauthorized)?;
     // Record use at most once a minute: a write per request would make every read
     // request contend for the database's write lock.
-    let now = now_ms();
+    let now = state.config.clock.now_ms();
     if last_used.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
         let mut tx = state.store.begin_write().await?;
         api_keys::touch(&mut *tx, &key_id, now).await?;

@@ -26,10 +26,9 @@ pub async fn get_blob(
             "the link is missing its expiry or signature".into(),
         ));
     };
-    let now = crate::time::now_ms() / 1000;
     state
         .blobs
-        .verify(&id, expires, signature, now)
+        .verify(&id, expires, signature)
         .map_err(|denied| ApiError::Forbidden(denied.to_string()))?;
     let content = state
         .blobs

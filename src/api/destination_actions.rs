@@ -19,7 +19,7 @@ use crate::model::Destination;
 use crate::model::DestinationStatus::{self, Active, Disabled, Paused};
 use crate::problem::Problem;
 use crate::store::{destinations, messages};
-use crate::time::{now_ms, parse_rfc3339, to_rfc3339};
+use crate::time::{parse_rfc3339, to_rfc3339};
 
 /// Moves the destination to `to` if it is in one of `from`, and answers with it. The
 /// check and the write are one conditional update: should the dispatcher disable the
@@ -35,7 +35,9 @@ async fn change_status(
     let project = projects::resolve(state, project).await?;
     let row = resolve_destination(state, &project.id, destination).await?;
     let mut tx = state.store.begin_write().await?;
-    let changed = destinations::change_status(&mut *tx, &row.id, to, from, now_ms()).await?;
+    let changed =
+        destinations::change_status(&mut *tx, &row.id, to, from, state.config.clock.now_ms())
+            .await?;
     tx.commit().await?;
     let row = resolve_destination(state, &project.id, &row.id).await?;
     if !changed {
@@ -144,7 +146,7 @@ pub async fn recover(
     let project = projects::resolve(&state, &p).await?;
     let row = resolve_destination(&state, &project.id, &d).await?;
     let mut tx = state.store.begin_write().await?;
-    let requeued = messages::recover(&mut *tx, &row.id, since, now_ms()).await?;
+    let requeued = messages::recover(&mut *tx, &row.id, since, state.config.clock.now_ms()).await?;
     tx.commit().await?;
     state.dispatcher.wake();
     Ok((

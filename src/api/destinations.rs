@@ -17,7 +17,7 @@ use crate::model::{Destination, DestinationType};
 use crate::payload::signing::generate_secret;
 use crate::problem::Problem;
 use crate::store::{self, destinations, destinations::DestinationRow};
-use crate::time::{now_ms, to_datetime};
+use crate::time::to_datetime;
 use crate::vault;
 
 fn name_conflict(name: &str) -> ApiError {
@@ -70,7 +70,7 @@ pub async fn create_destination(
     if new.kind == DestinationType::Webhook {
         secrets.insert(WEBHOOK_SIGNING_KEY.into(), generate_secret());
     }
-    let now = now_ms();
+    let now = state.config.clock.now_ms();
     let row = DestinationRow {
         id: store::new_id(),
         project_id: project.id,
@@ -157,7 +157,10 @@ async fn load_secrets(state: &AppState, row: &DestinationRow) -> ApiResult<Desti
         aws_key_id: get(AWS_KEY_ID).await?,
         ..Default::default()
     };
-    if let Some(expire) = row.previous_key_expire_time.filter(|t| *t > now_ms()) {
+    if let Some(expire) = row
+        .previous_key_expire_time
+        .filter(|t| *t > state.config.clock.now_ms())
+    {
         out.previous_webhook_signing_key = get(WEBHOOK_SIGNING_KEY_PREVIOUS).await?;
         out.previous_webhook_signing_key_expire_time = Some(to_datetime(expire));
     }
@@ -177,7 +180,7 @@ async fn rotate_signing_key(state: &AppState, row: DestinationRow) -> ApiResult<
     let pool = state.store.reads();
     let current =
         vault::get_destination_secret(pool, &state.secrets, &row.id, WEBHOOK_SIGNING_KEY).await?;
-    let now = now_ms();
+    let now = state.config.clock.now_ms();
     let grace_ms = i64::try_from(state.config.signing_key_grace.as_millis()).unwrap_or(i64::MAX);
     let mut tx = state.store.begin_write().await?;
     if let Some(current) = current {
@@ -227,7 +230,15 @@ pub async fn update_destination(
     }
     let metadata = serde_json::to_string(&update.metadata).map_err(anyhow::Error::from)?;
     let mut tx = state.store.begin_write().await?;
-    match destinations::update_fields(&mut *tx, &row.id, &update.name, &metadata, now_ms()).await {
+    match destinations::update_fields(
+        &mut *tx,
+        &row.id,
+        &update.name,
+        &metadata,
+        state.config.clock.now_ms(),
+    )
+    .await
+    {
         Err(e) if store::is_unique_violation(&e) => return Err(name_conflict(&update.name)),
         other => other?,
     }
@@ -235,7 +246,13 @@ pub async fn update_destination(
         Some(d) => Some(serde_json::to_string(d).map_err(anyhow::Error::from)?),
         None => None,
     };
-    destinations::set_delivery_policy(&mut *tx, &row.id, delivery.as_deref(), now_ms()).await?;
+    destinations::set_delivery_policy(
+        &mut *tx,
+        &row.id,
+        delivery.as_deref(),
+        state.config.clock.now_ms(),
+    )
+    .await?;
     for (name, value) in &update.set_secrets {
         let id = vault::destination_secret_id(&row.id, name);
         vault::put(&mut tx, &state.secrets, &id, value).await?;

@@ -14,7 +14,7 @@ use crate::model::EventType;
 use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::messages::{self, MessageFilter, MessageRow};
 use crate::store::{destinations, notifications};
-use crate::time::{now_ms, parse_rfc3339, to_datetime};
+use crate::time::{parse_rfc3339, to_datetime};
 
 pub fn to_api(r: &MessageRow) -> Message {
     let waiting = r.status == "pending" || r.status == "failed";
@@ -190,7 +190,7 @@ pub async fn resend_message(
         .await?
         .ok_or_else(|| ApiError::not_found("message", &id))?;
     let mut tx = state.store.begin_write().await?;
-    if !messages::requeue(&mut *tx, &project.id, &id, now_ms()).await? {
+    if !messages::requeue(&mut *tx, &project.id, &id, state.config.clock.now_ms()).await? {
         return Err(ApiError::Conflict {
             detail: "the message is being delivered right now; resend it once the attempt ends"
                 .into(),

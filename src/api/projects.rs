@@ -11,7 +11,6 @@ use crate::model::project::parse_project_name;
 use crate::model::Project;
 use crate::problem::Problem;
 use crate::store::{self, projects, projects::ProjectRow};
-use crate::time::now_ms;
 
 /// Resolves `{projectIdOrName}` or answers 404.
 pub async fn resolve(state: &AppState, id_or_name: &str) -> ApiResult<ProjectRow> {
@@ -38,7 +37,7 @@ pub async fn create_project(
 ) -> ApiResult<(StatusCode, Json<Project>)> {
     let name = parse_project_name(&body)?;
     let id = store::new_id();
-    let now = now_ms();
+    let now = state.config.clock.now_ms();
     let mut tx = state.store.begin_write().await?;
     match projects::insert(&mut *tx, &id, &name, now).await {
         Err(e) if store::is_unique_violation(&e) => Err(ApiError::conflict(

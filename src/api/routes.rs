@@ -14,7 +14,6 @@ use crate::model::route::{
 use crate::model::{EventTopicRoute, TopicDestinationRoute};
 use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::{self, destinations, routes, topics};
-use crate::time::now_ms;
 
 #[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/notification-event-topic-routes", tag = "Routes",
     params(("projectIdOrName" = String, Path)),
@@ -31,7 +30,7 @@ pub async fn create_event_topic_route(
     let topic = topics::find(state.store.reads(), &project.id, &topic_ref)
         .await?
         .ok_or_else(|| ApiError::missing_reference("topicId", "topic", &topic_ref))?;
-    let now = now_ms();
+    let now = state.config.clock.now_ms();
     let row = routes::EventTopicRouteRow {
         id: store::new_id(),
         project_id: project.id,
@@ -156,7 +155,7 @@ pub async fn create_topic_destination_route(
         project_id: project.id,
         topic_id: topic.id,
         destination_id: destination.id,
-        create_time: now_ms(),
+        create_time: state.config.clock.now_ms(),
     };
     let mut tx = state.store.begin_write().await?;
     match routes::insert_topic_destination(&mut *tx, &row).await {

@@ -17,7 +17,6 @@ use crate::model::api_key::{generate_key, hash_key};
 use crate::model::input::{Fields, Issues};
 use crate::problem::Problem;
 use crate::store::{api_keys, sessions};
-use crate::time::now_ms;
 
 pub const COOKIE_NAME: &str = "switchboard_session";
 const SESSION_DAYS: i64 = 7;
@@ -59,12 +58,17 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 pub async fn session_is_live(state: &AppState, token: &str) -> ApiResult<bool> {
-    Ok(sessions::is_live(state.store.reads(), &hash_key(token), now_ms()).await?)
+    Ok(sessions::is_live(
+        state.store.reads(),
+        &hash_key(token),
+        state.config.clock.now_ms(),
+    )
+    .await?)
 }
 
 async fn start_session(state: &AppState) -> ApiResult<HeaderValue> {
     let token = generate_key();
-    let now = now_ms();
+    let now = state.config.clock.now_ms();
     let expire = now + SESSION_DAYS * 24 * 3600 * 1000;
     let mut tx = state.store.begin_write().await?;
     sessions::insert(&mut *tx, &hash_key(&token), now, expire).await?;

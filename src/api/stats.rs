@@ -12,7 +12,6 @@ use super::{projects, AppState};
 use crate::error::ApiResult;
 use crate::problem::Problem;
 use crate::store::{destinations, messages};
-use crate::time::now_ms;
 
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -69,7 +68,7 @@ pub async fn stats(
 ) -> ApiResult<Json<Stats>> {
     let project = projects::resolve(&state, &project).await?;
     let pool = state.store.reads();
-    let now = now_ms();
+    let now = state.config.clock.now_ms();
     let counts = messages::counts_by_status(pool, &project.id).await?;
     let mut out = Vec::new();
     let mut queued = 0;

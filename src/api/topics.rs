@@ -11,7 +11,6 @@ use crate::model::topic::parse_topic_name;
 use crate::model::Topic;
 use crate::problem::Problem;
 use crate::store::{self, topics, topics::TopicRow};
-use crate::time::now_ms;
 
 fn conflict(name: &str) -> ApiError {
     ApiError::conflict(
@@ -39,7 +38,7 @@ pub async fn create_topic(
 ) -> ApiResult<(StatusCode, Json<Topic>)> {
     let project = projects::resolve(&state, &project).await?;
     let name = parse_topic_name(&body)?;
-    let now = now_ms();
+    let now = state.config.clock.now_ms();
     let row = TopicRow {
         id: store::new_id(),
         project_id: project.id,
@@ -95,7 +94,7 @@ pub async fn update_topic(
     let current = resolve_topic(&state, &project.id, &topic).await?;
     let name = parse_topic_name(&body)?;
     let mut tx = state.store.begin_write().await?;
-    match topics::rename(&mut *tx, &current.id, &name, now_ms()).await {
+    match topics::rename(&mut *tx, &current.id, &name, state.config.clock.now_ms()).await {
         Err(e) if store::is_unique_violation(&e) => return Err(conflict(&name)),
         other => other?,
     }

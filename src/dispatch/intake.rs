@@ -22,7 +22,7 @@ use crate::model::EventType;
 use crate::store::destinations::DestinationRow;
 use crate::store::outbox::{self, ClaimedRow, NewMessage, NotificationRow};
 use crate::store::{self, Store};
-use crate::time::now_ms;
+use crate::time::Clock;
 
 /// How long an `Idempotency-Key` keeps answering with the first response.
 const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3600 * 1000;
@@ -72,9 +72,9 @@ pub struct Intake {
 
 impl Intake {
     /// Starts the writer task; it stops when the `Intake` is dropped.
-    pub fn start(store: Store, handoff: Arc<Handoff>) -> Intake {
+    pub fn start(store: Store, handoff: Arc<Handoff>, clock: Clock) -> Intake {
         let (submissions, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(write_loop(store, handoff, queue));
+        tokio::spawn(write_loop(store, handoff, clock, queue));
         Intake { submissions }
     }
 
@@ -93,6 +93,7 @@ impl Intake {
 async fn write_loop(
     store: Store,
     handoff: Arc<Handoff>,
+    clock: Clock,
     mut queue: mpsc::Receiver<(Submission, Reply)>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -100,9 +101,10 @@ async fn write_loop(
         let (submissions, replies): (Vec<Submission>, Vec<Reply>) = batch.drain(..).unzip();
         let count = submissions.len();
         let job_handoff = handoff.clone();
+        let now = clock.now_ms();
         let outcomes = match store
             .writer()
-            .run(move |conn| Ok(commit_batch(conn, &job_handoff, &submissions)))
+            .run(move |conn| Ok(commit_batch(conn, &job_handoff, now, &submissions)))
             .await
         {
             Ok((outcomes, handed)) => {
@@ -127,9 +129,10 @@ async fn write_loop(
 fn commit_batch(
     conn: &mut Connection,
     handoff: &Arc<Handoff>,
+    now: i64,
     submissions: &[Submission],
 ) -> (Vec<Result<Accepted, ApiError>>, Vec<HandedOver>) {
-    match commit(conn, handoff, submissions) {
+    match commit(conn, handoff, now, submissions) {
         Ok((accepted, handed)) => (accepted.into_iter().map(Ok).collect(), handed),
         Err(e) if submissions.len() > 1 => {
             tracing::warn!(error = ?e, count = submissions.len(), "batched publish failed; publishing one by one");
@@ -137,7 +140,7 @@ fn commit_batch(
             let outcomes = submissions
                 .iter()
                 .map(|s| {
-                    let (mut one, more) = commit(conn, handoff, std::slice::from_ref(s))?;
+                    let (mut one, more) = commit(conn, handoff, now, std::slice::from_ref(s))?;
                     handed.extend(more);
                     Ok(one.remove(0))
                 })
@@ -153,11 +156,12 @@ fn commit_batch(
 fn commit(
     conn: &mut Connection,
     handoff: &Arc<Handoff>,
+    now: i64,
     submissions: &[Submission],
 ) -> anyhow::Result<(Vec<Accepted>, Vec<HandedOver>)> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut handed = handoff.batch(now_ms());
-    let accepted = store(&tx, &mut handed, submissions)?;
+    let mut handed = handoff.batch(now);
+    let accepted = store(&tx, &mut handed, now, submissions)?;
     tx.commit()?;
     Ok((accepted, handed.into_handed()))
 }
@@ -168,9 +172,10 @@ fn commit(
 pub(super) fn store(
     tx: &Connection,
     handed: &mut Batch,
+    now: i64,
     submissions: &[Submission],
 ) -> anyhow::Result<Vec<Accepted>> {
-    let cutoff = now_ms() - IDEMPOTENCY_WINDOW_MS;
+    let cutoff = now - IDEMPOTENCY_WINDOW_MS;
     // Responses given in this batch, for a key repeated within it.
     let mut given: HashMap<(&str, &str), String> = HashMap::new();
     let mut routes: HashMap<(&str, EventType), Vec<DestinationRow>> = HashMap::new();

@@ -28,7 +28,7 @@ pub use events::EventBus;
 use crate::secrets::SecretStore;
 use crate::sinks::Sinks;
 use crate::store::{messages, Store};
-use crate::time::now_ms;
+use crate::time::Clock;
 
 /// A cheap handle on the dispatcher, shared by the API and the workers.
 #[derive(Clone)]
@@ -53,6 +53,8 @@ struct Inner {
     blobs: crate::blobs::Blobs,
     /// Commits publishes in groups.
     intake: intake::Intake,
+    /// What due times, failure clocks and grace periods are measured with.
+    clock: Clock,
 }
 
 impl Dispatcher {
@@ -61,6 +63,7 @@ impl Dispatcher {
         secrets: SecretStore,
         config: DeliveryConfig,
         blobs: crate::blobs::Blobs,
+        clock: Clock,
     ) -> anyhow::Result<Self> {
         let rate_limit = limits::Limit::per_second(config.rate_limit);
         let handoff = Arc::new(handoff::Handoff::default());
@@ -68,7 +71,7 @@ impl Dispatcher {
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 global: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
-                intake: intake::Intake::start(store.clone(), handoff.clone()),
+                intake: intake::Intake::start(store.clone(), handoff.clone(), clock.clone()),
                 handoff,
                 store,
                 secrets,
@@ -80,6 +83,7 @@ impl Dispatcher {
                 rate_limit,
                 meter: Default::default(),
                 blobs,
+                clock,
             }),
         })
     }
@@ -115,7 +119,7 @@ impl Dispatcher {
     /// recorded. Messages left mid-delivery by a crash are queued again first.
     pub async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
         let mut tx = self.inner.store.begin_write().await?;
-        let requeued = messages::requeue_in_flight(&mut *tx, now_ms()).await?;
+        let requeued = messages::requeue_in_flight(&mut *tx, self.inner.clock.now_ms()).await?;
         tx.commit().await?;
         if requeued > 0 {
             tracing::warn!(

@@ -15,7 +15,7 @@ use crate::model::message::{MessageStatus, PublishResponse};
 use crate::payload::notification::validate_notification;
 use crate::problem::{Issue, IssueLocation};
 use crate::store::projects::ProjectRow;
-use crate::time::{now_ms, to_rfc3339};
+use crate::time::to_rfc3339;
 
 const IDEMPOTENCY_KEY_MAX: usize = 255;
 
@@ -50,7 +50,7 @@ impl Dispatcher {
         // The webhook body `{notificationType, data}`, written from the validated parts
         // without copying them first.
         let payload = serde_json::to_string(&valid).map_err(|e| ApiError::Internal(e.into()))?;
-        let now = now_ms();
+        let now = self.inner.clock.now_ms();
         let submission = Submission {
             project_id: project.id.clone(),
             event_type,

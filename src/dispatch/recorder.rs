@@ -21,7 +21,7 @@ use crate::model::message::{MessageStatus, PublishResponse};
 use crate::model::DestinationType;
 use crate::payload::notification::validate_notification;
 use crate::store::outbox::{self, FailureClock, Outcome};
-use crate::time::{now_ms, to_rfc3339};
+use crate::time::to_rfc3339;
 
 /// The most finished deliveries recorded in one transaction.
 const BATCH: usize = 1024;
@@ -85,7 +85,7 @@ struct ClockChange {
 
 async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<()> {
     let inner = &dispatcher.inner;
-    let now = now_ms();
+    let now = inner.clock.now_ms();
     let attempts: usize = batch.iter().map(|f| f.claimed.len()).sum();
     let mut events: Vec<(&str, LiveEvent)> = Vec::with_capacity(attempts);
     let mut clocks: HashMap<String, ClockChange> = HashMap::new();
@@ -218,7 +218,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                     // The announcement commits with the disable: a crash after the commit
                     // can no longer leave a disabled webhook that nobody is told about.
                     let announcement = announcement(id, change, now)?;
-                    let mut stored = intake::store(&tx, &mut handed, &[announcement])?;
+                    let mut stored = intake::store(&tx, &mut handed, now, &[announcement])?;
                     let response = match stored.pop() {
                         Some(Accepted::Stored(response)) => Some(response),
                         _ => None,

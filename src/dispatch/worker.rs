@@ -16,7 +16,6 @@ use crate::model::{DestinationType, EventType};
 use crate::payload::size;
 use crate::sinks::{AttemptResult, ErrorClass, Outgoing, Sinks};
 use crate::store::outbox::{self, ClaimedRow};
-use crate::time::now_ms;
 
 /// One delivery call's outcome, for the recorder.
 pub struct Finished {
@@ -59,7 +58,7 @@ async fn claim_round(
     results: &mpsc::Sender<Finished>,
 ) -> anyhow::Result<Duration> {
     let inner = &dispatcher.inner;
-    let now = now_ms();
+    let now = inner.clock.now_ms();
     let mut wanted = Vec::new();
     for row in inner.active.get(&inner.store)?.iter() {
         let runtime = match inner
@@ -226,7 +225,7 @@ fn refuse(
         runtime: runtime.clone(),
         claimed,
         results: attempt_results,
-        start_time: now_ms(),
+        start_time: dispatcher.inner.clock.now_ms(),
         duration_ms: 0,
     };
     let results = results.clone();
@@ -269,7 +268,7 @@ async fn deliver(
         }
         return;
     }
-    let start_time = now_ms();
+    let start_time = inner.clock.now_ms();
     let started = Instant::now();
     let attempt_results = inner.sinks.deliver(&runtime.target, &outgoing).await;
     let duration_ms = started.elapsed().as_millis() as i64;

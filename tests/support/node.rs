@@ -114,9 +114,11 @@ impl TestNode {
     pub async fn restart(self) -> TestNode {
         let delivery = self.node.state().config.delivery.clone();
         let grace = self.node.state().config.signing_key_grace;
+        let clock = self.node.state().config.clock.clone();
         self.restart_with(move |c| {
             c.delivery = delivery;
             c.signing_key_grace = grace;
+            c.clock = clock;
         })
         .await
     }
@@ -135,6 +137,19 @@ impl TestNode {
         let mut again = Self::start_with(cfg).await;
         again._dir = _dir;
         again
+    }
+
+    /// Moves the node's manual clock (see `switchboard::time::Clock`) and wakes the
+    /// dispatcher, so what became due is delivered.
+    #[allow(dead_code)] // not every test binary moves time
+    pub fn advance(&self, by: std::time::Duration) {
+        let state = self.node.state();
+        assert!(
+            matches!(state.config.clock, switchboard::time::Clock::Manual(_)),
+            "start the node with a manual clock to move it"
+        );
+        state.config.clock.advance(by);
+        state.dispatcher.wake();
     }
 
     pub fn url(&self, path: &str) -> String {
