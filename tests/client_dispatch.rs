@@ -116,7 +116,7 @@ async fn publish_list_get_resend_and_stats() {
     assert_eq!(delivered.payload["data"], n.data);
     assert!(!delivered.attempts.is_empty());
     assert!(delivered.attempts[0].succeeded);
-    assert_eq!(delivered.message.event_type, EventType::InstallationCreated);
+    assert_eq!(delivered.message.event_type, "installation.created");
     assert!(delivered.message.delivered_time.is_some());
 
     // Listing with filters and cursor pages, newest first.

@@ -688,6 +688,10 @@ async fn a_stored_message_with_an_unknown_event_type_fails_loudly_and_is_not_sen
     let m = n
         .wait_message(&damaged, WAIT, |m| m["status"] == "exhausted")
         .await;
+    assert_eq!(
+        m["eventType"], "connection.exploded",
+        "shown as stored: {m}"
+    );
     let attempt = &m["attempts"][0];
     assert_eq!(attempt["errorClass"], "config", "{m}");
     assert!(

@@ -44,7 +44,7 @@ async fn change_status(
         return Err(ApiError::Conflict {
             detail: format!(
                 "the destination is {}; this action applies to {} or {} destinations",
-                row.status,
+                row.status.as_str(),
                 from[0].as_str(),
                 from[1].as_str()
             ),

@@ -13,7 +13,7 @@ use crate::model::destination::{
     parse_create, parse_update, DestinationSecrets, AWS_KEY_ID, WEBHOOK_SIGNING_KEY,
     WEBHOOK_SIGNING_KEY_PREVIOUS,
 };
-use crate::model::{Destination, DestinationType};
+use crate::model::{Destination, DestinationStatus, DestinationType};
 use crate::payload::signing::generate_secret;
 use crate::problem::Problem;
 use crate::store::{self, destinations, destinations::DestinationRow};
@@ -75,9 +75,9 @@ pub async fn create_destination(
         id: store::new_id(),
         project_id: project.id,
         name: new.name.clone(),
-        kind: new.kind.as_str().into(),
+        kind: new.kind,
         metadata: serde_json::to_string(&new.metadata).map_err(anyhow::Error::from)?,
-        status: "active".into(),
+        status: DestinationStatus::Active,
         disabled_reason: None,
         disabled_time: None,
         previous_key_expire_time: None,
@@ -108,7 +108,7 @@ pub async fn create_destination(
         return Err(e.into());
     }
     state.dispatcher.invalidate(&row.id);
-    tracing::info!(destination = %row.id, kind = %row.kind, "destination created");
+    tracing::info!(destination = %row.id, kind = row.kind.as_str(), "destination created");
     Ok((StatusCode::CREATED, Json(row.to_api())))
 }
 
@@ -169,7 +169,7 @@ async fn load_secrets(state: &AppState, row: &DestinationRow) -> ApiResult<Desti
 
 /// Makes a new signing key current; the old one keeps signing for the configured grace period.
 async fn rotate_signing_key(state: &AppState, row: DestinationRow) -> ApiResult<DestinationRow> {
-    if row.kind() != DestinationType::Webhook {
+    if row.kind != DestinationType::Webhook {
         return Err(ApiError::invalid(crate::problem::Issue::at(
             crate::problem::IssueLocation::Query,
             "rotate",
@@ -218,13 +218,13 @@ pub async fn update_destination(
     let current_delivery = row.to_api().delivery;
     let mut update = parse_update(
         &body,
-        row.kind(),
+        row.kind,
         &row.name,
         &row.metadata(),
         &secret_names,
         current_delivery.as_ref(),
     )?;
-    if row.kind() == DestinationType::Log {
+    if row.kind == DestinationType::Log {
         let given = update.metadata.path.take();
         update.metadata.path = Some(resolve_log_path(&state, &update.name, given.as_deref()));
     }

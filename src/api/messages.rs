@@ -10,22 +10,21 @@ use super::{projects, AppState};
 use crate::error::{ApiError, ApiResult};
 use crate::model::message::{Attempt, Message, MessageDetail, MessagePage, MessageStatus};
 use crate::model::route::parse_event_type;
-use crate::model::EventType;
 use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::messages::{self, MessageFilter, MessageRow};
 use crate::store::{destinations, notifications};
 use crate::time::{parse_rfc3339, to_datetime};
 
 pub fn to_api(r: &MessageRow) -> Message {
-    let waiting = r.status == "pending" || r.status == "failed";
+    let waiting = matches!(r.status, MessageStatus::Pending | MessageStatus::Failed);
     Message {
         id: r.id.clone(),
         notification_id: r.notification_id.clone(),
         project_id: r.project_id.clone(),
         destination_id: r.destination_id.clone(),
         destination_name: r.destination_name.clone(),
-        event_type: EventType::parse(&r.event_type).unwrap_or(EventType::ConnectionCreated),
-        status: MessageStatus::parse(&r.status).unwrap_or(MessageStatus::Pending),
+        event_type: r.event_type.clone(),
+        status: r.status,
         attempt_count: r.attempt_count,
         next_attempt_time: waiting.then(|| to_datetime(r.next_attempt_time)),
         last_status_code: r.last_status_code,
@@ -118,7 +117,7 @@ pub async fn list_messages(
             project_id: &project.id,
             destination_id: destination.as_deref(),
             event_type: event_type.map(|e| e.as_str()),
-            status: status.map(|s| s.as_str()),
+            status,
             since: time_param(&query, "since")?,
             until: time_param(&query, "until")?,
             before_seq,

@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 
 use super::{projects, AppState};
 use crate::error::ApiResult;
+use crate::model::message::MessageStatus;
+use crate::model::DestinationStatus;
 use crate::problem::Problem;
 use crate::store::{destinations, messages};
 
@@ -26,7 +28,7 @@ pub struct Latency {
 pub struct DestinationStats {
     pub destination_id: String,
     pub destination_name: String,
-    pub status: String,
+    pub status: DestinationStatus,
     /// Messages by status (pending, delivering, delivered, failed, exhausted, skipped).
     pub counts: BTreeMap<String, i64>,
     /// Publish → delivery latency in ms over the last five minutes' deliveries.
@@ -73,19 +75,12 @@ pub async fn stats(
     let mut out = Vec::new();
     let mut queued = 0;
     for d in destinations::list(pool, &project.id).await? {
-        let mut by_status: BTreeMap<String, i64> = [
-            "pending",
-            "delivering",
-            "delivered",
-            "failed",
-            "exhausted",
-            "skipped",
-        ]
-        .iter()
-        .map(|s| (s.to_string(), 0))
-        .collect();
+        let mut by_status: BTreeMap<String, i64> = MessageStatus::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), 0))
+            .collect();
         for c in counts.iter().filter(|c| c.destination_id == d.id) {
-            by_status.insert(c.status.clone(), c.count);
+            by_status.insert(c.status.as_str().to_string(), c.count);
         }
         queued += by_status["pending"] + by_status["delivering"] + by_status["failed"];
         let mut latencies =
@@ -96,7 +91,7 @@ pub async fn stats(
         out.push(DestinationStats {
             destination_id: d.id.clone(),
             destination_name: d.name.clone(),
-            status: d.status.clone(),
+            status: d.status,
             success_rate: (done > 0).then(|| by_status["delivered"] as f64 / done as f64),
             counts: by_status,
             latency_ms: Latency {

@@ -20,6 +20,7 @@ use rusqlite::Connection;
 use tokio::sync::mpsc;
 
 use super::runtime::{Lane, Lanes, Runtime, Targets};
+use crate::model::DestinationStatus;
 use crate::store::destinations::DestinationRow;
 use crate::store::outbox::{self, ClaimedRow};
 
@@ -179,7 +180,7 @@ fn plan(
     destination: &DestinationRow,
     now: i64,
 ) -> rusqlite::Result<Option<Plan>> {
-    if destination.status != "active" {
+    if destination.status != DestinationStatus::Active {
         return Ok(None);
     }
     let Some(runtime) = handoff.targets.cached(destination, now) else {

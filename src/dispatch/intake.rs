@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::handoff::{Batch, HandedOver, Handoff};
 use crate::error::ApiError;
 use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
-use crate::model::EventType;
+use crate::model::{DestinationStatus, EventType};
 use crate::store::destinations::DestinationRow;
 use crate::store::outbox::{self, ClaimedRow, NewMessage, NotificationRow};
 use crate::store::{self, Store};
@@ -214,7 +214,7 @@ pub(super) fn store(
             .iter()
             .filter(|d| Some(d.id.as_str()) != excluded)
         {
-            let status = if d.status == "disabled" {
+            let status = if d.status == DestinationStatus::Disabled {
                 MessageStatus::Skipped
             } else if handed.admit(tx, d)? {
                 MessageStatus::Delivering

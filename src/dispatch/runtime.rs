@@ -182,7 +182,7 @@ async fn load(
         None => DeliveryPolicy::default(),
     };
     let mut sink_secrets = SinkSecrets::default();
-    match row.kind() {
+    match row.kind {
         DestinationType::Webhook => {
             sink_secrets.signing_keys = vault::signing_keys(pool, secrets, row, now).await?;
         }
@@ -200,7 +200,7 @@ async fn load(
             id: row.id.clone(),
             project_id: row.project_id.clone(),
             name: row.name.clone(),
-            kind: row.kind(),
+            kind: row.kind,
             // Through `Url` for what it normalises (an IDN host to punycode, say).
             url: metadata
                 .url

@@ -114,6 +114,12 @@ pub enum DestinationStatus {
 }
 
 impl DestinationStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Active, Self::Paused, Self::Disabled]
+            .into_iter()
+            .find(|d| d.as_str() == s)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Active => "active",

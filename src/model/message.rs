@@ -80,7 +80,9 @@ pub struct Message {
     pub project_id: String,
     pub destination_id: String,
     pub destination_name: String,
-    pub event_type: EventType,
+    /// One of the notification types; as stored, so a type this node does not know (a
+    /// newer node's) is shown as it is rather than relabelled.
+    pub event_type: String,
     pub status: MessageStatus,
     pub attempt_count: i64,
     #[serde(skip_serializing_if = "Option::is_none", default)]

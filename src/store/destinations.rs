@@ -10,9 +10,9 @@ pub struct DestinationRow {
     pub id: String,
     pub project_id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: DestinationType,
     pub metadata: String,
-    pub status: String,
+    pub status: DestinationStatus,
     pub disabled_reason: Option<String>,
     pub disabled_time: Option<i64>,
     pub previous_key_expire_time: Option<i64>,
@@ -23,21 +23,8 @@ pub struct DestinationRow {
 }
 
 impl DestinationRow {
-    pub fn kind(&self) -> DestinationType {
-        // The CHECK constraint admits only known kinds.
-        DestinationType::parse(&self.kind).unwrap_or(DestinationType::Log)
-    }
-
     pub fn metadata(&self) -> DestinationMetadata {
         serde_json::from_str(&self.metadata).unwrap_or_default()
-    }
-
-    pub fn status(&self) -> DestinationStatus {
-        match self.status.as_str() {
-            "paused" => DestinationStatus::Paused,
-            "disabled" => DestinationStatus::Disabled,
-            _ => DestinationStatus::Active,
-        }
     }
 
     /// The API view, without secrets.
@@ -45,12 +32,12 @@ impl DestinationRow {
         Destination {
             id: self.id.clone(),
             name: self.name.clone(),
-            kind: self.kind(),
+            kind: self.kind,
             metadata: self.metadata(),
             project_id: self.project_id.clone(),
             create_time: to_datetime(self.create_time),
             update_time: to_datetime(self.update_time),
-            status: self.status(),
+            status: self.status,
             disabled_reason: self.disabled_reason.clone(),
             disabled_time: self.disabled_time.map(to_datetime),
             secrets: None,
@@ -87,9 +74,10 @@ pub async fn list(
 ) -> sqlx::Result<Vec<DestinationRow>> {
     sqlx::query_as!(
         DestinationRow,
-        "SELECT id, project_id, name, kind, metadata, status, disabled_reason, disabled_time,
+        r#"SELECT id, project_id, name, kind as "kind: DestinationType", metadata,
+                status as "status: DestinationStatus", disabled_reason, disabled_time,
                 previous_key_expire_time, create_time, update_time, delivery
-         FROM destinations WHERE project_id = ? ORDER BY create_time, name",
+         FROM destinations WHERE project_id = ? ORDER BY create_time, name"#,
         project_id
     )
     .fetch_all(ex)
@@ -104,10 +92,11 @@ pub async fn find(
 ) -> sqlx::Result<Option<DestinationRow>> {
     sqlx::query_as!(
         DestinationRow,
-        "SELECT id, project_id, name, kind, metadata, status, disabled_reason, disabled_time,
+        r#"SELECT id, project_id, name, kind as "kind: DestinationType", metadata,
+                status as "status: DestinationStatus", disabled_reason, disabled_time,
                 previous_key_expire_time, create_time, update_time, delivery
          FROM destinations WHERE project_id = ?1 AND (id = ?2 OR name = ?2)
-         ORDER BY id = ?2 DESC LIMIT 1",
+         ORDER BY id = ?2 DESC LIMIT 1"#,
         project_id,
         id_or_name
     )
@@ -234,7 +223,7 @@ mod tests {
         tx.commit().await.unwrap();
         // What the handler saw.
         let seen = find(store.reads(), "p1", "d").await.unwrap().unwrap();
-        assert_eq!(seen.status(), DestinationStatus::Active);
+        assert_eq!(seen.status, DestinationStatus::Active);
         // The recorder's disable, on its own connection.
         let disabled = store
             .writer()
@@ -258,7 +247,7 @@ mod tests {
             assert!(!changed, "{to:?} from {from:?} must lose to the disable");
         }
         let row = find(store.reads(), "p1", "d").await.unwrap().unwrap();
-        assert_eq!(row.status(), Disabled);
+        assert_eq!(row.status, Disabled);
         assert_eq!(
             row.disabled_reason.as_deref(),
             Some("the receiver answered 410 Gone")
@@ -273,6 +262,6 @@ mod tests {
         tx.commit().await.unwrap();
         assert!(enabled);
         let row = find(store.reads(), "p1", "d").await.unwrap().unwrap();
-        assert_eq!((row.status(), row.disabled_reason), (Active, None));
+        assert_eq!((row.status, row.disabled_reason), (Active, None));
     }
 }

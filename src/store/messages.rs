@@ -2,6 +2,8 @@
 
 use sqlx::SqliteExecutor;
 
+use crate::model::message::MessageStatus;
+
 #[derive(Clone, Debug)]
 pub struct MessageRow {
     pub seq: i64,
@@ -10,8 +12,9 @@ pub struct MessageRow {
     pub project_id: String,
     pub destination_id: String,
     pub destination_name: String,
+    /// Kept as stored: a type this node does not know is shown as it is, never relabelled.
     pub event_type: String,
-    pub status: String,
+    pub status: MessageStatus,
     pub attempt_count: i64,
     pub round_start: i64,
     pub next_attempt_time: i64,
@@ -77,7 +80,7 @@ pub struct MessageFilter<'a> {
     pub project_id: &'a str,
     pub destination_id: Option<&'a str>,
     pub event_type: Option<&'a str>,
-    pub status: Option<&'a str>,
+    pub status: Option<MessageStatus>,
     pub since: Option<i64>,
     pub until: Option<i64>,
     /// Only messages older than this sequence number (the cursor).
@@ -95,7 +98,7 @@ pub async fn list(
     sqlx::query_as!(
         MessageRow,
         r#"SELECT m.seq AS "seq!", m.id, m.notification_id, m.project_id, m.destination_id, d.name AS destination_name,
-                m.event_type, m.status, m.attempt_count, m.round_start, m.next_attempt_time, m.last_status_code,
+                m.event_type, m.status AS "status: MessageStatus", m.attempt_count, m.round_start, m.next_attempt_time, m.last_status_code,
                 m.last_error, m.create_time, m.update_time, m.delivered_time
          FROM messages m JOIN destinations d ON d.id = m.destination_id
          WHERE m.project_id = ?1
@@ -171,7 +174,7 @@ pub async fn attempts(
 
 pub struct StatusCount {
     pub destination_id: String,
-    pub status: String,
+    pub status: MessageStatus,
     pub count: i64,
 }
 
@@ -181,7 +184,7 @@ pub async fn counts_by_status(
 ) -> sqlx::Result<Vec<StatusCount>> {
     sqlx::query_as!(
         StatusCount,
-        r#"SELECT destination_id, status, COUNT(*) AS "count!: i64" FROM messages
+        r#"SELECT destination_id, status AS "status: MessageStatus", COUNT(*) AS "count!: i64" FROM messages
            WHERE project_id = ? GROUP BY destination_id, status"#,
         project_id
     )

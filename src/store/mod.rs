@@ -8,6 +8,7 @@
 pub mod api_keys;
 pub mod blobs;
 mod checkpoint;
+mod columns;
 mod connection;
 pub mod destinations;
 pub mod messages;

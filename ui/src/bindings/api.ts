@@ -622,7 +622,7 @@ export interface components {
       destinationName: string;
       /** @description Publish → delivery latency in ms over the last five minutes' deliveries. */
       latencyMs: components["schemas"]["Latency"];
-      status: string;
+      status: components["schemas"]["DestinationStatus"];
       /**
        * Format: double
        * @description Delivered / (delivered + exhausted), over all time; None before any outcome.
@@ -760,7 +760,11 @@ export interface components {
       deliveredTime?: string | null;
       destinationId: string;
       destinationName: string;
-      eventType: components["schemas"]["EventType"];
+      /**
+       * @description One of the notification types; as stored, so a type this node does not know (a
+       *     newer node's) is shown as it is rather than relabelled.
+       */
+      eventType: string;
       id: string;
       lastError?: string | null;
       /** Format: int64 */
