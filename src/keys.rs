@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::model::api_key::{generate_key, hash_key, hint, ApiKey, CreatedApiKey};
+use crate::model::requests::RequestBody;
 use crate::store::{self, api_keys, Store};
 use crate::time::now_ms;
 
@@ -41,4 +42,8 @@ pub async fn revoke(store: &Store, id_or_name: &str) -> sqlx::Result<bool> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateKeyRequest {
     pub name: String,
+}
+
+impl RequestBody for CreateKeyRequest {
+    const FIELDS: &'static [&'static str] = &["name"];
 }

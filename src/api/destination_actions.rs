@@ -15,6 +15,7 @@ use super::{projects, AppState};
 use crate::error::{ApiError, ApiResult};
 use crate::model::input::{Fields, Issues};
 use crate::model::live::{DestinationChanged, LiveEvent};
+use crate::model::requests::RequestBody;
 use crate::model::Destination;
 use crate::model::DestinationStatus::{self, Active, Disabled, Paused};
 use crate::problem::Problem;
@@ -113,6 +114,10 @@ pub struct RecoverRequest {
     pub since: String,
 }
 
+impl RequestBody for RecoverRequest {
+    const FIELDS: &'static [&'static str] = &["since"];
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RecoverResponse {
     pub requeued: u64,
@@ -130,7 +135,7 @@ pub async fn recover(
 ) -> ApiResult<(StatusCode, Json<RecoverResponse>)> {
     let mut issues = Issues::default();
     let fields = Fields::new(&body);
-    fields.reject_unknown(&["since"], &mut issues, "a recover request");
+    fields.reject_unknown(RecoverRequest::FIELDS, &mut issues, "a recover request");
     let since = fields.string("since", true, &mut issues).and_then(|raw| {
         let parsed = parse_rfc3339(&raw);
         if parsed.is_none() {

@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::keys;
 use crate::model::api_key::{ApiKey, CreatedApiKey};
 use crate::model::input::{Fields, Issues};
+use crate::model::requests::RequestBody;
 use crate::problem::Problem;
 
 #[utoipa::path(get, path = "/v1/keys", tag = "Keys", responses((status = 200, body = [ApiKey])))]
@@ -26,7 +27,7 @@ pub async fn create_key(
 ) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
     let mut issues = Issues::default();
     let fields = Fields::new(&body);
-    fields.reject_unknown(&["name"], &mut issues, "an API key");
+    fields.reject_unknown(keys::CreateKeyRequest::FIELDS, &mut issues, "an API key");
     let name = fields.string("name", true, &mut issues);
     if let Some(n) = &name {
         if n.trim().is_empty() || n.len() > 128 {

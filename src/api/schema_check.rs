@@ -11,6 +11,7 @@ use crate::model::delivery::DELIVERY_FIELDS;
 use crate::model::destination::{
     parse_update, DestinationMetadata, DestinationType, CREATE_FIELDS, UPDATE_FIELDS,
 };
+use crate::model::requests::RequestBody;
 
 fn properties(doc: &Value, schema: &str) -> BTreeSet<String> {
     doc["components"]["schemas"][schema]["properties"]
@@ -56,6 +57,45 @@ fn the_document_names_exactly_the_fields_the_destination_parsers_accept() {
         properties(&doc, "DestinationSecretsInput"),
         set(KINDS.iter().flat_map(|k| k.secret_fields().iter().copied()))
     );
+}
+
+fn fields_of<T: RequestBody + utoipa::ToSchema>() -> (String, BTreeSet<String>) {
+    (T::name().into_owned(), set(T::FIELDS.iter().copied()))
+}
+
+/// Every request body the document describes by a schema is a `RequestBody` whose parser
+/// accepts exactly the schema's properties.
+#[test]
+fn every_documented_request_body_names_exactly_what_its_parser_accepts() {
+    use crate::model::requests::*;
+    let doc = serde_json::to_value(super::openapi()).unwrap();
+    let bodies = [
+        fields_of::<CreateDestinationRequest>(),
+        fields_of::<UpdateDestinationRequest>(),
+        fields_of::<NameRequest>(),
+        fields_of::<CreateEventTopicRouteRequest>(),
+        fields_of::<CreateTopicDestinationRouteRequest>(),
+        fields_of::<super::destination_actions::RecoverRequest>(),
+        fields_of::<crate::keys::CreateKeyRequest>(),
+        fields_of::<super::session::LoginRequest>(),
+    ];
+    for (name, fields) in &bodies {
+        assert_eq!(&properties(&doc, name), fields, "{name}");
+    }
+    // And no operation takes a schema body that is not in the list above.
+    let listed: BTreeSet<&str> = bodies.iter().map(|(n, _)| n.as_str()).collect();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+            if let Some(reference) = schema["$ref"].as_str() {
+                let name = reference.trim_start_matches("#/components/schemas/");
+                assert!(
+                    listed.contains(name),
+                    "{method} {path} takes {name}, which has no RequestBody check"
+                );
+            }
+        }
+    }
 }
 
 /// Every field the document offers under `destination` in a PATCH can be named in

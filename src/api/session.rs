@@ -15,6 +15,7 @@ use super::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::model::api_key::{generate_key, hash_key};
 use crate::model::input::{Fields, Issues};
+use crate::model::requests::RequestBody;
 use crate::problem::Problem;
 use crate::store::{api_keys, sessions};
 
@@ -80,8 +81,19 @@ async fn start_session(state: &AppState) -> ApiResult<HeaderValue> {
     HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.into()))
 }
 
+/// `POST /v1/session`: logs a browser in with an API key.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    pub api_key: String,
+}
+
+impl RequestBody for LoginRequest {
+    const FIELDS: &'static [&'static str] = &["apiKey"];
+}
+
 #[utoipa::path(post, path = "/v1/session", tag = "Node", security(()),
-    request_body(content = serde_json::Value, description = "`{apiKey}`"),
+    request_body = LoginRequest,
     responses((status = 204, description = "Logged in: sets the HttpOnly session cookie"),
               (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_session(
@@ -90,7 +102,7 @@ pub async fn create_session(
 ) -> ApiResult<Response> {
     let mut issues = Issues::default();
     let fields = Fields::new(&body);
-    fields.reject_unknown(&["apiKey"], &mut issues, "a login");
+    fields.reject_unknown(LoginRequest::FIELDS, &mut issues, "a login");
     let key = fields.string("apiKey", true, &mut issues);
     let key = issues.finish(key.unwrap_or_default())?;
     let hash = hash_key(&key);

@@ -1,5 +1,6 @@
 //! Projects: the namespace every destination, topic and route lives in.
 
+use super::requests::{NameRequest, RequestBody};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,7 +25,7 @@ pub struct Project {
 pub fn parse_project_name(body: &Map<String, Value>) -> Result<String, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
-    fields.reject_unknown(&["name"], &mut issues, "a project");
+    fields.reject_unknown(NameRequest::FIELDS, &mut issues, "a project");
     let name = fields.string("name", true, &mut issues);
     if let Some(n) = &name {
         if let Some(why) = check_name(n, PROJECT_NAME_MAX) {

@@ -1,6 +1,7 @@
 //! Request bodies as typed structs: what clients send, and what the OpenAPI document shows.
-//! The server reads bodies field by field (see `input`) to name every bad field; these types
-//! describe the same shapes for clients and documentation.
+//! The server reads bodies field by field (see `input`) to name every bad field; each parser
+//! accepts exactly its type's `RequestBody::FIELDS`, and `api::schema_check` tests that the
+//! document's properties of each type are those fields, so the two cannot drift apart.
 
 use std::collections::BTreeMap;
 
@@ -80,6 +81,31 @@ pub struct CreateTopicDestinationRouteRequest {
     pub topic_id: String,
     /// Destination ID (a destination name is accepted too).
     pub destination_id: String,
+}
+
+/// The top-level fields a request body type has on the wire: what its parser accepts.
+pub trait RequestBody {
+    const FIELDS: &'static [&'static str];
+}
+
+impl RequestBody for CreateDestinationRequest {
+    const FIELDS: &'static [&'static str] = super::destination::CREATE_FIELDS;
+}
+
+impl RequestBody for UpdateDestinationRequest {
+    const FIELDS: &'static [&'static str] = super::destination::UPDATE_FIELDS;
+}
+
+impl RequestBody for NameRequest {
+    const FIELDS: &'static [&'static str] = &["name"];
+}
+
+impl RequestBody for CreateEventTopicRouteRequest {
+    const FIELDS: &'static [&'static str] = &["eventType", "topicId"];
+}
+
+impl RequestBody for CreateTopicDestinationRouteRequest {
+    const FIELDS: &'static [&'static str] = &["topicId", "destinationId"];
 }
 
 /// Free-form string map, e.g. webhook headers.

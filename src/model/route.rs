@@ -1,5 +1,8 @@
 //! The two kinds of routes: event type → topic, and topic → destination.
 
+use super::requests::{
+    CreateEventTopicRouteRequest, CreateTopicDestinationRouteRequest, RequestBody,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -44,7 +47,7 @@ pub fn parse_event_topic_route(body: &Map<String, Value>) -> Result<(EventType, 
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(
-        &["eventType", "topicId"],
+        CreateEventTopicRouteRequest::FIELDS,
         &mut issues,
         "an event-topic route",
     );
@@ -69,7 +72,7 @@ pub fn parse_topic_destination_route(
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(
-        &["topicId", "destinationId"],
+        CreateTopicDestinationRouteRequest::FIELDS,
         &mut issues,
         "a topic-destination route",
     );

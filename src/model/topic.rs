@@ -1,5 +1,6 @@
 //! Topics: named channels that event types route into and destinations subscribe to.
 
+use super::requests::{NameRequest, RequestBody};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,7 +24,7 @@ pub struct Topic {
 pub fn parse_topic_name(body: &Map<String, Value>) -> Result<String, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
-    fields.reject_unknown(&["name"], &mut issues, "a topic");
+    fields.reject_unknown(NameRequest::FIELDS, &mut issues, "a topic");
     let name = fields.string("name", true, &mut issues);
     if let Some(n) = &name {
         if let Some(why) = check_name(n, TOPIC_NAME_MAX) {

@@ -751,6 +751,10 @@ export interface components {
           /** @enum {string} */
           kind: "stream.lagged";
         };
+    /** @description `POST /v1/session`: logs a browser in with an API key. */
+    LoginRequest: {
+      apiKey: string;
+    };
     Message: {
       /** Format: int64 */
       attemptCount: number;
@@ -2277,10 +2281,9 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    /** @description `{apiKey}` */
     requestBody: {
       content: {
-        "application/json": unknown;
+        "application/json": components["schemas"]["LoginRequest"];
       };
     };
     responses: {
