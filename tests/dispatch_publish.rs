@@ -54,7 +54,9 @@ async fn routes_fan_out_once_per_destination_and_unrouted_is_stored() {
             got.header("user-agent")
         );
     }
-    a.expect_silence(Duration::from_millis(300)).await;
+    // Both messages are final: `a`, reached through two topics, got one, not two.
+    n.wait_delivered(2).await;
+    a.assert_nothing_arrived();
 
     let r = n.notify("read.backfill.done").await;
     assert_eq!(r.status, 202);
@@ -94,7 +96,11 @@ async fn an_idempotency_key_replays_the_first_response() {
     let second: Value = second.json().await.unwrap();
     assert_eq!(first, second);
     rx.next(WAIT).await;
-    rx.expect_silence(Duration::from_millis(500)).await;
+    // The repeat stored nothing: one message, delivered (final), and nothing else arrived.
+    n.wait_delivered(1).await;
+    let all = n.get(&n.p("/messages")).await.body;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(1), "{all}");
+    rx.assert_nothing_arrived();
     let page = n.get(&n.p("/messages")).await.body;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
 }
@@ -143,7 +149,8 @@ async fn concurrent_publishes_with_repeated_keys_store_each_key_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), KEYS);
-    rx.expect_silence(Duration::from_millis(500)).await;
+    n.wait_delivered(KEYS).await;
+    rx.assert_nothing_arrived();
 }
 
 #[tokio::test]
@@ -428,7 +435,18 @@ async fn a_test_send_reaches_one_destination_whatever_the_routes() {
         rx.next(WAIT).await.json()["notificationType"],
         "installation.deleted"
     );
-    other.expect_silence(Duration::from_millis(300)).await;
+    // Each test send made one message, for h alone: `other` has none to receive.
+    n.wait_delivered(2).await;
+    let all = n.get(&n.p("/messages")).await.body;
+    assert!(
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["destinationName"] == "h"),
+        "{all}"
+    );
+    other.assert_nothing_arrived();
     n.post(&n.p("/destinations/h/test"), json!({"eventType": "nope"}))
         .await
         .expect_problem(422, &["eventType"]);

@@ -342,6 +342,28 @@ impl TestNode {
         }
     }
 
+    /// Waits until `count` messages of the project are delivered: a final state, after
+    /// which nothing more is sent for them.
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn wait_delivered(&self, count: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let page = self
+                .get(&self.p("/messages?status=delivered&limit=500"))
+                .await
+                .body;
+            let delivered = page["items"].as_array().map_or(0, Vec::len);
+            if delivered >= count {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{delivered} of {count} delivered"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn wait_destination(
         &self,
         name: &str,
