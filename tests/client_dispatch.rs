@@ -206,6 +206,8 @@ async fn pause_resume_enable_recover() {
     let node = TestNode::start().await;
     let c = client(&node);
     wire_log(&c, "audit").await;
+    // A second destination for the same event: its delivery shows the dispatcher went on.
+    wire_log(&c, "sentinel").await;
 
     let paused = c.pause_destination("audit").await.unwrap();
     assert_eq!(paused.status, Some(DestinationStatus::Paused));
@@ -213,8 +215,19 @@ async fn pause_resume_enable_recover() {
         .publish(&notification(EventType::InstallationCreated), None)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let waiting = c.get_message(&r.messages[0].id).await.unwrap();
+    let message_for = |name: &str| {
+        r.messages
+            .iter()
+            .find(|m| m.destination_name == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    wait_for(&c, &message_for("sentinel"), |m| {
+        m.message.status == MessageStatus::Delivered
+    })
+    .await;
+    let waiting = c.get_message(&message_for("audit")).await.unwrap();
     assert_eq!(
         waiting.message.status,
         MessageStatus::Pending,
@@ -222,7 +235,7 @@ async fn pause_resume_enable_recover() {
     );
     let resumed = c.resume_destination("audit").await.unwrap();
     assert_eq!(resumed.status, Some(DestinationStatus::Active));
-    wait_for(&c, &r.messages[0].id, |m| {
+    wait_for(&c, &message_for("audit"), |m| {
         m.message.status == MessageStatus::Delivered
     })
     .await;
