@@ -16,7 +16,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use super::handoff::{Batch, HandedOver, Handoff};
-use crate::error::ApiError;
+use super::publish::PublishError;
 use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
 use crate::model::{DestinationStatus, EventType};
 use crate::store::destinations::DestinationRow;
@@ -63,7 +63,7 @@ pub enum Accepted {
     Replayed(PublishResponse),
 }
 
-type Reply = oneshot::Sender<Result<Accepted, ApiError>>;
+type Reply = oneshot::Sender<Result<Accepted, PublishError>>;
 
 /// The publishing side of the writer task.
 pub struct Intake {
@@ -79,9 +79,9 @@ impl Intake {
     }
 
     /// Stores `submission`; returns once it is committed (or was a replay).
-    pub async fn submit(&self, submission: Submission) -> Result<Accepted, ApiError> {
+    pub async fn submit(&self, submission: Submission) -> Result<Accepted, PublishError> {
         let (reply, answer) = oneshot::channel();
-        let stopped = || ApiError::Unavailable("the node is shutting down".into());
+        let stopped = || PublishError::ShuttingDown;
         self.submissions
             .send((submission, reply))
             .await
@@ -112,7 +112,7 @@ async fn write_loop(
                 outcomes
             }
             Err(e) => (0..count)
-                .map(|_| Err(ApiError::Internal(anyhow::anyhow!("{e:#}"))))
+                .map(|_| Err(PublishError::Storage(anyhow::anyhow!("{e:#}"))))
                 .collect(),
         };
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
@@ -131,7 +131,7 @@ fn commit_batch(
     handoff: &Arc<Handoff>,
     now: i64,
     submissions: &[Submission],
-) -> (Vec<Result<Accepted, ApiError>>, Vec<HandedOver>) {
+) -> (Vec<Result<Accepted, PublishError>>, Vec<HandedOver>) {
     match commit(conn, handoff, now, submissions) {
         Ok((accepted, handed)) => (accepted.into_iter().map(Ok).collect(), handed),
         Err(e) if submissions.len() > 1 => {
@@ -147,7 +147,7 @@ fn commit_batch(
                 .collect();
             (outcomes, handed)
         }
-        Err(e) => (vec![Err(ApiError::from(e))], Vec::new()),
+        Err(e) => (vec![Err(PublishError::Storage(e))], Vec::new()),
     }
 }
 

@@ -19,6 +19,29 @@ use crate::time::to_rfc3339;
 
 const IDEMPOTENCY_KEY_MAX: usize = 255;
 
+/// Why a notification was not published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The notification or its idempotency key is invalid: one issue per field.
+    #[error("the notification is invalid")]
+    Invalid(Vec<Issue>),
+    #[error("the node is shutting down")]
+    ShuttingDown,
+    /// Storing it failed; the cause is for the log.
+    #[error(transparent)]
+    Storage(#[from] anyhow::Error),
+}
+
+impl From<PublishError> for ApiError {
+    fn from(err: PublishError) -> Self {
+        match err {
+            PublishError::Invalid(issues) => ApiError::Invalid { issues },
+            PublishError::ShuttingDown => ApiError::Unavailable(err.to_string()),
+            PublishError::Storage(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 pub struct Published {
     pub response: PublishResponse,
     /// True when this answers a repeated `Idempotency-Key` and nothing new was published.
@@ -34,22 +57,22 @@ impl Dispatcher {
         body: &Value,
         idempotency_key: Option<&str>,
         reach: Reach,
-    ) -> Result<Published, ApiError> {
+    ) -> Result<Published, PublishError> {
         if let Some(key) = idempotency_key {
             if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
-                return Err(ApiError::invalid(Issue::at(
+                return Err(PublishError::Invalid(vec![Issue::at(
                     IssueLocation::Header,
                     "Idempotency-Key",
                     Some(Value::String(key.chars().take(64).collect())),
                     format!("must be 1 to {IDEMPOTENCY_KEY_MAX} characters"),
-                )));
+                )]));
             }
         }
-        let valid = validate_notification(body).map_err(|issues| ApiError::Invalid { issues })?;
+        let valid = validate_notification(body).map_err(PublishError::Invalid)?;
         let event_type = valid.event_type;
         // The webhook body `{notificationType, data}`, written from the validated parts
         // without copying them first.
-        let payload = serde_json::to_string(&valid).map_err(|e| ApiError::Internal(e.into()))?;
+        let payload = serde_json::to_string(&valid).map_err(|e| PublishError::Storage(e.into()))?;
         let now = self.inner.clock.now_ms();
         let submission = Submission {
             project_id: project.id.clone(),
