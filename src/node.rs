@@ -147,22 +147,19 @@ impl Node {
         Self::start_with_listener(config, listener, cancel).await
     }
 
-    /// Starts serving on an already bound listener.
-    pub async fn start_with_listener(
+    /// Opens the data directory and builds the API's state on it: what `start` serves,
+    /// without a listener and without the dispatcher's workers (handler tests send requests
+    /// to `api::router(state)` directly with `tower::ServiceExt::oneshot`).
+    pub async fn open_api(
         config: NodeConfig,
-        listener: TcpListener,
+        public_url: &str,
         cancel: CancellationToken,
-    ) -> anyhow::Result<Node> {
+    ) -> anyhow::Result<(AppState, Opened)> {
         let opened = open_data_dir(&config).await?;
-        let addr = listener.local_addr()?;
-        let public_url = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
         let blobs = crate::blobs::Blobs::new(
             opened.store.clone(),
             &opened.blob_key,
-            &public_url,
+            public_url,
             config.blob_url_lifetime,
             config.clock.clone(),
         );
@@ -174,15 +171,31 @@ impl Node {
             config.clock.clone(),
         )?;
         let state = AppState::new(api::Services {
-            store: opened.store,
-            secrets: opened.secrets,
+            store: opened.store.clone(),
+            secrets: opened.secrets.clone(),
             config: Arc::new(config),
-            dispatcher: dispatcher.clone(),
+            dispatcher,
             login: Default::default(),
             blobs,
-            cancel: cancel.clone(),
+            cancel,
             lookups: Default::default(),
         });
+        Ok((state, opened))
+    }
+
+    /// Starts serving on an already bound listener.
+    pub async fn start_with_listener(
+        config: NodeConfig,
+        listener: TcpListener,
+        cancel: CancellationToken,
+    ) -> anyhow::Result<Node> {
+        let addr = listener.local_addr()?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let (state, opened) = Self::open_api(config, &public_url, cancel.clone()).await?;
+        let dispatcher = state.dispatcher.clone();
         let dispatcher = tokio::spawn(dispatcher.run(cancel.clone()));
         let app = api::router(state.clone());
         let shutdown = cancel.clone();
