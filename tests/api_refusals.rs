@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use serde_json::{json, Value};
+use serde_json::Value;
 use switchboard::api::{router, AppState};
 use switchboard::node::Node;
 use tokio_util::sync::CancellationToken;
