@@ -16,6 +16,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::model::input::kind_of;
 use crate::model::EventType;
 use crate::problem::{Issue, IssueLocation};
 
@@ -416,17 +417,6 @@ fn check_kind(kind: Kind, value: &Value) -> Result<(), String> {
                 ),
             }
         }
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
