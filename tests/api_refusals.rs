@@ -129,17 +129,10 @@ async fn bad_requests_are_refused_precisely_and_change_nothing() {
         ),
         (
             "POST",
-            format!("{P}/notifications"),
-            r#"{"notificationType": "connection.created", "data": {"projectId": 1}}"#,
+            format!("{P}/destinations/nope/recover"),
+            r#"{"since": "yesterday"}"#,
             422,
-            vec![
-                "data.projectId",
-                "data.connectionId",
-                "data.provider",
-                "data.groupRef",
-                "data.consumerRef",
-                "data.consumerName",
-            ],
+            vec!["since"],
         ),
         (
             "POST",

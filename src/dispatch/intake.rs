@@ -16,9 +16,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use super::handoff::{Batch, HandedOver, Handoff};
-use super::publish::PublishError;
+use crate::error::ApiError;
 use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
 use crate::model::{DestinationStatus, EventType};
+use crate::problem::Issue;
 use crate::store::destinations::DestinationRow;
 use crate::store::outbox::{self, ClaimedRow, NewMessage, NotificationRow};
 use crate::store::{self, Store};
@@ -43,6 +44,29 @@ pub enum Reach {
 pub fn new_message_id() -> String {
     // Time-ordered like Svix's message IDs, and for the same reason as `store::new_id`.
     format!("msg_{}", uuid::Uuid::now_v7().simple())
+}
+
+/// Why a notification was not published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The notification or its idempotency key is invalid: one issue per field.
+    #[error("the notification is invalid")]
+    Invalid(Vec<Issue>),
+    #[error("the node is shutting down")]
+    ShuttingDown,
+    /// Storing it failed; the cause is for the log.
+    #[error(transparent)]
+    Storage(#[from] anyhow::Error),
+}
+
+impl From<PublishError> for ApiError {
+    fn from(err: PublishError) -> Self {
+        match err {
+            PublishError::Invalid(issues) => ApiError::Invalid { issues },
+            PublishError::ShuttingDown => ApiError::Unavailable(err.to_string()),
+            PublishError::Storage(cause) => ApiError::Internal(cause),
+        }
+    }
 }
 
 /// A validated notification, ready to be stored.

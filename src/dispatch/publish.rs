@@ -6,10 +6,9 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-pub use super::intake::Reach;
 use super::intake::{Accepted, Submission};
+pub use super::intake::{PublishError, Reach};
 use super::Dispatcher;
-use crate::error::ApiError;
 use crate::model::live::{LiveEvent, MessageCreated};
 use crate::model::message::{MessageStatus, PublishResponse};
 use crate::payload::notification::validate_notification;
@@ -18,29 +17,6 @@ use crate::store::projects::ProjectRow;
 use crate::time::to_rfc3339;
 
 const IDEMPOTENCY_KEY_MAX: usize = 255;
-
-/// Why a notification was not published.
-#[derive(Debug, thiserror::Error)]
-pub enum PublishError {
-    /// The notification or its idempotency key is invalid: one issue per field.
-    #[error("the notification is invalid")]
-    Invalid(Vec<Issue>),
-    #[error("the node is shutting down")]
-    ShuttingDown,
-    /// Storing it failed; the cause is for the log.
-    #[error(transparent)]
-    Storage(#[from] anyhow::Error),
-}
-
-impl From<PublishError> for ApiError {
-    fn from(err: PublishError) -> Self {
-        match err {
-            PublishError::Invalid(issues) => ApiError::Invalid { issues },
-            PublishError::ShuttingDown => ApiError::Unavailable(err.to_string()),
-            PublishError::Storage(cause) => ApiError::Internal(cause),
-        }
-    }
-}
 
 pub struct Published {
     pub response: PublishResponse,
