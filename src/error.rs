@@ -71,23 +71,6 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(err: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &err {
-            if db.message().contains("database is locked") {
-                return ApiError::Unavailable("the database is busy; retry shortly".into());
-            }
-        }
-        ApiError::Internal(err.into())
-    }
-}
-
-impl From<rusqlite::Error> for ApiError {
-    fn from(err: rusqlite::Error) -> Self {
-        ApiError::Internal(err.into())
-    }
-}
-
 impl From<crate::secrets::SecretsError> for ApiError {
     fn from(err: crate::secrets::SecretsError) -> Self {
         ApiError::Internal(err.into())

@@ -11,6 +11,7 @@ mod checkpoint;
 mod columns;
 mod connection;
 pub mod destinations;
+pub mod error;
 pub mod messages;
 pub mod meta;
 pub mod notifications;
@@ -100,6 +101,8 @@ impl Store {
         })
     }
 }
+
+pub use error::StoreError;
 
 /// True when `err` is a UNIQUE constraint violation (the caller knows which constraint).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
