@@ -8,7 +8,7 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::store::{self, Store};
+use crate::store::{self, Store, StoreError};
 use crate::time::Clock;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -49,12 +49,12 @@ impl Blobs {
 
     /// Stores `content` under `id` (kept at least as long as the URL lives) and returns a
     /// fresh signed URL for it.
-    pub async fn publish(&self, id: &str, content: &str) -> sqlx::Result<String> {
+    pub async fn publish(&self, id: &str, content: &str) -> Result<String, StoreError> {
         let now = self.clock.now_ms();
         let expires = now / 1000 + self.lifetime.as_secs() as i64;
         // Kept a minute past the URL's end, so a download that starts in time finishes.
         let mut tx = self.store.begin_write().await?;
-        store::blobs::put(&mut *tx, id, content, now, expires * 1000 + 60_000).await?;
+        store::blobs::put(&mut tx, id, content, now, expires * 1000 + 60_000).await?;
         tx.commit().await?;
         let signature = hex::encode(self.mac(id, expires).finalize().into_bytes());
         Ok(format!(
@@ -76,14 +76,14 @@ impl Blobs {
         Ok(())
     }
 
-    pub async fn get(&self, id: &str) -> sqlx::Result<Option<String>> {
-        store::blobs::get(self.store.reads(), id).await
+    pub async fn get(&self, id: &str) -> Result<Option<String>, StoreError> {
+        store::blobs::get(&self.store, id).await
     }
 
     /// Deletes blobs whose every URL has expired.
-    pub async fn clean_up(&self) -> sqlx::Result<u64> {
+    pub async fn clean_up(&self) -> Result<u64, StoreError> {
         let mut tx = self.store.begin_write().await?;
-        let deleted = store::blobs::delete_expired(&mut *tx, self.clock.now_ms()).await?;
+        let deleted = store::blobs::delete_expired(&mut tx, self.clock.now_ms()).await?;
         tx.commit().await?;
         Ok(deleted)
     }

@@ -47,12 +47,12 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     restrict_permissions(&config.data_dir);
     let store = Store::open(&config.data_dir.join(DATABASE_FILE)).await?;
-    let node_id = match meta::get(store.reads(), "node_id").await? {
+    let node_id = match meta::get(&store, "node_id").await? {
         Some(id) => id,
         None => {
             let id = store::new_id();
             let mut tx = store.begin_write().await?;
-            meta::set(&mut *tx, "node_id", &id).await?;
+            meta::set(&mut tx, "node_id", &id).await?;
             tx.commit().await?;
             id
         }
@@ -60,12 +60,9 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
     let backend = choose_secret_backend(&store, config.secret_backend, &node_id).await?;
     let secrets = SecretStore::open(backend, &config.data_dir, &node_id)?;
 
-    if store
-        .read(|c| projects::find(c, DEFAULT_PROJECT))?
-        .is_none()
-    {
+    if projects::find(&store, DEFAULT_PROJECT)?.is_none() {
         let mut tx = store.begin_write().await?;
-        match projects::insert(&mut *tx, &store::new_id(), DEFAULT_PROJECT, now_ms()).await {
+        match projects::insert(&mut tx, &store::new_id(), DEFAULT_PROJECT, now_ms()).await {
             Err(e) if store::is_unique_violation(&e) => {}
             other => other?,
         }
@@ -81,7 +78,7 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
     } else {
         None
     };
-    let blob_key = match vault::get(store.reads(), &secrets, vault::BLOB_SIGNING_KEY).await? {
+    let blob_key = match vault::get(&store, &secrets, vault::BLOB_SIGNING_KEY).await? {
         Some(k) => k,
         None => {
             let k = crate::model::api_key::generate_key();
@@ -106,7 +103,7 @@ async fn choose_secret_backend(
     requested: SecretBackendKind,
     node_id: &str,
 ) -> anyhow::Result<SecretBackendKind> {
-    let stored = meta::get(store.reads(), "secret_backend").await?;
+    let stored = meta::get(store, "secret_backend").await?;
     let chosen = match (requested, stored.as_deref()) {
         (SecretBackendKind::Auto, Some("keyring")) => SecretBackendKind::Keyring,
         (SecretBackendKind::Auto, Some(_)) => SecretBackendKind::File,
@@ -123,7 +120,7 @@ async fn choose_secret_backend(
     }
     if stored.is_none() {
         let mut tx = store.begin_write().await?;
-        meta::set(&mut *tx, "secret_backend", chosen.as_str()).await?;
+        meta::set(&mut tx, "secret_backend", chosen.as_str()).await?;
         tx.commit().await?;
     }
     tracing::info!(backend = chosen.as_str(), "secret store ready");
@@ -238,12 +235,7 @@ impl Node {
 
     /// The admin API key this node created on its first start (kept in the secret store).
     pub async fn admin_api_key(&self) -> anyhow::Result<Option<String>> {
-        Ok(vault::get(
-            self.state.store.reads(),
-            &self.state.secrets,
-            vault::ADMIN_API_KEY,
-        )
-        .await?)
+        Ok(vault::get(&self.state.store, &self.state.secrets, vault::ADMIN_API_KEY).await?)
     }
 
     /// Stops serving (in-flight requests finish) and waits for it.

@@ -1,11 +1,9 @@
 //! Named secrets of destinations and of the node: values go through the `SecretStore`,
 //! SQLite keeps only the sealed form. Shared by the API, the CLI and the dispatcher.
 
-use sqlx::{SqliteConnection, SqlitePool};
-
 use crate::model::destination::{WEBHOOK_SIGNING_KEY, WEBHOOK_SIGNING_KEY_PREVIOUS};
 use crate::secrets::{SecretStore, SecretsError};
-use crate::store::{self, destinations::DestinationRow};
+use crate::store::{self, destinations::DestinationRow, Store, StoreError, WriteTx};
 use crate::time::now_ms;
 
 /// The node's own admin API key, kept so the desktop shell can use it for the local profile.
@@ -26,27 +24,27 @@ pub enum VaultError {
     #[error(transparent)]
     Secrets(#[from] SecretsError),
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(#[from] StoreError),
 }
 
-/// Seals `value` and writes its row on `conn` (which may be a transaction).
+/// Seals `value` and writes its row in `tx`.
 pub async fn put(
-    conn: &mut SqliteConnection,
+    tx: &mut WriteTx,
     secrets: &SecretStore,
     id: &str,
     value: &str,
 ) -> Result<(), VaultError> {
     let sealed = secrets.seal(id, value).await?;
-    store::secrets::upsert(&mut *conn, id, &sealed, now_ms()).await?;
+    store::secrets::upsert(tx, id, &sealed, now_ms()).await?;
     Ok(())
 }
 
 pub async fn get(
-    pool: &SqlitePool,
+    store: &Store,
     secrets: &SecretStore,
     id: &str,
 ) -> Result<Option<String>, VaultError> {
-    match store::secrets::get(pool, id).await? {
+    match store::secrets::get(store, id).await? {
         Some(row) => Ok(Some(
             secrets
                 .open_secret(&row.id, &row.backend, &row.sealed)
@@ -58,11 +56,11 @@ pub async fn get(
 
 /// Names (not values) of the secrets a destination has.
 pub async fn destination_secret_names(
-    pool: &SqlitePool,
+    store: &Store,
     destination_id: &str,
 ) -> Result<Vec<String>, VaultError> {
     let prefix = destination_prefix(destination_id);
-    let ids = store::secrets::ids_with_prefix(pool, &prefix).await?;
+    let ids = store::secrets::ids_with_prefix(store, &prefix).await?;
     Ok(ids
         .into_iter()
         .map(|id| id[prefix.len()..].to_string())
@@ -70,26 +68,22 @@ pub async fn destination_secret_names(
 }
 
 pub async fn get_destination_secret(
-    pool: &SqlitePool,
+    store: &Store,
     secrets: &SecretStore,
     destination_id: &str,
     name: &str,
 ) -> Result<Option<String>, VaultError> {
-    get(pool, secrets, &destination_secret_id(destination_id, name)).await
+    get(store, secrets, &destination_secret_id(destination_id, name)).await
 }
 
-/// Deletes every secret row of a destination on `conn`; returns their IDs so the caller can
+/// Deletes every secret row of a destination in `tx`; returns their IDs so the caller can
 /// remove them from the backend once the transaction has committed.
 pub async fn delete_destination_secrets(
-    conn: &mut SqliteConnection,
+    tx: &mut WriteTx,
     destination_id: &str,
 ) -> Result<Vec<String>, VaultError> {
-    let ids =
-        store::secrets::ids_with_prefix(&mut *conn, &destination_prefix(destination_id)).await?;
-    for id in &ids {
-        store::secrets::delete(&mut *conn, id).await?;
-    }
-    Ok(ids)
+    let prefix = destination_prefix(destination_id);
+    Ok(store::secrets::delete_with_prefix(tx, &prefix).await?)
 }
 
 /// Removes secrets from the backend after their rows are gone (best effort: a leftover
@@ -105,14 +99,14 @@ pub async fn forget_all(secrets: &SecretStore, ids: &[String]) {
 /// The keys a webhook is signed with now: the current one, plus the previous one while its
 /// rotation grace period lasts.
 pub async fn signing_keys(
-    pool: &SqlitePool,
+    store: &Store,
     secrets: &SecretStore,
     destination: &DestinationRow,
     now: i64,
 ) -> Result<Vec<String>, VaultError> {
     let mut keys = Vec::new();
     if let Some(current) =
-        get_destination_secret(pool, secrets, &destination.id, WEBHOOK_SIGNING_KEY).await?
+        get_destination_secret(store, secrets, &destination.id, WEBHOOK_SIGNING_KEY).await?
     {
         keys.push(current);
     }
@@ -120,9 +114,13 @@ pub async fn signing_keys(
         .previous_key_expire_time
         .is_some_and(|t| t > now)
     {
-        if let Some(previous) =
-            get_destination_secret(pool, secrets, &destination.id, WEBHOOK_SIGNING_KEY_PREVIOUS)
-                .await?
+        if let Some(previous) = get_destination_secret(
+            store,
+            secrets,
+            &destination.id,
+            WEBHOOK_SIGNING_KEY_PREVIOUS,
+        )
+        .await?
         {
             keys.push(previous);
         }

@@ -110,7 +110,7 @@ async fn keyring_backend_keeps_secrets_in_the_os_keyring() {
         .await
         .body["secrets"]["webhookSigningKey"]
         .clone();
-    let node_id = switchboard::store::meta::get(n.node.state().store.reads(), "node_id")
+    let node_id = switchboard::store::meta::get(&n.node.state().store, "node_id")
         .await
         .unwrap()
         .unwrap();

@@ -48,7 +48,7 @@ pub async fn require_api_key(
     let now = state.config.clock.now_ms();
     if last_used.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
         let mut tx = state.store.begin_write().await?;
-        api_keys::touch(&mut *tx, &key_id, now).await?;
+        api_keys::touch(&mut tx, &key_id, now).await?;
         tx.commit().await?;
         state.lookups.key_used(&hash, now);
     }

@@ -37,7 +37,7 @@ async fn change_status(
     let row = resolve_destination(state, &project.id, destination).await?;
     let mut tx = state.store.begin_write().await?;
     let changed =
-        destinations::change_status(&mut *tx, &row.id, to, from, state.config.clock.now_ms())
+        destinations::change_status(&mut tx, &row.id, to, from, state.config.clock.now_ms())
             .await?;
     tx.commit().await?;
     let row = resolve_destination(state, &project.id, &row.id).await?;
@@ -151,7 +151,7 @@ pub async fn recover(
     let project = projects::resolve(&state, &p).await?;
     let row = resolve_destination(&state, &project.id, &d).await?;
     let mut tx = state.store.begin_write().await?;
-    let requeued = messages::recover(&mut *tx, &row.id, since, state.config.clock.now_ms()).await?;
+    let requeued = messages::recover(&mut tx, &row.id, since, state.config.clock.now_ms()).await?;
     tx.commit().await?;
     state.dispatcher.wake();
     Ok((

@@ -33,7 +33,7 @@ pub async fn resolve_destination(
     project_id: &str,
     destination: &str,
 ) -> ApiResult<DestinationRow> {
-    destinations::find(state.store.reads(), project_id, destination)
+    destinations::find(&state.store, project_id, destination)
         .await?
         .ok_or_else(|| ApiError::not_found("destination", destination))
 }
@@ -89,7 +89,7 @@ pub async fn create_destination(
         },
     };
     let mut tx = state.store.begin_write().await?;
-    match destinations::insert(&mut *tx, &row).await {
+    match destinations::insert(&mut tx, &row).await {
         Err(e) if store::is_unique_violation(&e) => return Err(name_conflict(&new.name)),
         other => other?,
     }
@@ -120,7 +120,7 @@ pub async fn list_destinations(
     Path(project): Path<String>,
 ) -> ApiResult<Json<Vec<Destination>>> {
     let project = projects::resolve(&state, &project).await?;
-    let rows = destinations::list(state.store.reads(), &project.id).await?;
+    let rows = destinations::list(&state.store, &project.id).await?;
     Ok(Json(rows.iter().map(DestinationRow::to_api).collect()))
 }
 
@@ -149,7 +149,7 @@ pub async fn get_destination(
 }
 
 async fn load_secrets(state: &AppState, row: &DestinationRow) -> ApiResult<DestinationSecrets> {
-    let pool = state.store.reads();
+    let pool = &state.store;
     let get =
         |name: &'static str| vault::get_destination_secret(pool, &state.secrets, &row.id, name);
     let mut out = DestinationSecrets {
@@ -177,7 +177,7 @@ async fn rotate_signing_key(state: &AppState, row: DestinationRow) -> ApiResult<
             "only webhook destinations have a signing key to rotate",
         )));
     }
-    let pool = state.store.reads();
+    let pool = &state.store;
     let current =
         vault::get_destination_secret(pool, &state.secrets, &row.id, WEBHOOK_SIGNING_KEY).await?;
     let now = state.config.clock.now_ms();
@@ -187,7 +187,7 @@ async fn rotate_signing_key(state: &AppState, row: DestinationRow) -> ApiResult<
         let prev_id = vault::destination_secret_id(&row.id, WEBHOOK_SIGNING_KEY_PREVIOUS);
         vault::put(&mut tx, &state.secrets, &prev_id, &current).await?;
         destinations::set_previous_key_expiry(
-            &mut *tx,
+            &mut tx,
             &row.id,
             Some(now.saturating_add(grace_ms)),
             now,
@@ -214,7 +214,7 @@ pub async fn update_destination(
 ) -> ApiResult<Json<Destination>> {
     let project = projects::resolve(&state, &project).await?;
     let row = resolve_destination(&state, &project.id, &destination).await?;
-    let secret_names = vault::destination_secret_names(state.store.reads(), &row.id).await?;
+    let secret_names = vault::destination_secret_names(&state.store, &row.id).await?;
     let current_delivery = row.to_api().delivery;
     let mut update = parse_update(
         &body,
@@ -231,7 +231,7 @@ pub async fn update_destination(
     let metadata = serde_json::to_string(&update.metadata).map_err(anyhow::Error::from)?;
     let mut tx = state.store.begin_write().await?;
     match destinations::update_fields(
-        &mut *tx,
+        &mut tx,
         &row.id,
         &update.name,
         &metadata,
@@ -247,7 +247,7 @@ pub async fn update_destination(
         None => None,
     };
     destinations::set_delivery_policy(
-        &mut *tx,
+        &mut tx,
         &row.id,
         delivery.as_deref(),
         state.config.clock.now_ms(),
@@ -260,7 +260,7 @@ pub async fn update_destination(
     let mut cleared = Vec::new();
     for name in &update.clear_secrets {
         let id = vault::destination_secret_id(&row.id, name);
-        store::secrets::delete(&mut *tx, &id).await?;
+        store::secrets::delete(&mut tx, &id).await?;
         cleared.push(id);
     }
     tx.commit().await?;
@@ -284,7 +284,7 @@ pub async fn delete_destination(
     let row = resolve_destination(&state, &project.id, &destination).await?;
     let mut tx = state.store.begin_write().await?;
     let secret_ids = vault::delete_destination_secrets(&mut tx, &row.id).await?;
-    if !destinations::delete(&mut *tx, &row.id).await? {
+    if !destinations::delete(&mut tx, &row.id).await? {
         return Err(ApiError::not_found("destination", &destination));
     }
     tx.commit().await?;

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::store::projects::{self, ProjectRow};
-use crate::store::{api_keys, Store};
+use crate::store::{api_keys, Store, StoreError};
 
 /// How long a live key is believed without asking the database again.
 const KEY_TTL: Duration = Duration::from_secs(1);
@@ -38,13 +38,13 @@ impl Lookups {
         &self,
         store: &Store,
         key_hash: &str,
-    ) -> rusqlite::Result<Option<(String, Option<i64>)>> {
+    ) -> Result<Option<(String, Option<i64>)>, StoreError> {
         if let Some(k) = self.keys.lock().expect("keys").get(key_hash) {
             if k.checked.elapsed() < KEY_TTL {
                 return Ok(Some((k.id.clone(), k.last_used)));
             }
         }
-        let found = store.read(|c| api_keys::find_live_by_hash(c, key_hash))?;
+        let found = api_keys::find_live_by_hash(store, key_hash)?;
         let mut keys = self.keys.lock().expect("keys");
         match &found {
             Some((id, last_used)) => {
@@ -78,11 +78,15 @@ impl Lookups {
     }
 
     /// The project with this ID or, failing that, this name.
-    pub fn project(&self, store: &Store, id_or_name: &str) -> rusqlite::Result<Option<ProjectRow>> {
+    pub fn project(
+        &self,
+        store: &Store,
+        id_or_name: &str,
+    ) -> Result<Option<ProjectRow>, StoreError> {
         if let Some(p) = self.projects.lock().expect("projects").get(id_or_name) {
             return Ok(Some(p.clone()));
         }
-        let found = store.read(|c| projects::find(c, id_or_name))?;
+        let found = projects::find(store, id_or_name)?;
         if let Some(p) = &found {
             let mut projects = self.projects.lock().expect("projects");
             if projects.len() >= MAX_ENTRIES {
@@ -104,14 +108,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("l.db")).await.unwrap();
         let mut tx = store.begin_write().await.unwrap();
-        api_keys::insert(&mut *tx, "k1", "ci", "sbk_…", "hash1", 0)
+        api_keys::insert(&mut tx, "k1", "ci", "sbk_…", "hash1", 0)
             .await
             .unwrap();
         tx.commit().await.unwrap();
         let mut tx = store.begin_write().await.unwrap();
-        projects::insert(&mut *tx, "p1", "default", 0)
-            .await
-            .unwrap();
+        projects::insert(&mut tx, "p1", "default", 0).await.unwrap();
         tx.commit().await.unwrap();
         let lookups = Lookups::default();
         assert_eq!(lookups.live_key(&store, "hash1").unwrap().unwrap().0, "k1");
@@ -128,7 +130,7 @@ mod tests {
 
         // Revoked by another process (`switchboard keys revoke`): believed until the TTL.
         let mut tx = store.begin_write().await.unwrap();
-        api_keys::revoke(&mut *tx, "ci", 1).await.unwrap();
+        api_keys::revoke(&mut tx, "ci", 1).await.unwrap();
         tx.commit().await.unwrap();
         assert!(lookups.live_key(&store, "hash1").unwrap().is_some());
         tokio::time::sleep(KEY_TTL + Duration::from_millis(100)).await;
@@ -136,13 +138,13 @@ mod tests {
 
         // Revoked through the API: forgotten at once.
         let mut tx = store.begin_write().await.unwrap();
-        api_keys::insert(&mut *tx, "k2", "cd", "sbk_…", "hash2", 0)
+        api_keys::insert(&mut tx, "k2", "cd", "sbk_…", "hash2", 0)
             .await
             .unwrap();
         tx.commit().await.unwrap();
         assert!(lookups.live_key(&store, "hash2").unwrap().is_some());
         let mut tx = store.begin_write().await.unwrap();
-        api_keys::revoke(&mut *tx, "cd", 2).await.unwrap();
+        api_keys::revoke(&mut tx, "cd", 2).await.unwrap();
         tx.commit().await.unwrap();
         lookups.forget_keys();
         assert!(lookups.live_key(&store, "hash2").unwrap().is_none());

@@ -73,7 +73,7 @@ pub async fn list_messages(
     let project = projects::resolve(&state, &project).await?;
     let destination = match query.string("destinationId") {
         Some(d) => Some(
-            destinations::find(state.store.reads(), &project.id, d)
+            destinations::find(&state.store, &project.id, d)
                 .await?
                 .ok_or_else(|| {
                     query_issue("destinationId", d, "no destination with this ID or name")
@@ -112,7 +112,7 @@ pub async fn list_messages(
         None => None,
     };
     let rows = messages::list(
-        state.store.reads(),
+        &state.store,
         &MessageFilter {
             project_id: &project.id,
             destination_id: destination.as_deref(),
@@ -146,7 +146,7 @@ pub async fn get_message(
     Path((project, id)): Path<(String, String)>,
 ) -> ApiResult<Json<MessageDetail>> {
     let project = projects::resolve(&state, &project).await?;
-    let pool = state.store.reads();
+    let pool = &state.store;
     let row = messages::find(pool, &project.id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("message", &id))?;
@@ -184,12 +184,12 @@ pub async fn resend_message(
     Path((project, id)): Path<(String, String)>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let project = projects::resolve(&state, &project).await?;
-    let pool = state.store.reads();
+    let pool = &state.store;
     messages::find(pool, &project.id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("message", &id))?;
     let mut tx = state.store.begin_write().await?;
-    if !messages::requeue(&mut *tx, &project.id, &id, state.config.clock.now_ms()).await? {
+    if !messages::requeue(&mut tx, &project.id, &id, state.config.clock.now_ms()).await? {
         return Err(ApiError::Conflict {
             detail: "the message is being delivered right now; resend it once the attempt ends"
                 .into(),

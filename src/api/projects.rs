@@ -23,7 +23,7 @@ pub async fn resolve(state: &AppState, id_or_name: &str) -> ApiResult<ProjectRow
 #[utoipa::path(get, path = "/v1/projects", tag = "Projects",
     responses((status = 200, body = [Project]), (status = 401, body = Problem)))]
 pub async fn list_projects(State(state): State<AppState>) -> ApiResult<Json<Vec<Project>>> {
-    let rows = projects::list(state.store.reads()).await?;
+    let rows = projects::list(&state.store).await?;
     Ok(Json(rows.into_iter().map(Project::from).collect()))
 }
 
@@ -39,7 +39,7 @@ pub async fn create_project(
     let id = store::new_id();
     let now = state.config.clock.now_ms();
     let mut tx = state.store.begin_write().await?;
-    match projects::insert(&mut *tx, &id, &name, now).await {
+    match projects::insert(&mut tx, &id, &name, now).await {
         Err(e) if store::is_unique_violation(&e) => Err(ApiError::conflict(
             "name",
             &name,

@@ -27,7 +27,7 @@ pub async fn create_event_topic_route(
 ) -> ApiResult<(StatusCode, Json<EventTopicRoute>)> {
     let project = projects::resolve(&state, &project).await?;
     let (event_type, topic_ref) = parse_event_topic_route(&body)?;
-    let topic = topics::find(state.store.reads(), &project.id, &topic_ref)
+    let topic = topics::find(&state.store, &project.id, &topic_ref)
         .await?
         .ok_or_else(|| ApiError::missing_reference("topicId", "topic", &topic_ref))?;
     let now = state.config.clock.now_ms();
@@ -40,7 +40,7 @@ pub async fn create_event_topic_route(
         update_time: now,
     };
     let mut tx = state.store.begin_write().await?;
-    match routes::insert_event_topic(&mut *tx, &row).await {
+    match routes::insert_event_topic(&mut tx, &row).await {
         Err(e) if store::is_unique_violation(&e) => {
             return Err(ApiError::conflict(
                 "eventType",
@@ -86,7 +86,7 @@ pub async fn list_event_topic_routes(
         None => None,
     };
     let rows = routes::list_event_topic(
-        state.store.reads(),
+        &state.store,
         &project.id,
         query.string("topicId"),
         event_type.map(|e| e.as_str()),
@@ -104,7 +104,7 @@ pub async fn delete_event_topic_route(
 ) -> ApiResult<StatusCode> {
     let project = projects::resolve(&state, &project).await?;
     let mut tx = state.store.begin_write().await?;
-    if !routes::delete_event_topic(&mut *tx, &project.id, &route).await? {
+    if !routes::delete_event_topic(&mut tx, &project.id, &route).await? {
         return Err(ApiError::not_found("event-topic route", &route));
     }
     tx.commit().await?;
@@ -123,9 +123,8 @@ pub async fn create_topic_destination_route(
 ) -> ApiResult<(StatusCode, Json<TopicDestinationRoute>)> {
     let project = projects::resolve(&state, &project).await?;
     let (topic_ref, destination_ref) = parse_topic_destination_route(&body)?;
-    let topic = topics::find(state.store.reads(), &project.id, &topic_ref).await?;
-    let destination =
-        destinations::find(state.store.reads(), &project.id, &destination_ref).await?;
+    let topic = topics::find(&state.store, &project.id, &topic_ref).await?;
+    let destination = destinations::find(&state.store, &project.id, &destination_ref).await?;
     let (topic, destination) = match (topic, destination) {
         (Some(t), Some(d)) => (t, d),
         (t, d) => {
@@ -158,7 +157,7 @@ pub async fn create_topic_destination_route(
         create_time: state.config.clock.now_ms(),
     };
     let mut tx = state.store.begin_write().await?;
-    match routes::insert_topic_destination(&mut *tx, &row).await {
+    match routes::insert_topic_destination(&mut tx, &row).await {
         Err(e) if store::is_unique_violation(&e) => {
             return Err(ApiError::conflict(
                 "destinationId",
@@ -193,7 +192,7 @@ pub async fn list_topic_destination_routes(
 ) -> ApiResult<Json<Vec<TopicDestinationRoute>>> {
     let project = projects::resolve(&state, &project).await?;
     let rows = routes::list_topic_destination(
-        state.store.reads(),
+        &state.store,
         &project.id,
         query.string("topicId"),
         query.string("destinationId"),
@@ -213,7 +212,7 @@ pub async fn delete_topic_destination_route(
 ) -> ApiResult<StatusCode> {
     let project = projects::resolve(&state, &project).await?;
     let mut tx = state.store.begin_write().await?;
-    if !routes::delete_topic_destination(&mut *tx, &project.id, &route).await? {
+    if !routes::delete_topic_destination(&mut tx, &project.id, &route).await? {
         return Err(ApiError::not_found("topic-destination route", &route));
     }
     tx.commit().await?;

@@ -59,12 +59,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 pub async fn session_is_live(state: &AppState, token: &str) -> ApiResult<bool> {
-    Ok(sessions::is_live(
-        state.store.reads(),
-        &hash_key(token),
-        state.config.clock.now_ms(),
-    )
-    .await?)
+    Ok(sessions::is_live(&state.store, &hash_key(token), state.config.clock.now_ms()).await?)
 }
 
 async fn start_session(state: &AppState) -> ApiResult<HeaderValue> {
@@ -72,7 +67,7 @@ async fn start_session(state: &AppState) -> ApiResult<HeaderValue> {
     let now = state.config.clock.now_ms();
     let expire = now + SESSION_DAYS * 24 * 3600 * 1000;
     let mut tx = state.store.begin_write().await?;
-    sessions::insert(&mut *tx, &hash_key(&token), now, expire).await?;
+    sessions::insert(&mut tx, &hash_key(&token), now, expire).await?;
     tx.commit().await?;
     let cookie = format!(
         "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
@@ -106,11 +101,7 @@ pub async fn create_session(
     let key = fields.string("apiKey", true, &mut issues);
     let key = issues.finish(key.unwrap_or_default())?;
     let hash = hash_key(&key);
-    if state
-        .store
-        .read(|c| api_keys::find_live_by_hash(c, &hash))?
-        .is_none()
-    {
+    if api_keys::find_live_by_hash(&state.store, &hash)?.is_none() {
         return Err(ApiError::Unauthorized);
     }
     let cookie = start_session(&state).await?;
@@ -127,7 +118,7 @@ pub async fn delete_session(
 ) -> ApiResult<Response> {
     if let Some(token) = session_cookie(&headers) {
         let mut tx = state.store.begin_write().await?;
-        sessions::delete(&mut *tx, &hash_key(&token)).await?;
+        sessions::delete(&mut tx, &hash_key(&token)).await?;
         tx.commit().await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();

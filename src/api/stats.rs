@@ -69,7 +69,7 @@ pub async fn stats(
     Path(project): Path<String>,
 ) -> ApiResult<Json<Stats>> {
     let project = projects::resolve(&state, &project).await?;
-    let pool = state.store.reads();
+    let pool = &state.store;
     let now = state.config.clock.now_ms();
     let counts = messages::counts_by_status(pool, &project.id).await?;
     let mut out = Vec::new();

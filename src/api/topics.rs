@@ -21,7 +21,7 @@ fn conflict(name: &str) -> ApiError {
 }
 
 async fn resolve_topic(state: &AppState, project_id: &str, topic: &str) -> ApiResult<TopicRow> {
-    topics::find(state.store.reads(), project_id, topic)
+    topics::find(&state.store, project_id, topic)
         .await?
         .ok_or_else(|| ApiError::not_found("topic", topic))
 }
@@ -47,7 +47,7 @@ pub async fn create_topic(
         update_time: now,
     };
     let mut tx = state.store.begin_write().await?;
-    match topics::insert(&mut *tx, &row).await {
+    match topics::insert(&mut tx, &row).await {
         Err(e) if store::is_unique_violation(&e) => return Err(conflict(&row.name)),
         other => other?,
     }
@@ -63,7 +63,7 @@ pub async fn list_topics(
     Path(project): Path<String>,
 ) -> ApiResult<Json<Vec<Topic>>> {
     let project = projects::resolve(&state, &project).await?;
-    let rows = topics::list(state.store.reads(), &project.id).await?;
+    let rows = topics::list(&state.store, &project.id).await?;
     Ok(Json(rows.into_iter().map(Topic::from).collect()))
 }
 
@@ -94,7 +94,7 @@ pub async fn update_topic(
     let current = resolve_topic(&state, &project.id, &topic).await?;
     let name = parse_topic_name(&body)?;
     let mut tx = state.store.begin_write().await?;
-    match topics::rename(&mut *tx, &current.id, &name, state.config.clock.now_ms()).await {
+    match topics::rename(&mut tx, &current.id, &name, state.config.clock.now_ms()).await {
         Err(e) if store::is_unique_violation(&e) => return Err(conflict(&name)),
         other => other?,
     }
@@ -116,7 +116,7 @@ pub async fn delete_topic(
     let project = projects::resolve(&state, &project).await?;
     let current = resolve_topic(&state, &project.id, &topic).await?;
     let mut tx = state.store.begin_write().await?;
-    if !topics::delete(&mut *tx, &current.id).await? {
+    if !topics::delete(&mut tx, &current.id).await? {
         return Err(ApiError::not_found("topic", &topic));
     }
     tx.commit().await?;

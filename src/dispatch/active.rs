@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::store::destinations::DestinationRow;
-use crate::store::{outbox, Store};
+use crate::store::{outbox, Store, StoreError};
 
 /// How long a list read is trusted without a known change.
 const REFRESH: Duration = Duration::from_secs(1);
@@ -37,7 +37,7 @@ impl ActiveDestinations {
     }
 
     /// The active destinations, from the last read while it is current.
-    pub fn get(&self, store: &Store) -> rusqlite::Result<Arc<Vec<DestinationRow>>> {
+    pub fn get(&self, store: &Store) -> Result<Arc<Vec<DestinationRow>>, StoreError> {
         // Loaded before reading: a change during the read makes the next call read again.
         let changes = self.changes.load(Ordering::SeqCst);
         let mut last = self.last.lock().expect("active destinations");
@@ -46,7 +46,7 @@ impl ActiveDestinations {
                 return Ok(s.rows.clone());
             }
         }
-        let rows = Arc::new(store.read(outbox::active_destinations)?);
+        let rows = Arc::new(outbox::active_destinations(store)?);
         *last = Some(Snapshot {
             rows: rows.clone(),
             changes,
@@ -59,19 +59,28 @@ impl ActiveDestinations {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{DestinationStatus, DestinationType};
     use crate::store::projects;
 
-    async fn add_destination(store: &Store, id: &str, status: &str) {
+    async fn add_destination(store: &Store, id: &str, status: DestinationStatus) {
+        let row = DestinationRow {
+            id: id.into(),
+            project_id: "p1".into(),
+            name: id.into(),
+            kind: DestinationType::Log,
+            metadata: "{}".into(),
+            status,
+            disabled_reason: None,
+            disabled_time: None,
+            previous_key_expire_time: None,
+            create_time: 0,
+            update_time: 0,
+            delivery: None,
+        };
         let mut tx = store.begin_write().await.unwrap();
-        sqlx::query(
-            "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time)
-             VALUES (?1, 'p1', ?1, 'log', '{}', ?2, 0, 0)",
-        )
-        .bind(id)
-        .bind(status)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        crate::store::destinations::insert(&mut tx, &row)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     }
 
@@ -84,23 +93,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.db")).await.unwrap();
         let mut tx = store.begin_write().await.unwrap();
-        projects::insert(&mut *tx, "p1", "default", 0)
-            .await
-            .unwrap();
+        projects::insert(&mut tx, "p1", "default", 0).await.unwrap();
         tx.commit().await.unwrap();
-        add_destination(&store, "a", "active").await;
-        add_destination(&store, "paused", "paused").await;
+        add_destination(&store, "a", DestinationStatus::Active).await;
+        add_destination(&store, "paused", DestinationStatus::Paused).await;
         let active = ActiveDestinations::default();
         assert_eq!(ids(&active.get(&store).unwrap()), ["a"]);
 
         // Not told: the last read stands until it is a second old.
-        add_destination(&store, "b", "active").await;
+        add_destination(&store, "b", DestinationStatus::Active).await;
         assert_eq!(ids(&active.get(&store).unwrap()), ["a"]);
         tokio::time::sleep(REFRESH + Duration::from_millis(100)).await;
         assert_eq!(ids(&active.get(&store).unwrap()), ["a", "b"]);
 
         // Told: read again at once.
-        add_destination(&store, "c", "active").await;
+        add_destination(&store, "c", DestinationStatus::Active).await;
         active.changed();
         assert_eq!(ids(&active.get(&store).unwrap()), ["a", "b", "c"]);
     }

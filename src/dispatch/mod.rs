@@ -119,7 +119,7 @@ impl Dispatcher {
     /// recorded. Messages left mid-delivery by a crash are queued again first.
     pub async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
         let mut tx = self.inner.store.begin_write().await?;
-        let requeued = messages::requeue_in_flight(&mut *tx, self.inner.clock.now_ms()).await?;
+        let requeued = messages::requeue_in_flight(&mut tx, self.inner.clock.now_ms()).await?;
         tx.commit().await?;
         if requeued > 0 {
             tracing::warn!(

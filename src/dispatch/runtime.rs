@@ -176,7 +176,7 @@ async fn load(
     row: &DestinationRow,
     now: i64,
 ) -> anyhow::Result<Runtime> {
-    let pool = store.reads();
+    let pool = &store;
     let policy: DeliveryPolicy = match &row.delivery {
         Some(json) => serde_json::from_str(json)?,
         None => DeliveryPolicy::default(),

@@ -1,7 +1,7 @@
 //! Queries on `api_keys`.
 
+use super::{Store, StoreError, WriteTx};
 use rusqlite::OptionalExtension;
-use sqlx::SqliteExecutor;
 
 use crate::model::api_key::ApiKey;
 use crate::time::to_datetime;
@@ -29,13 +29,13 @@ impl From<ApiKeyRow> for ApiKey {
 }
 
 pub async fn insert(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     id: &str,
     name: &str,
     hint: &str,
     key_hash: &str,
     now: i64,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO api_keys (id, name, hint, key_hash, create_time) VALUES (?, ?, ?, ?, ?)",
         id,
@@ -44,52 +44,55 @@ pub async fn insert(
         key_hash,
         now
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-pub async fn list(ex: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<ApiKeyRow>> {
+pub async fn list(store: &Store) -> Result<Vec<ApiKeyRow>, StoreError> {
     sqlx::query_as!(
         ApiKeyRow,
         "SELECT id, name, hint, create_time, revoke_time, last_used_time FROM api_keys ORDER BY create_time, id"
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+        .map_err(StoreError::from)
 }
 
 /// The live (not revoked) key with this hash: its ID and when it was last used (an
-/// inline read: `Store::read`).
+/// inline read on the calling thread, see `store::reader`).
 pub fn find_live_by_hash(
-    conn: &rusqlite::Connection,
+    store: &Store,
     key_hash: &str,
-) -> rusqlite::Result<Option<(String, Option<i64>)>> {
-    conn.prepare_cached(
-        "SELECT id, last_used_time FROM api_keys WHERE key_hash = ?1 AND revoke_time IS NULL",
-    )?
-    .query_row([key_hash], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()
+) -> Result<Option<(String, Option<i64>)>, StoreError> {
+    Ok(store.read(|conn| {
+        conn.prepare_cached(
+            "SELECT id, last_used_time FROM api_keys WHERE key_hash = ?1 AND revoke_time IS NULL",
+        )?
+        .query_row([key_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+    })?)
 }
 
 /// Records that a key was used.
-pub async fn touch(ex: impl SqliteExecutor<'_>, id: &str, now: i64) -> sqlx::Result<()> {
+pub async fn touch(tx: &mut WriteTx, id: &str, now: i64) -> Result<(), StoreError> {
     sqlx::query!(
         "UPDATE api_keys SET last_used_time = ? WHERE id = ?",
         now,
         id
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-pub async fn revoke(ex: impl SqliteExecutor<'_>, id_or_name: &str, now: i64) -> sqlx::Result<u64> {
+pub async fn revoke(tx: &mut WriteTx, id_or_name: &str, now: i64) -> Result<u64, StoreError> {
     let done = sqlx::query!(
         "UPDATE api_keys SET revoke_time = ?1 WHERE (id = ?2 OR name = ?2) AND revoke_time IS NULL",
         now,
         id_or_name
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected())
 }

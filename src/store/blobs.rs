@@ -1,15 +1,15 @@
 //! Queries on `blobs`.
 
-use sqlx::SqliteExecutor;
+use super::{Store, StoreError, WriteTx};
 
 /// Stores (or refreshes) a blob; it lives at least until `expire`.
 pub async fn put(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     id: &str,
     content: &str,
     now: i64,
     expire: i64,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO blobs (id, content, create_time, expire_time) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET content = excluded.content,
@@ -19,21 +19,21 @@ pub async fn put(
         now,
         expire
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-pub async fn get(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option<String>> {
+pub async fn get(store: &Store, id: &str) -> Result<Option<String>, StoreError> {
     let row = sqlx::query!("SELECT content FROM blobs WHERE id = ?", id)
-        .fetch_optional(ex)
+        .fetch_optional(store.reads())
         .await?;
     Ok(row.map(|r| r.content))
 }
 
-pub async fn delete_expired(ex: impl SqliteExecutor<'_>, now: i64) -> sqlx::Result<u64> {
+pub async fn delete_expired(tx: &mut WriteTx, now: i64) -> Result<u64, StoreError> {
     let done = sqlx::query!("DELETE FROM blobs WHERE expire_time < ?", now)
-        .execute(ex)
+        .execute(tx.conn())
         .await?;
     Ok(done.rows_affected())
 }

@@ -1,6 +1,6 @@
 //! Queries on `destinations`.
 
-use sqlx::SqliteExecutor;
+use super::{Store, StoreError, WriteTx};
 
 use crate::model::{Destination, DestinationMetadata, DestinationStatus, DestinationType};
 use crate::time::to_datetime;
@@ -49,7 +49,7 @@ impl DestinationRow {
     }
 }
 
-pub async fn insert(ex: impl SqliteExecutor<'_>, row: &DestinationRow) -> sqlx::Result<()> {
+pub async fn insert(tx: &mut WriteTx, row: &DestinationRow) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time, delivery)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -63,15 +63,12 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, row: &DestinationRow) -> sqlx::
         row.update_time,
         row.delivery
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-pub async fn list(
-    ex: impl SqliteExecutor<'_>,
-    project_id: &str,
-) -> sqlx::Result<Vec<DestinationRow>> {
+pub async fn list(store: &Store, project_id: &str) -> Result<Vec<DestinationRow>, StoreError> {
     sqlx::query_as!(
         DestinationRow,
         r#"SELECT id, project_id, name, kind as "kind: DestinationType", metadata,
@@ -80,16 +77,17 @@ pub async fn list(
          FROM destinations WHERE project_id = ? ORDER BY create_time, name"#,
         project_id
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+    .map_err(StoreError::from)
 }
 
 /// Finds a destination of the project by ID or, failing that, by name.
 pub async fn find(
-    ex: impl SqliteExecutor<'_>,
+    store: &Store,
     project_id: &str,
     id_or_name: &str,
-) -> sqlx::Result<Option<DestinationRow>> {
+) -> Result<Option<DestinationRow>, StoreError> {
     sqlx::query_as!(
         DestinationRow,
         r#"SELECT id, project_id, name, kind as "kind: DestinationType", metadata,
@@ -100,17 +98,18 @@ pub async fn find(
         project_id,
         id_or_name
     )
-    .fetch_optional(ex)
+    .fetch_optional(store.reads())
     .await
+    .map_err(StoreError::from)
 }
 
 pub async fn update_fields(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     id: &str,
     name: &str,
     metadata: &str,
     now: i64,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
     sqlx::query!(
         "UPDATE destinations SET name = ?, metadata = ?, update_time = ? WHERE id = ?",
         name,
@@ -118,49 +117,49 @@ pub async fn update_fields(
         now,
         id
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
 pub async fn set_previous_key_expiry(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     id: &str,
     expire: Option<i64>,
     now: i64,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
     sqlx::query!(
         "UPDATE destinations SET previous_key_expire_time = ?, update_time = ? WHERE id = ?",
         expire,
         now,
         id
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
 /// Deletes the destination; its routes go with it (ON DELETE CASCADE, same statement).
-pub async fn delete(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<bool> {
+pub async fn delete(tx: &mut WriteTx, id: &str) -> Result<bool, StoreError> {
     let done = sqlx::query!("DELETE FROM destinations WHERE id = ?", id)
-        .execute(ex)
+        .execute(tx.conn())
         .await?;
     Ok(done.rows_affected() > 0)
 }
 
 pub async fn set_delivery_policy(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     id: &str,
     policy: Option<&str>,
     now: i64,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
     sqlx::query!(
         "UPDATE destinations SET delivery = ?, update_time = ? WHERE id = ?",
         policy,
         now,
         id
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
@@ -170,12 +169,12 @@ pub async fn set_delivery_policy(
 /// overwrite a disable the dispatcher committed in between. False: the status was not one
 /// of `from` (or the destination is gone), and nothing changed.
 pub async fn change_status(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     id: &str,
     to: DestinationStatus,
     from: [DestinationStatus; 2],
     now: i64,
-) -> sqlx::Result<bool> {
+) -> Result<bool, StoreError> {
     let (to, from_a, from_b) = (to.as_str(), from[0].as_str(), from[1].as_str());
     let done = sqlx::query!(
         "UPDATE destinations SET status = ?2, update_time = ?3,
@@ -190,7 +189,7 @@ pub async fn change_status(
         from_a,
         from_b
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -208,21 +207,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.db")).await.unwrap();
         let mut tx = store.begin_write().await.unwrap();
-        projects::insert(&mut *tx, "p1", "default", 0)
-            .await
-            .unwrap();
+        projects::insert(&mut tx, "p1", "default", 0).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = store.begin_write().await.unwrap();
         sqlx::query(
             "INSERT INTO destinations (id, project_id, name, kind, metadata, status, create_time, update_time)
              VALUES ('d', 'p1', 'd', 'webhook', '{}', 'active', 0, 0)",
         )
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await
         .unwrap();
         tx.commit().await.unwrap();
         // What the handler saw.
-        let seen = find(store.reads(), "p1", "d").await.unwrap().unwrap();
+        let seen = find(&store, "p1", "d").await.unwrap().unwrap();
         assert_eq!(seen.status, DestinationStatus::Active);
         // The recorder's disable, on its own connection.
         let disabled = store
@@ -242,11 +239,11 @@ mod tests {
         use DestinationStatus::*;
         for (to, from) in [(Paused, [Active, Paused]), (Active, [Paused, Active])] {
             let mut tx = store.begin_write().await.unwrap();
-            let changed = change_status(&mut *tx, "d", to, from, 6).await.unwrap();
+            let changed = change_status(&mut tx, "d", to, from, 6).await.unwrap();
             tx.commit().await.unwrap();
             assert!(!changed, "{to:?} from {from:?} must lose to the disable");
         }
-        let row = find(store.reads(), "p1", "d").await.unwrap().unwrap();
+        let row = find(&store, "p1", "d").await.unwrap().unwrap();
         assert_eq!(row.status, Disabled);
         assert_eq!(
             row.disabled_reason.as_deref(),
@@ -256,12 +253,12 @@ mod tests {
 
         // Enabling applies to a disabled destination, and clears the reason.
         let mut tx = store.begin_write().await.unwrap();
-        let enabled = change_status(&mut *tx, "d", Active, [Disabled, Active], 7)
+        let enabled = change_status(&mut tx, "d", Active, [Disabled, Active], 7)
             .await
             .unwrap();
         tx.commit().await.unwrap();
         assert!(enabled);
-        let row = find(store.reads(), "p1", "d").await.unwrap().unwrap();
+        let row = find(&store, "p1", "d").await.unwrap().unwrap();
         assert_eq!((row.status, row.disabled_reason), (Active, None));
     }
 }

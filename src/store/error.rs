@@ -140,13 +140,13 @@ mod tests {
             .unwrap();
         let insert = |id: &'static str| async {
             let mut tx = store.begin_write().await.unwrap();
-            let done = crate::store::projects::insert(&mut *tx, id, "same-name", 0).await;
+            let done = crate::store::projects::insert(&mut tx, id, "same-name", 0).await;
             tx.commit().await.unwrap();
             done
         };
         insert("p1").await.unwrap();
         let twice = insert("p2").await.unwrap_err();
-        assert!(matches!(StoreError::from(twice), StoreError::Unique(_)));
+        assert!(matches!(twice, StoreError::Unique(_)));
         let read_only = sqlx::query("DELETE FROM projects")
             .execute(store.reads())
             .await

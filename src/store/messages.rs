@@ -1,6 +1,6 @@
 //! Queries on `messages` and `attempts`: the outbox the dispatcher works from.
 
-use sqlx::SqliteExecutor;
+use super::{Store, StoreError, WriteTx};
 
 use crate::model::message::MessageStatus;
 
@@ -26,23 +26,23 @@ pub struct MessageRow {
 }
 
 /// After a crash, messages that were being delivered are due again (at-least-once).
-pub async fn requeue_in_flight(ex: impl SqliteExecutor<'_>, now: i64) -> sqlx::Result<u64> {
+pub async fn requeue_in_flight(tx: &mut WriteTx, now: i64) -> Result<u64, StoreError> {
     let done = sqlx::query!(
         "UPDATE messages SET status = 'pending', next_attempt_time = ?1, update_time = ?1 WHERE status = 'delivering'",
         now
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected())
 }
 
 /// Queues one message again for a full round of attempts, now.
 pub async fn requeue(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     project_id: &str,
     id: &str,
     now: i64,
-) -> sqlx::Result<bool> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query!(
         "UPDATE messages SET status = 'pending', round_start = attempt_count, next_attempt_time = ?3,
                              update_time = ?3, delivered_time = NULL
@@ -51,7 +51,7 @@ pub async fn requeue(
         id,
         now
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() > 0)
 }
@@ -59,11 +59,11 @@ pub async fn requeue(
 /// Queues again what a destination missed since `since`: failed, exhausted and skipped
 /// messages, in their original order.
 pub async fn recover(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     destination_id: &str,
     since: i64,
     now: i64,
-) -> sqlx::Result<u64> {
+) -> Result<u64, StoreError> {
     let done = sqlx::query!(
         "UPDATE messages SET status = 'pending', round_start = attempt_count, next_attempt_time = ?3, update_time = ?3
          WHERE destination_id = ?1 AND create_time >= ?2 AND status IN ('failed', 'exhausted', 'skipped')",
@@ -71,7 +71,7 @@ pub async fn recover(
         since,
         now
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected())
 }
@@ -91,10 +91,7 @@ pub struct MessageFilter<'a> {
 }
 
 /// Messages newest first.
-pub async fn list(
-    ex: impl SqliteExecutor<'_>,
-    f: &MessageFilter<'_>,
-) -> sqlx::Result<Vec<MessageRow>> {
+pub async fn list(store: &Store, f: &MessageFilter<'_>) -> Result<Vec<MessageRow>, StoreError> {
     sqlx::query_as!(
         MessageRow,
         r#"SELECT m.seq AS "seq!", m.id, m.notification_id, m.project_id, m.destination_id, d.name AS destination_name,
@@ -120,15 +117,16 @@ pub async fn list(
         f.limit,
         f.id
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+        .map_err(StoreError::from)
 }
 
 pub async fn find(
-    ex: impl SqliteExecutor<'_>,
+    store: &Store,
     project_id: &str,
     id: &str,
-) -> sqlx::Result<Option<MessageRow>> {
+) -> Result<Option<MessageRow>, StoreError> {
     let filter = MessageFilter {
         project_id,
         destination_id: None,
@@ -140,7 +138,7 @@ pub async fn find(
         id: Some(id),
         limit: 1,
     };
-    Ok(list(ex, &filter).await?.pop())
+    Ok(list(store, &filter).await?.pop())
 }
 
 pub struct AttemptRow {
@@ -157,10 +155,7 @@ pub struct AttemptRow {
     pub request_headers: String,
 }
 
-pub async fn attempts(
-    ex: impl SqliteExecutor<'_>,
-    message_id: &str,
-) -> sqlx::Result<Vec<AttemptRow>> {
+pub async fn attempts(store: &Store, message_id: &str) -> Result<Vec<AttemptRow>, StoreError> {
     sqlx::query_as!(
         AttemptRow,
         r#"SELECT id AS "id!", message_id, number, start_time, duration_ms, status_code, response_body, error_class, error,
@@ -168,8 +163,9 @@ pub async fn attempts(
            FROM attempts WHERE message_id = ? ORDER BY number, id"#,
         message_id
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+        .map_err(StoreError::from)
 }
 
 pub struct StatusCount {
@@ -179,26 +175,27 @@ pub struct StatusCount {
 }
 
 pub async fn counts_by_status(
-    ex: impl SqliteExecutor<'_>,
+    store: &Store,
     project_id: &str,
-) -> sqlx::Result<Vec<StatusCount>> {
+) -> Result<Vec<StatusCount>, StoreError> {
     sqlx::query_as!(
         StatusCount,
         r#"SELECT destination_id, status AS "status: MessageStatus", COUNT(*) AS "count!: i64" FROM messages
            WHERE project_id = ? GROUP BY destination_id, status"#,
         project_id
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+        .map_err(StoreError::from)
 }
 
 /// Publish → delivery latencies (ms) of a destination's deliveries since `since`, newest first.
 pub async fn recent_latencies(
-    ex: impl SqliteExecutor<'_>,
+    store: &Store,
     destination_id: &str,
     since: i64,
     limit: i64,
-) -> sqlx::Result<Vec<i64>> {
+) -> Result<Vec<i64>, StoreError> {
     let rows = sqlx::query!(
         r#"SELECT delivered_time - create_time AS "latency!: i64" FROM messages
            WHERE destination_id = ? AND status = 'delivered' AND delivered_time >= ?
@@ -207,23 +204,23 @@ pub async fn recent_latencies(
         since,
         limit
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await?;
     Ok(rows.into_iter().map(|r| r.latency).collect())
 }
 
 pub async fn delivered_since(
-    ex: impl SqliteExecutor<'_>,
+    store: &Store,
     destination_id: &str,
     since: i64,
-) -> sqlx::Result<i64> {
+) -> Result<i64, StoreError> {
     let row = sqlx::query!(
         r#"SELECT COUNT(*) AS "count!: i64" FROM messages
            WHERE destination_id = ? AND status = 'delivered' AND delivered_time >= ?"#,
         destination_id,
         since
     )
-    .fetch_one(ex)
+    .fetch_one(store.reads())
     .await?;
     Ok(row.count)
 }

@@ -105,15 +105,13 @@ impl Store {
 pub use error::StoreError;
 
 /// True when `err` is a UNIQUE constraint violation (the caller knows which constraint).
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
+pub fn is_unique_violation(err: &StoreError) -> bool {
+    matches!(err, StoreError::Unique(_))
 }
 
 /// True when `err` is a FOREIGN KEY violation: a referenced row vanished meanwhile.
-pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|e| e.is_foreign_key_violation())
+pub fn is_foreign_key_violation(err: &StoreError) -> bool {
+    matches!(err, StoreError::MissingReference(_))
 }
 
 /// A new UUID, time-ordered (v7): new rows' keys then land at the end of their indexes,
@@ -131,28 +129,23 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
     }
 }
 
-impl std::ops::Deref for WriteTx {
-    type Target = sqlx::SqliteConnection;
-    fn deref(&self) -> &Self::Target {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
+impl WriteTx {
+    /// The transaction's connection, for this module's queries only: outside `store/`
+    /// a transaction is a token passed to them, so a second backend can stand behind it.
+    pub(in crate::store) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
         &mut self.tx
     }
 }
 
 impl Store {
-    /// The door for reads. (Writes go through `begin_write`, or the dispatcher's
-    /// `writer`; these connections are read-only.)
-    pub fn reads(&self) -> &SqlitePool {
+    /// The door for reads, for this module's queries. (Writes go through `begin_write`,
+    /// or the dispatcher's `writer`; these connections are read-only.)
+    pub(in crate::store) fn reads(&self) -> &SqlitePool {
         &self.reads
     }
 
@@ -164,7 +157,7 @@ impl Store {
 
     /// Starts a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock up
     /// front, so a transaction never fails upgrading from reading to writing.
-    pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
+    pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let turn = self.turn.clone().lock_owned().await;
         let tx = self.api_writer.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _turn: turn })
@@ -176,7 +169,7 @@ impl Store {
     }
 
     /// Runs a point read inline (see `store::reader` for when that is right).
-    pub fn read<T>(
+    pub(in crate::store) fn read<T>(
         &self,
         query: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {

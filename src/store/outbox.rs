@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::destinations::DestinationRow;
+use super::{Store, StoreError};
 use crate::model::message::MessageStatus;
 
 /// A notification as published.
@@ -80,13 +81,16 @@ fn destination_row(r: &Row) -> rusqlite::Result<DestinationRow> {
     })
 }
 
-/// Destinations whose messages are being delivered now (an inline read: `Store::read`).
-pub fn active_destinations(conn: &Connection) -> rusqlite::Result<Vec<DestinationRow>> {
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {DESTINATION_COLUMNS} FROM destinations d WHERE d.status = 'active'"
-    ))?;
-    let rows = statement.query_map([], destination_row)?;
-    rows.collect()
+/// Destinations whose messages are being delivered now (an inline read on the calling
+/// thread, see `store::reader`).
+pub fn active_destinations(store: &Store) -> Result<Vec<DestinationRow>, StoreError> {
+    Ok(store.read(|conn| {
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT {DESTINATION_COLUMNS} FROM destinations d WHERE d.status = 'active'"
+        ))?;
+        let rows = statement.query_map([], destination_row)?;
+        rows.collect()
+    })?)
 }
 
 /// Destinations an event type reaches: event type → topics → destinations, each once.

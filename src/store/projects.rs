@@ -1,7 +1,7 @@
 //! Queries on `projects`.
 
+use super::{Store, StoreError, WriteTx};
 use rusqlite::OptionalExtension;
-use sqlx::SqliteExecutor;
 
 use crate::model::Project;
 use crate::time::to_datetime;
@@ -25,12 +25,7 @@ impl From<ProjectRow> for Project {
     }
 }
 
-pub async fn insert(
-    ex: impl SqliteExecutor<'_>,
-    id: &str,
-    name: &str,
-    now: i64,
-) -> sqlx::Result<()> {
+pub async fn insert(tx: &mut WriteTx, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO projects (id, name, create_time, update_time) VALUES (?, ?, ?, ?)",
         id,
@@ -38,33 +33,37 @@ pub async fn insert(
         now,
         now
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-pub async fn list(ex: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<ProjectRow>> {
+pub async fn list(store: &Store) -> Result<Vec<ProjectRow>, StoreError> {
     sqlx::query_as!(
         ProjectRow,
         "SELECT id, name, create_time, update_time FROM projects ORDER BY create_time, name"
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+    .map_err(StoreError::from)
 }
 
-/// Finds a project by ID or, failing that, by name (an inline read: `Store::read`).
-pub fn find(conn: &rusqlite::Connection, id_or_name: &str) -> rusqlite::Result<Option<ProjectRow>> {
-    conn.prepare_cached(
-        "SELECT id, name, create_time, update_time FROM projects
-         WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1",
-    )?
-    .query_row([id_or_name], |r| {
-        Ok(ProjectRow {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            create_time: r.get(2)?,
-            update_time: r.get(3)?,
+/// Finds a project by ID or, failing that, by name (an inline read on the calling
+/// thread, see `store::reader`).
+pub fn find(store: &Store, id_or_name: &str) -> Result<Option<ProjectRow>, StoreError> {
+    Ok(store.read(|conn| {
+        conn.prepare_cached(
+            "SELECT id, name, create_time, update_time FROM projects
+             WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1",
+        )?
+        .query_row([id_or_name], |r| {
+            Ok(ProjectRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                create_time: r.get(2)?,
+                update_time: r.get(3)?,
+            })
         })
-    })
-    .optional()
+        .optional()
+    })?)
 }

@@ -1,6 +1,6 @@
 //! Queries on `event_topic_routes` and `topic_destination_routes`.
 
-use sqlx::SqliteExecutor;
+use super::{Store, StoreError, WriteTx};
 
 use crate::model::{EventTopicRoute, EventType, TopicDestinationRoute};
 use crate::time::to_datetime;
@@ -48,9 +48,9 @@ impl From<TopicDestinationRouteRow> for TopicDestinationRoute {
 }
 
 pub async fn insert_event_topic(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     row: &EventTopicRouteRow,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO event_topic_routes (id, project_id, event_type, topic_id, create_time, update_time)
          VALUES (?, ?, ?, ?, ?, ?)",
@@ -61,18 +61,18 @@ pub async fn insert_event_topic(
         row.create_time,
         row.update_time
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
 /// Lists event-topic routes, optionally only those of one topic and/or one event type.
 pub async fn list_event_topic(
-    ex: impl SqliteExecutor<'_>,
+    store: &Store,
     project_id: &str,
     topic_id: Option<&str>,
     event_type: Option<&str>,
-) -> sqlx::Result<Vec<EventTopicRouteRow>> {
+) -> Result<Vec<EventTopicRouteRow>, StoreError> {
     sqlx::query_as!(
         EventTopicRouteRow,
         "SELECT id, project_id, event_type, topic_id, create_time, update_time FROM event_topic_routes
@@ -82,29 +82,30 @@ pub async fn list_event_topic(
         topic_id,
         event_type
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+        .map_err(StoreError::from)
 }
 
 pub async fn delete_event_topic(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     project_id: &str,
     id: &str,
-) -> sqlx::Result<bool> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query!(
         "DELETE FROM event_topic_routes WHERE project_id = ? AND id = ?",
         project_id,
         id
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() > 0)
 }
 
 pub async fn insert_topic_destination(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     row: &TopicDestinationRouteRow,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO topic_destination_routes (id, project_id, topic_id, destination_id, create_time)
          VALUES (?, ?, ?, ?, ?)",
@@ -114,18 +115,18 @@ pub async fn insert_topic_destination(
         row.destination_id,
         row.create_time
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
 /// Lists topic-destination routes, optionally only those of one topic and/or destination.
 pub async fn list_topic_destination(
-    ex: impl SqliteExecutor<'_>,
+    store: &Store,
     project_id: &str,
     topic_id: Option<&str>,
     destination_id: Option<&str>,
-) -> sqlx::Result<Vec<TopicDestinationRouteRow>> {
+) -> Result<Vec<TopicDestinationRouteRow>, StoreError> {
     sqlx::query_as!(
         TopicDestinationRouteRow,
         "SELECT id, project_id, topic_id, destination_id, create_time FROM topic_destination_routes
@@ -135,21 +136,22 @@ pub async fn list_topic_destination(
         topic_id,
         destination_id
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+        .map_err(StoreError::from)
 }
 
 pub async fn delete_topic_destination(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     project_id: &str,
     id: &str,
-) -> sqlx::Result<bool> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query!(
         "DELETE FROM topic_destination_routes WHERE project_id = ? AND id = ?",
         project_id,
         id
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -1,42 +1,38 @@
 //! Queries on `sessions`: browser logins to the console (hashed tokens only).
 
-use sqlx::SqliteExecutor;
+use super::{Store, StoreError, WriteTx};
 
 pub async fn insert(
-    ex: impl SqliteExecutor<'_>,
+    tx: &mut WriteTx,
     token_hash: &str,
     now: i64,
     expire: i64,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO sessions (token_hash, create_time, expire_time) VALUES (?, ?, ?)",
         token_hash,
         now,
         expire
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-pub async fn is_live(
-    ex: impl SqliteExecutor<'_>,
-    token_hash: &str,
-    now: i64,
-) -> sqlx::Result<bool> {
+pub async fn is_live(store: &Store, token_hash: &str, now: i64) -> Result<bool, StoreError> {
     let row = sqlx::query!(
         r#"SELECT COUNT(*) AS "n!: i64" FROM sessions WHERE token_hash = ? AND expire_time > ?"#,
         token_hash,
         now
     )
-    .fetch_one(ex)
+    .fetch_one(store.reads())
     .await?;
     Ok(row.n > 0)
 }
 
-pub async fn delete(ex: impl SqliteExecutor<'_>, token_hash: &str) -> sqlx::Result<()> {
+pub async fn delete(tx: &mut WriteTx, token_hash: &str) -> Result<(), StoreError> {
     sqlx::query!("DELETE FROM sessions WHERE token_hash = ?", token_hash)
-        .execute(ex)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }

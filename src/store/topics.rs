@@ -1,6 +1,6 @@
 //! Queries on `topics`.
 
-use sqlx::SqliteExecutor;
+use super::{Store, StoreError, WriteTx};
 
 use crate::model::Topic;
 use crate::time::to_datetime;
@@ -25,7 +25,7 @@ impl From<TopicRow> for Topic {
     }
 }
 
-pub async fn insert(ex: impl SqliteExecutor<'_>, row: &TopicRow) -> sqlx::Result<()> {
+pub async fn insert(tx: &mut WriteTx, row: &TopicRow) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO topics (id, project_id, name, create_time, update_time) VALUES (?, ?, ?, ?, ?)",
         row.id,
@@ -34,28 +34,29 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, row: &TopicRow) -> sqlx::Result
         row.create_time,
         row.update_time
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-pub async fn list(ex: impl SqliteExecutor<'_>, project_id: &str) -> sqlx::Result<Vec<TopicRow>> {
+pub async fn list(store: &Store, project_id: &str) -> Result<Vec<TopicRow>, StoreError> {
     sqlx::query_as!(
         TopicRow,
         "SELECT id, project_id, name, create_time, update_time FROM topics
          WHERE project_id = ? ORDER BY create_time, name",
         project_id
     )
-    .fetch_all(ex)
+    .fetch_all(store.reads())
     .await
+    .map_err(StoreError::from)
 }
 
 /// Finds a topic of the project by ID or, failing that, by name.
 pub async fn find(
-    ex: impl SqliteExecutor<'_>,
+    store: &Store,
     project_id: &str,
     id_or_name: &str,
-) -> sqlx::Result<Option<TopicRow>> {
+) -> Result<Option<TopicRow>, StoreError> {
     sqlx::query_as!(
         TopicRow,
         "SELECT id, project_id, name, create_time, update_time FROM topics
@@ -63,31 +64,27 @@ pub async fn find(
         project_id,
         id_or_name
     )
-    .fetch_optional(ex)
+    .fetch_optional(store.reads())
     .await
+    .map_err(StoreError::from)
 }
 
-pub async fn rename(
-    ex: impl SqliteExecutor<'_>,
-    id: &str,
-    name: &str,
-    now: i64,
-) -> sqlx::Result<()> {
+pub async fn rename(tx: &mut WriteTx, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
     sqlx::query!(
         "UPDATE topics SET name = ?, update_time = ? WHERE id = ?",
         name,
         now,
         id
     )
-    .execute(ex)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
 /// Deletes the topic; its routes go with it (ON DELETE CASCADE, same statement).
-pub async fn delete(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<bool> {
+pub async fn delete(tx: &mut WriteTx, id: &str) -> Result<bool, StoreError> {
     let done = sqlx::query!("DELETE FROM topics WHERE id = ?", id)
-        .execute(ex)
+        .execute(tx.conn())
         .await?;
     Ok(done.rows_affected() > 0)
 }
