@@ -16,13 +16,14 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
 use tokio::sync::mpsc;
 
 use super::runtime::{Lane, Lanes, Runtime, Targets};
 use crate::model::DestinationStatus;
 use crate::store::destinations::DestinationRow;
 use crate::store::outbox::{self, ClaimedRow};
+use crate::store::writer::OutboxTx;
+use crate::store::StoreError;
 
 /// What publishing shares with the workers: the lanes, the resolved destinations, and
 /// (while the workers run) where handed-over messages go.
@@ -105,16 +106,16 @@ impl Batch {
     /// `add`ed once inserted.
     pub fn admit(
         &mut self,
-        conn: &Connection,
+        tx: &OutboxTx,
         destination: &DestinationRow,
-    ) -> rusqlite::Result<bool> {
+    ) -> Result<bool, StoreError> {
         let Some(handoff) = &self.handoff else {
             return Ok(false);
         };
         let plan = match self.plans.get_mut(&destination.id) {
             Some(plan) => plan,
             None => {
-                let plan = plan(handoff, conn, destination, self.now)?;
+                let plan = plan(handoff, tx, destination, self.now)?;
                 self.plans.entry(destination.id.clone()).or_insert(plan)
             }
         };
@@ -176,17 +177,17 @@ fn release(plan: &Plan) {
 /// resolved form is cached and current, and nothing of its own is due before them.
 fn plan(
     handoff: &Handoff,
-    conn: &Connection,
+    tx: &OutboxTx,
     destination: &DestinationRow,
     now: i64,
-) -> rusqlite::Result<Option<Plan>> {
+) -> Result<Option<Plan>, StoreError> {
     if destination.status != DestinationStatus::Active {
         return Ok(None);
     }
     let Some(runtime) = handoff.targets.cached(destination, now) else {
         return Ok(None); // the claim loop loads it first
     };
-    if runtime.retired() || outbox::next_due(conn, &destination.id)?.is_some_and(|t| t <= now) {
+    if runtime.retired() || outbox::next_due(tx, &destination.id)?.is_some_and(|t| t <= now) {
         return Ok(None);
     }
     let lane = handoff.lanes.get(&destination.id, runtime.max_in_flight);

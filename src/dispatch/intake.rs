@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context;
-use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use super::handoff::{Batch, HandedOver, Handoff};
@@ -22,6 +21,7 @@ use crate::model::{DestinationStatus, EventType};
 use crate::problem::Issue;
 use crate::store::destinations::DestinationRow;
 use crate::store::outbox::{self, ClaimedRow, NewMessage, NotificationRow};
+use crate::store::writer::{OutboxTx, WriterConn};
 use crate::store::{self, Store};
 use crate::time::Clock;
 
@@ -151,7 +151,7 @@ async fn write_loop(
 /// stored one by one. Also returns the messages handed straight to the workers (see
 /// `handoff`).
 fn commit_batch(
-    conn: &mut Connection,
+    conn: &mut WriterConn,
     handoff: &Arc<Handoff>,
     now: i64,
     submissions: &[Submission],
@@ -178,15 +178,15 @@ fn commit_batch(
 /// Stores `submissions` in one transaction, answering each in order; also returns the
 /// messages handed straight to the workers.
 fn commit(
-    conn: &mut Connection,
+    conn: &mut WriterConn,
     handoff: &Arc<Handoff>,
     now: i64,
     submissions: &[Submission],
 ) -> anyhow::Result<(Vec<Accepted>, Vec<HandedOver>)> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // The hand-over outlives the transaction only when it commits (dropped, it gives the
+    // lane places back).
     let mut handed = handoff.batch(now);
-    let accepted = store(&tx, &mut handed, now, submissions)?;
-    tx.commit()?;
+    let accepted = conn.transaction(|tx| store(tx, &mut handed, now, submissions))?;
     Ok((accepted, handed.into_handed()))
 }
 
@@ -194,7 +194,7 @@ fn commit(
 /// answering each in order. The caller commits, then gives `handed` to the workers: the
 /// recorder uses this to store `destination.webhook.disabled` with the disable itself.
 pub(super) fn store(
-    tx: &Connection,
+    tx: &OutboxTx,
     handed: &mut Batch,
     now: i64,
     submissions: &[Submission],
@@ -276,7 +276,7 @@ pub(super) fn store(
             },
         )?;
         for m in &response.messages {
-            outbox::insert_message(
+            let seq = outbox::insert_message(
                 tx,
                 &NewMessage {
                     id: &m.id,
@@ -292,7 +292,7 @@ pub(super) fn store(
                 handed.add(
                     &m.destination_id,
                     ClaimedRow {
-                        seq: tx.last_insert_rowid(),
+                        seq,
                         payload: s.payload.clone(),
                         id: m.id.clone(),
                         notification_id: notification_id.clone(),

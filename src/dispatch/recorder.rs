@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use rusqlite::TransactionBehavior;
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -191,47 +190,47 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
         .store
         .writer()
         .run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            for outcome in &outcomes {
-                outbox::record_outcome(&tx, outcome, now)?;
-            }
-            let mut handed = handoff.batch(now);
-            let mut disabled = Vec::new();
-            for (id, change) in &changes {
-                let clock = outbox::move_failure_clock(
-                    &tx,
-                    id,
-                    change.reset,
-                    change.first_failure,
-                    change.exhausted_at,
-                )?;
-                let Some(clock) = clock else {
-                    continue; // deleted meanwhile
-                };
-                if change.kind != Some(DestinationType::Webhook) {
-                    continue;
+            conn.transaction(|tx| {
+                for outcome in &outcomes {
+                    outbox::record_outcome(tx, outcome, now)?;
                 }
-                let Some(reason) = disable_reason(change, &clock, now, disable_after) else {
-                    continue;
-                };
-                if outbox::disable(&tx, id, &reason, now)? {
-                    // The announcement commits with the disable: a crash after the commit
-                    // can no longer leave a disabled webhook that nobody is told about.
-                    let announcement = announcement(id, change, now)?;
-                    let mut stored = intake::store(&tx, &mut handed, now, &[announcement])?;
-                    let response = match stored.pop() {
-                        Some(Accepted::Stored(response)) => Some(response),
-                        _ => None,
+                let mut handed = handoff.batch(now);
+                let mut disabled = Vec::new();
+                for (id, change) in &changes {
+                    let clock = outbox::move_failure_clock(
+                        tx,
+                        id,
+                        change.reset,
+                        change.first_failure,
+                        change.exhausted_at,
+                    )?;
+                    let Some(clock) = clock else {
+                        continue; // deleted meanwhile
                     };
-                    disabled.push(Disabled {
-                        id: id.clone(),
-                        reason,
-                        announced: response,
-                    });
+                    if change.kind != Some(DestinationType::Webhook) {
+                        continue;
+                    }
+                    let Some(reason) = disable_reason(change, &clock, now, disable_after) else {
+                        continue;
+                    };
+                    if outbox::disable(tx, id, &reason, now)? {
+                        // The announcement commits with the disable: a crash after the commit
+                        // can no longer leave a disabled webhook that nobody is told about.
+                        let announcement = announcement(id, change, now)?;
+                        let mut stored = intake::store(tx, &mut handed, now, &[announcement])?;
+                        let response = match stored.pop() {
+                            Some(Accepted::Stored(response)) => Some(response),
+                            _ => None,
+                        };
+                        disabled.push(Disabled {
+                            id: id.clone(),
+                            reason,
+                            announced: response,
+                        });
+                    }
                 }
-            }
-            tx.commit()?;
-            Ok((disabled, handed.into_handed()))
+                Ok::<_, anyhow::Error>((disabled, handed.into_handed()))
+            })
         })
         .await?;
     inner.handoff.give_to_workers(handed);

@@ -95,19 +95,19 @@ async fn claim_round(
         .run(move |conn| {
             // All or nothing: claims that are not returned would stay `delivering`. (Also
             // one commit per round rather than one per statement.)
-            let tx = conn.transaction()?;
-            let mut claims = Vec::with_capacity(asks.len());
-            for (id, limit) in &asks {
-                let claimed = outbox::claim(&tx, id, now, *limit)?;
-                // Nothing due now: when is (to sleep until then; new messages wake sooner).
-                let due = match claimed.is_empty() {
-                    true => outbox::next_due(&tx, id)?,
-                    false => None,
-                };
-                claims.push((claimed, due));
-            }
-            tx.commit()?;
-            Ok(claims)
+            conn.transaction(|tx| {
+                let mut claims = Vec::with_capacity(asks.len());
+                for (id, limit) in &asks {
+                    let claimed = outbox::claim(tx, id, now, *limit)?;
+                    // Nothing due now: when is (to sleep until then; new messages wake sooner).
+                    let due = match claimed.is_empty() {
+                        true => outbox::next_due(tx, id)?,
+                        false => None,
+                    };
+                    claims.push((claimed, due));
+                }
+                Ok::<_, anyhow::Error>(claims)
+            })
         })
         .await?;
     let mut sleep = IDLE;
@@ -300,12 +300,12 @@ async fn hand_back(dispatcher: &Dispatcher, claimed: &[ClaimedRow]) {
             .store
             .writer()
             .run(move |conn| {
-                let tx = conn.transaction()?;
-                for seq in seqs.iter() {
-                    outbox::unclaim(&tx, *seq)?;
-                }
-                tx.commit()?;
-                Ok(())
+                conn.transaction(|tx| {
+                    for seq in seqs.iter() {
+                        outbox::unclaim(tx, *seq)?;
+                    }
+                    Ok::<_, anyhow::Error>(())
+                })
             })
             .await;
         match returned {

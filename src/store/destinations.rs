@@ -225,12 +225,8 @@ mod tests {
         let disabled = store
             .writer()
             .run(|conn| {
-                Ok(outbox::disable(
-                    conn,
-                    "d",
-                    "the receiver answered 410 Gone",
-                    5,
-                )?)
+                conn.transaction(|tx| outbox::disable(tx, "d", "the receiver answered 410 Gone", 5))
+                    .map_err(anyhow::Error::from)
             })
             .await
             .unwrap();

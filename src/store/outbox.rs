@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use super::destinations::DestinationRow;
+use super::writer::OutboxTx;
 use super::{Store, StoreError};
 use crate::model::message::MessageStatus;
 
@@ -95,10 +96,11 @@ pub fn active_destinations(store: &Store) -> Result<Vec<DestinationRow>, StoreEr
 
 /// Destinations an event type reaches: event type → topics → destinations, each once.
 pub fn route(
-    conn: &Connection,
+    tx: &OutboxTx,
     project_id: &str,
     event_type: &str,
-) -> rusqlite::Result<Vec<DestinationRow>> {
+) -> Result<Vec<DestinationRow>, StoreError> {
+    let conn = tx.conn();
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {DESTINATION_COLUMNS}
          FROM destinations d
@@ -109,30 +111,33 @@ pub fn route(
          ORDER BY d.create_time, d.name"
     ))?;
     let rows = statement.query_map(params![project_id, event_type], destination_row)?;
-    rows.collect()
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The first response to an idempotency key used at or after `cutoff`; a use before the
 /// cutoff is released (the key may be used again).
 pub fn earlier_response(
-    conn: &Connection,
+    tx: &OutboxTx,
     project_id: &str,
     key: &str,
     cutoff: i64,
-) -> rusqlite::Result<Option<String>> {
+) -> Result<Option<String>, StoreError> {
+    let conn = tx.conn();
     conn.prepare_cached(
         "UPDATE notifications SET idempotency_key = NULL
          WHERE project_id = ?1 AND idempotency_key = ?2 AND create_time < ?3",
     )?
     .execute(params![project_id, key, cutoff])?;
-    conn.prepare_cached(
-        "SELECT response FROM notifications WHERE project_id = ?1 AND idempotency_key = ?2",
-    )?
-    .query_row(params![project_id, key], |r| r.get(0))
-    .optional()
+    Ok(conn
+        .prepare_cached(
+            "SELECT response FROM notifications WHERE project_id = ?1 AND idempotency_key = ?2",
+        )?
+        .query_row(params![project_id, key], |r| r.get(0))
+        .optional()?)
 }
 
-pub fn insert_notification(conn: &Connection, n: &NotificationRow) -> rusqlite::Result<()> {
+pub fn insert_notification(tx: &OutboxTx, n: &NotificationRow) -> Result<(), StoreError> {
+    let conn = tx.conn();
     conn.prepare_cached(
         "INSERT INTO notifications (id, project_id, event_type, payload, idempotency_key, response, create_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -150,7 +155,8 @@ pub fn insert_notification(conn: &Connection, n: &NotificationRow) -> rusqlite::
 }
 
 /// Inserts a message; messages get their `seq` in insertion order.
-pub fn insert_message(conn: &Connection, m: &NewMessage) -> rusqlite::Result<()> {
+pub fn insert_message(tx: &OutboxTx, m: &NewMessage) -> Result<i64, StoreError> {
+    let conn = tx.conn();
     conn.prepare_cached(
         "INSERT INTO messages (id, notification_id, project_id, destination_id, event_type, status,
                                next_attempt_time, create_time, update_time)
@@ -165,17 +171,19 @@ pub fn insert_message(conn: &Connection, m: &NewMessage) -> rusqlite::Result<()>
         m.status.as_str(),
         m.now
     ])?;
-    Ok(())
+    // Its seq: the hand-over keeps it to record the attempt against.
+    Ok(conn.last_insert_rowid())
 }
 
 /// Marks up to `limit` due messages of a destination as being delivered and returns them
 /// with their payloads, oldest due first.
 pub fn claim(
-    conn: &Connection,
+    tx: &OutboxTx,
     destination_id: &str,
     now: i64,
     limit: i64,
-) -> rusqlite::Result<Vec<ClaimedRow>> {
+) -> Result<Vec<ClaimedRow>, StoreError> {
+    let conn = tx.conn();
     let mut statement = conn.prepare_cached(
         "UPDATE messages SET status = 'delivering', update_time = ?2
          WHERE seq IN (SELECT seq FROM messages
@@ -204,7 +212,8 @@ pub fn claim(
 
 /// Returns a claimed message to the outbox untried: `failed` when this round already
 /// has failed attempts (so it shows as being retried), else `pending`.
-pub fn unclaim(conn: &Connection, seq: i64) -> rusqlite::Result<()> {
+pub fn unclaim(tx: &OutboxTx, seq: i64) -> Result<(), StoreError> {
+    let conn = tx.conn();
     conn.prepare_cached(
         "UPDATE messages SET status = CASE WHEN attempt_count > round_start THEN 'failed' ELSE 'pending' END
          WHERE seq = ?1 AND status = 'delivering'",
@@ -214,12 +223,14 @@ pub fn unclaim(conn: &Connection, seq: i64) -> rusqlite::Result<()> {
 }
 
 /// When the next message of a destination is due (None: nothing waits).
-pub fn next_due(conn: &Connection, destination_id: &str) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached(
-        "SELECT MIN(next_attempt_time) FROM messages
+pub fn next_due(tx: &OutboxTx, destination_id: &str) -> Result<Option<i64>, StoreError> {
+    let conn = tx.conn();
+    Ok(conn
+        .prepare_cached(
+            "SELECT MIN(next_attempt_time) FROM messages
          WHERE destination_id = ?1 AND status IN ('pending', 'failed')",
-    )?
-    .query_row([destination_id], |r| r.get(0))
+        )?
+        .query_row([destination_id], |r| r.get(0))?)
 }
 
 /// One finished attempt: the attempt row and the message's new state.
@@ -244,7 +255,8 @@ pub struct Outcome {
 }
 
 /// Records a finished attempt: its message's new state, and its row.
-pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Result<()> {
+pub fn record_outcome(tx: &OutboxTx, o: &Outcome, now: i64) -> Result<(), StoreError> {
+    let conn = tx.conn();
     let updated = conn
         .prepare_cached(
             "UPDATE messages SET status = ?2, attempt_count = ?3, last_status_code = ?4, last_error = ?5,
@@ -297,12 +309,13 @@ pub fn record_outcome(conn: &Connection, o: &Outcome, now: i64) -> rusqlite::Res
 /// clock that is not running, and rewriting the row anyway put one more page into every
 /// commit of the recorder.
 pub fn move_failure_clock(
-    conn: &Connection,
+    tx: &OutboxTx,
     destination_id: &str,
     reset: bool,
     first_failure: Option<i64>,
     exhausted_at: Option<i64>,
-) -> rusqlite::Result<Option<FailureClock>> {
+) -> Result<Option<FailureClock>, StoreError> {
+    let conn = tx.conn();
     let current = conn
         .prepare_cached(
             "SELECT failing_since, last_exhausted_time FROM destinations WHERE id = ?1",
@@ -341,7 +354,8 @@ pub fn move_failure_clock(
 }
 
 /// Disables a destination unless it already is; true when this call disabled it.
-pub fn disable(conn: &Connection, id: &str, reason: &str, now: i64) -> rusqlite::Result<bool> {
+pub fn disable(tx: &OutboxTx, id: &str, reason: &str, now: i64) -> Result<bool, StoreError> {
+    let conn = tx.conn();
     let changed = conn
         .prepare_cached(
             "UPDATE destinations SET status = 'disabled', disabled_reason = ?2, disabled_time = ?3, update_time = ?3

@@ -16,10 +16,11 @@ use std::path::Path;
 use std::sync::{mpsc, Arc};
 
 use anyhow::Context;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{oneshot, Mutex};
 
 use super::checkpoint::Checkpointer;
+use super::StoreError;
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
@@ -62,18 +63,60 @@ pub fn start(path: &Path, turn: Arc<Mutex<()>>) -> anyhow::Result<Writer> {
     Ok(Writer { jobs })
 }
 
+/// The writer's connection as a job sees it: something that opens transactions. Which
+/// database is behind it is the store's business (the dispatcher never names it).
+pub struct WriterConn<'a> {
+    conn: &'a mut Connection,
+}
+
+/// One write transaction on the writer thread: the outbox statements (`store::outbox`)
+/// take it.
+pub struct OutboxTx<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl OutboxTx<'_> {
+    pub(in crate::store) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+impl WriterConn<'_> {
+    /// Runs `work` in one transaction (`BEGIN IMMEDIATE`: the write lock up front) and
+    /// commits it when `work` succeeds; an error rolls everything back.
+    pub fn transaction<T, E: From<StoreError>>(
+        &mut self,
+        work: impl FnOnce(&OutboxTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let outbox = OutboxTx { tx };
+        let done = work(&outbox)?;
+        outbox.tx.commit().map_err(StoreError::from)?;
+        Ok(done)
+    }
+
+    /// The bare connection, for this module's own tests.
+    #[cfg(test)]
+    pub(in crate::store) fn raw(&mut self) -> &mut Connection {
+        self.conn
+    }
+}
+
 impl Writer {
     /// Runs `job` on the writer thread and returns what it returned. A job that needs
-    /// atomicity opens its own transaction (`conn.transaction()`).
+    /// atomicity opens a transaction (`WriterConn::transaction`).
     pub async fn run<T, F>(&self, job: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
+        F: FnOnce(&mut WriterConn) -> anyhow::Result<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
             // The caller may have gone away; what the job did stands all the same.
-            let _ = reply.send(job(conn));
+            let _ = reply.send(job(&mut WriterConn { conn }));
         });
         self.jobs
             .send(job)
@@ -116,7 +159,7 @@ mod tests {
                 let writer = writer.clone();
                 tokio::spawn(async move {
                     writer
-                        .run(move |c| Ok(c.execute("INSERT INTO t VALUES (?1)", [n])?))
+                        .run(move |c| Ok(c.raw().execute("INSERT INTO t VALUES (?1)", [n])?))
                         .await
                 })
             })
@@ -140,11 +183,14 @@ mod tests {
         assert_eq!(count(&path), 3);
         // A failing job reports its error to its caller; the thread goes on.
         let failed = writer
-            .run(|c| Ok(c.execute("INSERT INTO missing VALUES (1)", [])?))
+            .run(|c| Ok(c.raw().execute("INSERT INTO missing VALUES (1)", [])?))
             .await;
         assert!(failed.unwrap_err().to_string().contains("no such table"));
         let rows: i64 = writer
-            .run(|c| Ok(c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?))
+            .run(|c| {
+                Ok(c.raw()
+                    .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?)
+            })
             .await
             .unwrap();
         assert_eq!(rows, 3);
@@ -159,7 +205,10 @@ mod tests {
         // third of these commits, when the limit was 4,000 pages).
         for _ in 0..3 * RESTART_PAGES {
             writer
-                .run(|c| Ok(c.execute("INSERT INTO t VALUES (?1)", ["x".repeat(1024)])?))
+                .run(|c| {
+                    Ok(c.raw()
+                        .execute("INSERT INTO t VALUES (?1)", ["x".repeat(1024)])?)
+                })
                 .await
                 .unwrap();
         }
@@ -185,7 +234,10 @@ mod tests {
         // 200 commits of 1 KB: far below the size at which the writer checkpoints itself.
         for _ in 0..200 {
             writer
-                .run(|c| Ok(c.execute("INSERT INTO t VALUES (?1)", ["x".repeat(1024)])?))
+                .run(|c| {
+                    Ok(c.raw()
+                        .execute("INSERT INTO t VALUES (?1)", ["x".repeat(1024)])?)
+                })
                 .await
                 .unwrap();
         }
