@@ -20,7 +20,7 @@ use crate::model::Destination;
 use crate::model::DestinationStatus::{self, Active, Disabled, Paused};
 use crate::problem::Problem;
 use crate::store::{destinations, messages};
-use crate::time::{parse_rfc3339, to_rfc3339};
+use crate::time::{parse_rfc3339, to_datetime, to_rfc3339};
 
 /// Moves the destination to `to` if it is in one of `from`, and answers with it. The
 /// check and the write are one conditional update: should the dispatcher disable the
@@ -110,8 +110,31 @@ pub async fn enable(
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RecoverRequest {
-    /// Failed and skipped messages created at or after this time are queued again.
-    pub since: String,
+    /// Failed and skipped messages created at or after this time (RFC 3339) are queued
+    /// again.
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// Reads a `recover` body into its request type.
+fn parse_recover(body: &serde_json::Map<String, Value>) -> ApiResult<RecoverRequest> {
+    let mut issues = Issues::default();
+    let fields = Fields::new(body);
+    fields.reject_unknown(RecoverRequest::FIELDS, &mut issues, "a recover request");
+    let since = fields.string("since", true, &mut issues).and_then(|raw| {
+        let parsed = parse_rfc3339(&raw);
+        if parsed.is_none() {
+            issues.add(
+                "since",
+                Some(&Value::String(raw)),
+                "must be an RFC 3339 time such as 2026-01-01T00:00:00Z",
+            );
+        }
+        parsed
+    });
+    let since = issues.finish(since.unwrap_or_default())?;
+    Ok(RecoverRequest {
+        since: to_datetime(since),
+    })
 }
 
 impl RequestBody for RecoverRequest {
@@ -133,21 +156,7 @@ pub async fn recover(
     Path((p, d)): Path<(String, String)>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<RecoverResponse>)> {
-    let mut issues = Issues::default();
-    let fields = Fields::new(&body);
-    fields.reject_unknown(RecoverRequest::FIELDS, &mut issues, "a recover request");
-    let since = fields.string("since", true, &mut issues).and_then(|raw| {
-        let parsed = parse_rfc3339(&raw);
-        if parsed.is_none() {
-            issues.add(
-                "since",
-                Some(&Value::String(raw)),
-                "must be an RFC 3339 time such as 2026-01-01T00:00:00Z",
-            );
-        }
-        parsed
-    });
-    let since = issues.finish(since.unwrap_or_default())?;
+    let since = parse_recover(&body)?.since.timestamp_millis();
     let project = projects::resolve(&state, &p).await?;
     let row = resolve_destination(&state, &project.id, &d).await?;
     let mut tx = state.store.begin_write().await?;

@@ -13,6 +13,7 @@ use crate::model::destination::{
     parse_create, parse_update, DestinationSecrets, AWS_KEY_ID, WEBHOOK_SIGNING_KEY,
     WEBHOOK_SIGNING_KEY_PREVIOUS,
 };
+use crate::model::requests::DestinationSecretsInput;
 use crate::model::{Destination, DestinationStatus, DestinationType};
 use crate::payload::signing::generate_secret;
 use crate::problem::Problem;
@@ -66,7 +67,11 @@ pub async fn create_destination(
             new.metadata.path.as_deref(),
         ));
     }
-    let mut secrets = new.secrets.clone();
+    let mut secrets = new
+        .secrets
+        .as_ref()
+        .map(DestinationSecretsInput::values)
+        .unwrap_or_default();
     if new.kind == DestinationType::Webhook {
         secrets.insert(WEBHOOK_SIGNING_KEY.into(), generate_secret());
     }

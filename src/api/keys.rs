@@ -25,8 +25,17 @@ pub async fn create_key(
     State(state): State<AppState>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
+    let request = parse_create_key(&body)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(keys::create(&state.store, &request.name).await?),
+    ))
+}
+
+/// Reads a `POST /v1/keys` body into its request type.
+fn parse_create_key(body: &serde_json::Map<String, Value>) -> ApiResult<keys::CreateKeyRequest> {
     let mut issues = Issues::default();
-    let fields = Fields::new(&body);
+    let fields = Fields::new(body);
     fields.reject_unknown(keys::CreateKeyRequest::FIELDS, &mut issues, "an API key");
     let name = fields.string("name", true, &mut issues);
     if let Some(n) = &name {
@@ -39,10 +48,7 @@ pub async fn create_key(
         }
     }
     let name = issues.finish(name.unwrap_or_default())?;
-    Ok((
-        StatusCode::CREATED,
-        Json(keys::create(&state.store, &name).await?),
-    ))
+    Ok(keys::CreateKeyRequest { name })
 }
 
 #[utoipa::path(delete, path = "/v1/keys/{key}", tag = "Keys",

@@ -35,7 +35,7 @@ pub async fn create_project(
     State(state): State<AppState>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<Project>)> {
-    let name = parse_project_name(&body)?;
+    let name = parse_project_name(&body)?.name;
     let id = store::new_id();
     let now = state.config.clock.now_ms();
     let mut tx = state.store.begin_write().await?;

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::extract::{JsonObject, QueryParams};
 use super::{projects, AppState};
 use crate::error::{ApiError, ApiResult};
+use crate::model::requests::{CreateEventTopicRouteRequest, CreateTopicDestinationRouteRequest};
 use crate::model::route::{
     parse_event_topic_route, parse_event_type, parse_topic_destination_route,
 };
@@ -26,7 +27,10 @@ pub async fn create_event_topic_route(
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<EventTopicRoute>)> {
     let project = projects::resolve(&state, &project).await?;
-    let (event_type, topic_ref) = parse_event_topic_route(&body)?;
+    let CreateEventTopicRouteRequest {
+        event_type,
+        topic_id: topic_ref,
+    } = parse_event_topic_route(&body)?;
     let topic = topics::find(&state.store, &project.id, &topic_ref)
         .await?
         .ok_or_else(|| ApiError::missing_reference("topicId", "topic", &topic_ref))?;
@@ -122,7 +126,10 @@ pub async fn create_topic_destination_route(
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<TopicDestinationRoute>)> {
     let project = projects::resolve(&state, &project).await?;
-    let (topic_ref, destination_ref) = parse_topic_destination_route(&body)?;
+    let CreateTopicDestinationRouteRequest {
+        topic_id: topic_ref,
+        destination_id: destination_ref,
+    } = parse_topic_destination_route(&body)?;
     let topic = topics::find(&state.store, &project.id, &topic_ref).await?;
     let destination = destinations::find(&state.store, &project.id, &destination_ref).await?;
     let (topic, destination) = match (topic, destination) {

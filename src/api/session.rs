@@ -87,6 +87,16 @@ impl RequestBody for LoginRequest {
     const FIELDS: &'static [&'static str] = &["apiKey"];
 }
 
+/// Reads a login body into its request type.
+fn parse_login(body: &serde_json::Map<String, serde_json::Value>) -> ApiResult<LoginRequest> {
+    let mut issues = Issues::default();
+    let fields = Fields::new(body);
+    fields.reject_unknown(LoginRequest::FIELDS, &mut issues, "a login");
+    let key = fields.string("apiKey", true, &mut issues);
+    let api_key = issues.finish(key.unwrap_or_default())?;
+    Ok(LoginRequest { api_key })
+}
+
 #[utoipa::path(post, path = "/v1/session", tag = "Node", security(()),
     request_body = LoginRequest,
     responses((status = 204, description = "Logged in: sets the HttpOnly session cookie"),
@@ -95,12 +105,7 @@ pub async fn create_session(
     State(state): State<AppState>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    let mut issues = Issues::default();
-    let fields = Fields::new(&body);
-    fields.reject_unknown(LoginRequest::FIELDS, &mut issues, "a login");
-    let key = fields.string("apiKey", true, &mut issues);
-    let key = issues.finish(key.unwrap_or_default())?;
-    let hash = hash_key(&key);
+    let hash = hash_key(&parse_login(&body)?.api_key);
     if api_keys::find_live_by_hash(&state.store, &hash)?.is_none() {
         return Err(ApiError::Unauthorized);
     }

@@ -37,7 +37,7 @@ pub async fn create_topic(
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<Topic>)> {
     let project = projects::resolve(&state, &project).await?;
-    let name = parse_topic_name(&body)?;
+    let name = parse_topic_name(&body)?.name;
     let now = state.config.clock.now_ms();
     let row = TopicRow {
         id: store::new_id(),
@@ -92,7 +92,7 @@ pub async fn update_topic(
 ) -> ApiResult<Json<Topic>> {
     let project = projects::resolve(&state, &project).await?;
     let current = resolve_topic(&state, &project.id, &topic).await?;
-    let name = parse_topic_name(&body)?;
+    let name = parse_topic_name(&body)?.name;
     let mut tx = state.store.begin_write().await?;
     match topics::rename(&mut tx, &current.id, &name, state.config.clock.now_ms()).await {
         Err(e) if store::is_unique_violation(&e) => return Err(conflict(&name)),

@@ -22,7 +22,7 @@ pub struct Project {
     pub update_time: DateTime<Utc>,
 }
 
-pub fn parse_project_name(body: &Map<String, Value>) -> Result<String, ApiError> {
+pub fn parse_project_name(body: &Map<String, Value>) -> Result<NameRequest, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(NameRequest::FIELDS, &mut issues, "a project");
@@ -32,5 +32,7 @@ pub fn parse_project_name(body: &Map<String, Value>) -> Result<String, ApiError>
             issues.add("name", Some(&Value::String(n.clone())), why);
         }
     }
-    issues.finish(name.unwrap_or_default())
+    issues.finish(NameRequest {
+        name: name.unwrap_or_default(),
+    })
 }

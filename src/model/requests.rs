@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::delivery::DeliveryPolicy;
-use super::destination::{DestinationMetadata, DestinationType};
+use super::destination::{
+    DestinationMetadata, DestinationType, AWS_KEY_ID, AWS_SECRET_KEY, AWS_SESSION_TOKEN,
+};
 use super::event_type::EventType;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
@@ -21,6 +23,20 @@ pub struct DestinationSecretsInput {
     pub aws_secret_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_session_token: Option<String>,
+}
+
+impl DestinationSecretsInput {
+    /// The values given, by secret name (as the vault keeps them).
+    pub fn values(&self) -> BTreeMap<String, String> {
+        [
+            (AWS_KEY_ID, &self.aws_key_id),
+            (AWS_SECRET_KEY, &self.aws_secret_key),
+            (AWS_SESSION_TOKEN, &self.aws_session_token),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_string(), value.clone()?)))
+        .collect()
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

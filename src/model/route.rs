@@ -43,7 +43,9 @@ pub fn parse_event_type(raw: &str) -> Result<EventType, String> {
 }
 
 /// Reads `{eventType, topicId}`; the topic reference is resolved by the caller.
-pub fn parse_event_topic_route(body: &Map<String, Value>) -> Result<(EventType, String), ApiError> {
+pub fn parse_event_topic_route(
+    body: &Map<String, Value>,
+) -> Result<CreateEventTopicRouteRequest, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(
@@ -60,7 +62,12 @@ pub fn parse_event_topic_route(body: &Map<String, Value>) -> Result<(EventType, 
         });
     let topic = fields.string("topicId", true, &mut issues);
     match (event_type, topic) {
-        (Some(e), Some(t)) if issues.is_empty() => Ok((e, t)),
+        (Some(event_type), Some(topic_id)) if issues.is_empty() => {
+            Ok(CreateEventTopicRouteRequest {
+                event_type,
+                topic_id,
+            })
+        }
         _ => Err(ApiError::Invalid { issues: issues.0 }),
     }
 }
@@ -68,7 +75,7 @@ pub fn parse_event_topic_route(body: &Map<String, Value>) -> Result<(EventType, 
 /// Reads `{topicId, destinationId}`; both references are resolved by the caller.
 pub fn parse_topic_destination_route(
     body: &Map<String, Value>,
-) -> Result<(String, String), ApiError> {
+) -> Result<CreateTopicDestinationRouteRequest, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(
@@ -79,7 +86,12 @@ pub fn parse_topic_destination_route(
     let topic = fields.string("topicId", true, &mut issues);
     let destination = fields.string("destinationId", true, &mut issues);
     match (topic, destination) {
-        (Some(t), Some(d)) if issues.is_empty() => Ok((t, d)),
+        (Some(topic_id), Some(destination_id)) if issues.is_empty() => {
+            Ok(CreateTopicDestinationRouteRequest {
+                topic_id,
+                destination_id,
+            })
+        }
         _ => Err(ApiError::Invalid { issues: issues.0 }),
     }
 }

@@ -21,7 +21,7 @@ pub struct Topic {
 }
 
 /// Reads `{name}` (the body of both create and update).
-pub fn parse_topic_name(body: &Map<String, Value>) -> Result<String, ApiError> {
+pub fn parse_topic_name(body: &Map<String, Value>) -> Result<NameRequest, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(NameRequest::FIELDS, &mut issues, "a topic");
@@ -31,5 +31,7 @@ pub fn parse_topic_name(body: &Map<String, Value>) -> Result<String, ApiError> {
             issues.add("name", Some(&Value::String(n.clone())), why);
         }
     }
-    issues.finish(name.unwrap_or_default())
+    issues.finish(NameRequest {
+        name: name.unwrap_or_default(),
+    })
 }

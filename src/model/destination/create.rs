@@ -7,9 +7,10 @@ use serde_json::{Map, Value};
 use super::checks::*;
 use super::*;
 use crate::error::ApiError;
-use crate::model::delivery::{read_delivery, DeliveryPolicy};
+use crate::model::delivery::read_delivery;
 use crate::model::input::{kind_of, Fields, Issues};
 use crate::model::names::{check_name, DESTINATION_NAME_MAX};
+use crate::model::requests::{CreateDestinationRequest, DestinationSecretsInput};
 
 /// Destination types in Ampersand's API that this node does not deliver to.
 const FOREIGN_TYPES: &[&str] = &[
@@ -28,19 +29,8 @@ const FOREIGN_TYPES: &[&str] = &[
 /// The fields of a `POST .../destinations` body (`CreateDestinationRequest`).
 pub const CREATE_FIELDS: &[&str] = &["name", "type", "metadata", "secrets", "delivery"];
 
-/// A validated create request.
-#[derive(Debug)]
-pub struct NewDestination {
-    pub name: String,
-    pub kind: DestinationType,
-    pub metadata: DestinationMetadata,
-    /// Secret name → value (AWS credentials); the webhook signing key is generated, not given.
-    pub secrets: BTreeMap<String, String>,
-    pub delivery: Option<DeliveryPolicy>,
-}
-
-/// Reads and validates a `POST .../destinations` body.
-pub fn parse_create(body: &Map<String, Value>) -> Result<NewDestination, ApiError> {
+/// Reads and validates a `POST .../destinations` body into its request type.
+pub fn parse_create(body: &Map<String, Value>) -> Result<CreateDestinationRequest, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(CREATE_FIELDS, &mut issues, "a destination");
@@ -66,7 +56,12 @@ pub fn parse_create(body: &Map<String, Value>) -> Result<NewDestination, ApiErro
     };
     check_required_secrets(kind, &secrets, "secrets", &mut issues);
     let delivery = read_delivery(fields.raw("delivery"), "delivery", &mut issues);
-    issues.finish(NewDestination {
+    let secrets = (!secrets.is_empty()).then(|| DestinationSecretsInput {
+        aws_key_id: secrets.get(AWS_KEY_ID).cloned(),
+        aws_secret_key: secrets.get(AWS_SECRET_KEY).cloned(),
+        aws_session_token: secrets.get(AWS_SESSION_TOKEN).cloned(),
+    });
+    issues.finish(CreateDestinationRequest {
         name,
         kind,
         metadata,

@@ -8,8 +8,7 @@ mod update;
 
 pub use checks::check_endpoint_url;
 pub use create::{
-    check_required_secrets, parse_create, read_metadata, read_secrets, NewDestination,
-    CREATE_FIELDS,
+    check_required_secrets, parse_create, read_metadata, read_secrets, CREATE_FIELDS,
 };
 pub use update::{parse_update, DestinationUpdate, UPDATE_FIELDS};
 

@@ -2,9 +2,10 @@ use serde_json::Value;
 
 use super::*;
 use crate::error::ApiError;
+use crate::model::requests::CreateDestinationRequest;
 use serde_json::json;
 
-fn create(v: Value) -> Result<NewDestination, Vec<String>> {
+fn create(v: Value) -> Result<CreateDestinationRequest, Vec<String>> {
     parse_create(v.as_object().unwrap()).map_err(|e| match e {
         ApiError::Invalid { issues } => issues.into_iter().map(|i| i.name).collect(),
         other => panic!("unexpected {other:?}"),
@@ -90,7 +91,7 @@ fn kinesis_needs_stream_region_keys_and_a_valid_template() {
         "metadata":{"streamName":"s","region":"us-east-1","partitionKeyTemplate":"data.installationId"},
         "secrets":{"awsKeyId":"AKIA","awsSecretKey":"shh"}}))
     .unwrap();
-    assert_eq!(ok.secrets.len(), 2);
+    assert_eq!(ok.secrets.unwrap().values().len(), 2);
 }
 
 #[test]

@@ -847,7 +847,11 @@ export interface components {
       status: components["schemas"]["MessageStatus"];
     };
     RecoverRequest: {
-      /** @description Failed and skipped messages created at or after this time are queued again. */
+      /**
+       * Format: date-time
+       * @description Failed and skipped messages created at or after this time (RFC 3339) are queued
+       *     again.
+       */
       since: string;
     };
     RecoverResponse: {
