@@ -38,7 +38,7 @@ pub async fn create_event_topic_route(
     let row = routes::EventTopicRouteRow {
         id: store::new_id(),
         project_id: project.id,
-        event_type: event_type.as_str().to_string(),
+        event_type,
         topic_id: topic.id,
         create_time: now,
         update_time: now,
@@ -61,10 +61,7 @@ pub async fn create_event_topic_route(
         other => other?,
     }
     tx.commit().await?;
-    let route = row
-        .to_api()
-        .ok_or_else(|| anyhow::anyhow!("stored an unknown event type"))?;
-    Ok((StatusCode::CREATED, Json(route)))
+    Ok((StatusCode::CREATED, Json(row.to_api())))
 }
 
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/notification-event-topic-routes", tag = "Routes",
@@ -96,7 +93,7 @@ pub async fn list_event_topic_routes(
         event_type.map(|e| e.as_str()),
     )
     .await?;
-    Ok(Json(rows.iter().filter_map(|r| r.to_api()).collect()))
+    Ok(Json(rows.iter().map(|r| r.to_api()).collect()))
 }
 
 #[utoipa::path(delete, path = "/v1/projects/{projectIdOrName}/notification-event-topic-routes/{routeId}", tag = "Routes",

@@ -1,6 +1,8 @@
 //! How the model's enums are kept in TEXT columns, for both libraries that read the
 //! database (sqlx for the API, rusqlite on the dispatcher's threads): rows carry
-//! `DestinationType`, `DestinationStatus` and `MessageStatus`, never strings to compare.
+//! `DestinationType`, `DestinationStatus`, `MessageStatus` and `EventType`, never strings
+//! to compare. (A message keeps its event type as stored, so a type this node does not know
+//! can be shown and refused rather than fail the read.)
 //! A value the code does not know fails the read loudly instead of being guessed.
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
@@ -10,7 +12,7 @@ use sqlx::sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Sqlite, Type};
 
 use crate::model::message::MessageStatus;
-use crate::model::{DestinationStatus, DestinationType};
+use crate::model::{DestinationStatus, DestinationType, EventType};
 
 /// Implements the column traits for an enum with `as_str()` and `parse()`.
 macro_rules! text_column {
@@ -61,6 +63,7 @@ macro_rules! text_column {
 text_column!(DestinationType, "destination type");
 text_column!(DestinationStatus, "destination status");
 text_column!(MessageStatus, "message status");
+text_column!(EventType, "notification type");
 
 #[cfg(test)]
 mod tests {

@@ -8,22 +8,22 @@ use crate::time::to_datetime;
 pub struct EventTopicRouteRow {
     pub id: String,
     pub project_id: String,
-    pub event_type: String,
+    pub event_type: EventType,
     pub topic_id: String,
     pub create_time: i64,
     pub update_time: i64,
 }
 
 impl EventTopicRouteRow {
-    pub fn to_api(&self) -> Option<EventTopicRoute> {
-        Some(EventTopicRoute {
+    pub fn to_api(&self) -> EventTopicRoute {
+        EventTopicRoute {
             id: self.id.clone(),
-            event_type: EventType::parse(&self.event_type)?,
+            event_type: self.event_type,
             topic_id: self.topic_id.clone(),
             project_id: self.project_id.clone(),
             create_time: to_datetime(self.create_time),
             update_time: to_datetime(self.update_time),
-        })
+        }
     }
 }
 
@@ -75,9 +75,9 @@ pub async fn list_event_topic(
 ) -> Result<Vec<EventTopicRouteRow>, StoreError> {
     sqlx::query_as!(
         EventTopicRouteRow,
-        "SELECT id, project_id, event_type, topic_id, create_time, update_time FROM event_topic_routes
+        r#"SELECT id, project_id, event_type AS "event_type: EventType", topic_id, create_time, update_time FROM event_topic_routes
          WHERE project_id = ?1 AND (?2 IS NULL OR topic_id = ?2) AND (?3 IS NULL OR event_type = ?3)
-         ORDER BY create_time, id",
+         ORDER BY create_time, id"#,
         project_id,
         topic_id,
         event_type
