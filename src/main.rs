@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
@@ -147,6 +148,9 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(mut config: NodeConfig, listen: SocketAddr) -> anyhow::Result<()> {
     config.listen = listen;
+    // Before anything can be told to stop: a SIGTERM the moment the node is up must shut
+    // it down gracefully, not meet the default action while a task has yet to listen.
+    let stop = shutdown_signal()?;
     let cancel = CancellationToken::new();
     let node = Node::start(config, cancel.clone()).await?;
     println!("Switchboard node listening on {}", node.base_url());
@@ -159,7 +163,7 @@ async fn serve(mut config: NodeConfig, listen: SocketAddr) -> anyhow::Result<()>
         node.login_url()
     );
     tokio::spawn(async move {
-        wait_for_signal().await;
+        stop.await;
         tracing::info!("shutting down");
         cancel.cancel();
     });
@@ -177,19 +181,27 @@ fn openapi() -> anyhow::Result<()> {
     }
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Registers the SIGINT and SIGTERM handlers now (not when first polled) and returns the
+/// future that completes on the first of them.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt =
+            signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        let mut terminate =
+            signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 async fn keys(config: NodeConfig, command: KeysCommand) -> anyhow::Result<()> {

@@ -312,3 +312,14 @@ async fn the_openapi_command_prints_what_a_node_serves() {
     assert!(doc["paths"]["/v1/projects/{projectIdOrName}/destinations"]["post"].is_object());
     assert!(doc["components"]["securitySchemes"]["APIKeyHeader"].is_object());
 }
+
+/// The shutdown handlers are in place before the node says it listens: a SIGTERM sent the
+/// moment the banner appears is a graceful stop, not the default action's kill.
+#[test]
+fn a_sigterm_right_after_the_banner_is_a_graceful_stop() {
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let served = serve(&dir.path().join("data"), &[], "text");
+        terminate(served);
+    }
+}
