@@ -87,27 +87,6 @@ impl LiveEvent<'_> {
         // Serializing these plain structs cannot fail.
         data.unwrap_or_else(|_| "{}".into())
     }
-
-    /// The destination the event is about (every kind but `stream.lagged` has one).
-    pub fn destination_id(&self) -> Option<&str> {
-        match self {
-            Self::MessageCreated(d) => Some(&d.destination_id),
-            Self::AttemptSucceeded(d) => Some(&d.attempt.destination_id),
-            Self::AttemptFailed(d) | Self::MessageExhausted(d) => Some(&d.attempt.destination_id),
-            Self::DestinationDisabled(d) => Some(&d.destination_id),
-            Self::DestinationEnabled(d)
-            | Self::DestinationPaused(d)
-            | Self::DestinationResumed(d) => Some(&d.destination_id),
-            Self::StreamLagged(_) => None,
-        }
-    }
-
-    /// The same event owning its text, to keep beyond the borrowed strings' life.
-    pub fn into_owned(self) -> LiveEvent<'static> {
-        // Through JSON: the shapes are small, and this runs on readers, never on the hot path.
-        let json = serde_json::to_value(&self).unwrap_or_default();
-        serde_json::from_value(json).expect("a live event reads back as itself")
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
