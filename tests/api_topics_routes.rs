@@ -349,3 +349,146 @@ async fn access_needs_a_live_api_key() {
         .await;
     put.expect_problem(405, &[]);
 }
+
+/// The dashboard's topic form: a topic with its event types and destinations in one call,
+/// all or nothing; an update replaces each list given, keeping the routes that stay.
+#[tokio::test]
+async fn a_topic_is_made_and_changed_with_its_routes_in_one_call() {
+    let n = TestNode::start().await;
+    let a = n.webhook("a", "http://127.0.0.1:9/a").await;
+    let b = n.webhook("b", "http://127.0.0.1:9/b").await;
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let routes = |kind: &'static str| {
+        let n = &n;
+        async move {
+            let mut r: Vec<(String, String)> = n
+                .get(&n.p(kind))
+                .await
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let other = r.get("eventType").or(r.get("destinationId")).unwrap();
+                    (
+                        r["id"].as_str().unwrap().into(),
+                        other.as_str().unwrap().into(),
+                    )
+                })
+                .collect();
+            r.sort_by(|x, y| x.1.cmp(&y.1));
+            r
+        }
+    };
+
+    // Refused as a whole: nothing is created, not even the topic.
+    n.post(
+        &n.p("/topics"),
+        json!({"name": "installs", "eventTypes": ["installation.created", "nope"], "destinationIds": [a]}),
+    )
+    .await
+    .expect_problem(422, &["eventTypes[1]"]);
+    n.post(
+        &n.p("/topics"),
+        json!({"name": "installs", "eventTypes": ["installation.created"], "destinationIds": [a, "missing"]}),
+    )
+    .await
+    .expect_problem(404, &["destinationIds[1]"]);
+    n.post(
+        &n.p("/topics"),
+        json!({"name": "installs", "eventTypes": ["installation.created", "installation.created"]}),
+    )
+    .await
+    .expect_problem(422, &["eventTypes[1]"]);
+    n.post(
+        &n.p("/topics"),
+        json!({"name": "installs", "destinationIds": "a"}),
+    )
+    .await
+    .expect_problem(422, &["destinationIds"]);
+    assert_eq!(n.get(&n.p("/topics")).await.body, json!([]));
+    assert_eq!(routes("/notification-event-topic-routes").await, vec![]);
+
+    let created = n
+        .post(
+            &n.p("/topics"),
+            json!({"name": "installs", "eventTypes": ["installation.created", "installation.deleted"],
+                   "destinationIds": [a, "b"]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let topic = created.body["id"].as_str().unwrap().to_string();
+    let events = routes("/notification-event-topic-routes").await;
+    assert_eq!(
+        events.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["installation.created", "installation.deleted"]
+    );
+    let mut both = vec![a.to_string(), b.to_string()];
+    both.sort();
+    assert_eq!(
+        routes("/topic-destination-routes")
+            .await
+            .into_iter()
+            .map(|r| r.1)
+            .collect::<Vec<_>>(),
+        both
+    );
+
+    // An update with a bad destination changes nothing, the name included.
+    n.patch(
+        &n.p(&format!("/topics/{topic}")),
+        json!({"name": "renamed", "eventTypes": [], "destinationIds": ["missing"]}),
+    )
+    .await
+    .expect_problem(404, &["destinationIds[0]"]);
+    assert_eq!(
+        n.get(&n.p(&format!("/topics/{topic}"))).await.body["name"],
+        "installs"
+    );
+    assert_eq!(routes("/notification-event-topic-routes").await, events);
+
+    // Replace: installation.created stays (same route ID), deleted goes, updated comes;
+    // destinations: only b. Routes it was not given stay as they are.
+    let kept = events
+        .iter()
+        .find(|r| r.1 == "installation.created")
+        .unwrap()
+        .0
+        .clone();
+    let updated = n
+        .patch(
+            &n.p(&format!("/topics/{topic}")),
+            json!({"eventTypes": ["installation.updated", "installation.created"], "destinationIds": [b]}),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(updated.body["name"], "installs");
+    let events = routes("/notification-event-topic-routes").await;
+    assert_eq!(
+        events.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["installation.created", "installation.updated"]
+    );
+    assert!(
+        events.iter().any(|r| r.0 == kept),
+        "a route that stays keeps its ID"
+    );
+    assert_eq!(
+        routes("/topic-destination-routes")
+            .await
+            .into_iter()
+            .map(|r| r.1)
+            .collect::<Vec<_>>(),
+        vec![b.to_string()]
+    );
+    let renamed = n
+        .patch(
+            &n.p(&format!("/topics/{topic}")),
+            json!({"name": "installations"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200);
+    assert_eq!(routes("/notification-event-topic-routes").await, events);
+    n.patch(&n.p(&format!("/topics/{topic}")), json!({}))
+        .await
+        .expect_problem(422, &["name"]);
+}

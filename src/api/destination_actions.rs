@@ -53,7 +53,7 @@ async fn change_status(
         });
     }
     state.dispatcher.invalidate(&row.id);
-    let destination = row.to_api();
+    let destination = super::destinations::view(state, &row);
     let changed = DestinationChanged {
         destination_id: Cow::Borrowed(&destination.id),
         destination_name: Cow::Borrowed(&destination.name),

@@ -92,6 +92,10 @@ pub async fn create_destination(
             Some(d) => Some(serde_json::to_string(d).map_err(anyhow::Error::from)?),
             None => None,
         },
+        failing_since: None,
+        last_error: None,
+        last_error_class: None,
+        last_failure_time: None,
     };
     let mut tx = state.store.begin_write().await?;
     match destinations::insert(&mut tx, &row).await {
@@ -114,7 +118,7 @@ pub async fn create_destination(
     }
     state.dispatcher.invalidate(&row.id);
     tracing::info!(destination = %row.id, kind = row.kind.as_str(), "destination created");
-    Ok((StatusCode::CREATED, Json(row.to_api())))
+    Ok((StatusCode::CREATED, Json(view(&state, &row))))
 }
 
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/destinations", tag = "Destinations",
@@ -126,7 +130,7 @@ pub async fn list_destinations(
 ) -> ApiResult<Json<Vec<Destination>>> {
     let project = projects::resolve(&state, &project).await?;
     let rows = destinations::list(&state.store, &project.id).await?;
-    Ok(Json(rows.iter().map(DestinationRow::to_api).collect()))
+    Ok(Json(rows.iter().map(|row| view(&state, row)).collect()))
 }
 
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/destinations/{destination}", tag = "Destinations",
@@ -146,11 +150,26 @@ pub async fn get_destination(
     if rotate {
         row = rotate_signing_key(&state, row).await?;
     }
-    let mut view = row.to_api();
+    let mut shown = view(&state, &row);
     if include_secrets || rotate {
-        view.secrets = Some(load_secrets(&state, &row).await?);
+        shown.secrets = Some(load_secrets(&state, &row).await?);
     }
-    Ok(Json(view))
+    Ok(Json(shown))
+}
+
+/// A destination as the API shows it: the stored row, with when a failing webhook would be
+/// disabled under this node's rule.
+pub fn view(state: &AppState, row: &DestinationRow) -> Destination {
+    let mut shown = row.to_api();
+    if let Some(failing) = shown.failing.as_mut() {
+        if row.kind == DestinationType::Webhook && row.status == DestinationStatus::Active {
+            let disable_after = state.dispatcher.config().disable_after;
+            failing.disable_time = chrono::Duration::from_std(disable_after)
+                .ok()
+                .map(|span| failing.since + span);
+        }
+    }
+    shown
 }
 
 async fn load_secrets(state: &AppState, row: &DestinationRow) -> ApiResult<DestinationSecrets> {
@@ -271,11 +290,8 @@ pub async fn update_destination(
     tx.commit().await?;
     vault::forget_all(&state.secrets, &cleared).await;
     state.dispatcher.invalidate(&row.id);
-    Ok(Json(
-        resolve_destination(&state, &project.id, &row.id)
-            .await?
-            .to_api(),
-    ))
+    let updated = resolve_destination(&state, &project.id, &row.id).await?;
+    Ok(Json(view(&state, &updated)))
 }
 
 #[utoipa::path(delete, path = "/v1/projects/{projectIdOrName}/destinations/{destination}", tag = "Destinations",

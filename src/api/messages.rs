@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::extract::QueryParams;
 use super::{projects, AppState};
+use crate::dispatch::policy::retry_plan;
 use crate::error::{ApiError, ApiResult};
 use crate::model::message::{Attempt, Message, MessageDetail, MessagePage, MessageStatus};
 use crate::model::route::parse_event_type;
@@ -16,7 +17,7 @@ use crate::store::{destinations, notifications};
 use crate::time::{parse_rfc3339, to_datetime};
 
 pub fn to_api(r: &MessageRow) -> Message {
-    let waiting = matches!(r.status, MessageStatus::Pending | MessageStatus::Failed);
+    let waiting = matches!(r.status, MessageStatus::Pending | MessageStatus::Retrying);
     Message {
         id: r.id.clone(),
         notification_id: r.notification_id.clone(),
@@ -29,6 +30,7 @@ pub fn to_api(r: &MessageRow) -> Message {
         next_attempt_time: waiting.then(|| to_datetime(r.next_attempt_time)),
         last_status_code: r.last_status_code,
         last_error: r.last_error.clone(),
+        last_error_class: r.last_error_class.clone(),
         create_time: to_datetime(r.create_time),
         update_time: to_datetime(r.update_time),
         delivered_time: r.delivered_time.map(to_datetime),
@@ -88,10 +90,11 @@ pub async fn list_messages(
     };
     let status = match query.string("status") {
         Some(raw) => Some(MessageStatus::parse(raw).ok_or_else(|| {
+            let known: Vec<&str> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
             query_issue(
                 "status",
                 raw,
-                "must be one of pending, delivering, delivered, failed, exhausted, skipped",
+                format!("must be one of {}", known.join(", ")),
             )
         })?),
         None => None,
@@ -168,10 +171,27 @@ pub async fn get_message(
             request_headers: serde_json::from_str(&a.request_headers).unwrap_or(Value::Null),
         })
         .collect();
+    let retry = match row.status {
+        MessageStatus::Pending | MessageStatus::Retrying => {
+            let policy = destinations::find(pool, &project.id, &row.destination_id)
+                .await?
+                .and_then(|d| d.to_api().delivery)
+                .unwrap_or_default();
+            let schedule = state.dispatcher.config().schedule_for(&policy);
+            retry_plan(
+                &schedule,
+                row.attempt_count,
+                row.round_start,
+                row.next_attempt_time,
+            )
+        }
+        _ => None,
+    };
     Ok(Json(MessageDetail {
         message: to_api(&row),
         payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
         attempts,
+        retry,
     }))
 }
 

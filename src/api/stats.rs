@@ -29,13 +29,14 @@ pub struct DestinationStats {
     pub destination_id: String,
     pub destination_name: String,
     pub status: DestinationStatus,
-    /// Messages by status (pending, delivering, delivered, failed, exhausted, skipped).
+    /// Messages by status (pending, delivering, delivered, retrying, exhausted, skipped).
     pub counts: BTreeMap<String, i64>,
     /// Publish → delivery latency in ms over the last five minutes' deliveries.
     pub latency_ms: Latency,
     /// Deliveries per second over the last minute.
     pub deliveries_per_second: f64,
-    /// Delivered / (delivered + exhausted), over all time; None before any outcome.
+    /// Delivered / (delivered + exhausted + retrying), over all time; None before any
+    /// message has been delivered or has failed an attempt.
     pub success_rate: Option<f64>,
 }
 
@@ -82,12 +83,14 @@ pub async fn stats(
         for c in counts.iter().filter(|c| c.destination_id == d.id) {
             by_status.insert(c.status.as_str().to_string(), c.count);
         }
-        queued += by_status["pending"] + by_status["delivering"] + by_status["failed"];
+        queued += by_status["pending"] + by_status["delivering"] + by_status["retrying"];
         let mut latencies =
             messages::recent_latencies(pool, &d.id, now - 5 * 60_000, 10_000).await?;
         latencies.sort_unstable();
         let last_minute = messages::delivered_since(pool, &d.id, now - 60_000).await?;
-        let done = by_status["delivered"] + by_status["exhausted"];
+        // A retrying message has had a failed attempt: counting it keeps a destination
+        // whose every attempt fails at 0 %, not "no data" until the first exhaustion.
+        let done = by_status["delivered"] + by_status["exhausted"] + by_status["retrying"];
         out.push(DestinationStats {
             destination_id: d.id.clone(),
             destination_name: d.name.clone(),

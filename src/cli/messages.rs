@@ -32,7 +32,7 @@ pub enum MessagesCommand {
         destination: Option<String>,
         #[arg(long)]
         event_type: Option<String>,
-        /// pending, delivering, delivered, failed, exhausted or skipped.
+        /// pending, delivering, delivered, retrying, exhausted or skipped.
         #[arg(long)]
         status: Option<String>,
         /// RFC 3339 time or an age (30m, 6h, 2d).

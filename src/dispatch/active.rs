@@ -76,6 +76,10 @@ mod tests {
             create_time: 0,
             update_time: 0,
             delivery: None,
+            failing_since: None,
+            last_error: None,
+            last_error_class: None,
+            last_failure_time: None,
         };
         let mut tx = store.begin_write().await.unwrap();
         crate::store::destinations::insert(&mut tx, &row)

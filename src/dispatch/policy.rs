@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use rand::Rng;
 
+use crate::model::message::RetryPlan;
 use crate::sinks::{AttemptResult, ErrorClass};
+use crate::time::to_datetime;
 
 /// What to do with a message after a failed attempt.
 #[derive(Debug, PartialEq)]
@@ -38,6 +40,28 @@ pub fn after_failure(
         delay = delay.max(throttle_floor);
     }
     Next::RetryIn(delay)
+}
+
+/// The plan of a message that has had `attempt_count` attempts, `round_start` of them
+/// before its current round, and waits for the next one at `next_attempt_time` (Unix ms).
+/// None when the schedule has no attempt left for it (it is about to be exhausted).
+pub fn retry_plan(
+    schedule: &[Duration],
+    attempt_count: i64,
+    round_start: i64,
+    next_attempt_time: i64,
+) -> Option<RetryPlan> {
+    let next_in_round = usize::try_from(attempt_count - round_start).ok()?;
+    if next_in_round >= schedule.len() {
+        return None;
+    }
+    let remaining: Duration = schedule[next_in_round + 1..].iter().sum();
+    Some(RetryPlan {
+        next_attempt: attempt_count + 1,
+        last_attempt: round_start + schedule.len() as i64,
+        next_attempt_time: to_datetime(next_attempt_time),
+        last_attempt_time: to_datetime(next_attempt_time + remaining.as_millis() as i64),
+    })
 }
 
 fn jittered(base: Duration, jitter: f64) -> Duration {
@@ -94,6 +118,21 @@ mod tests {
             after_failure(&schedule, 1, &permanent, 0.2, Duration::ZERO),
             Next::Exhausted
         );
+    }
+
+    #[test]
+    fn a_plan_counts_the_attempts_left_in_the_round() {
+        let s = Duration::from_secs;
+        let schedule = [s(0), s(5), s(300), s(1800)];
+        // Attempt 1 failed; attempt 2 is due at t = 10 s: then 300 s and 1800 s more.
+        let plan = retry_plan(&schedule, 1, 0, 10_000).unwrap();
+        assert_eq!((plan.next_attempt, plan.last_attempt), (2, 4));
+        assert_eq!(plan.next_attempt_time, to_datetime(10_000));
+        assert_eq!(plan.last_attempt_time, to_datetime(10_000 + 2_100_000));
+        // Recovered after 4 attempts: a new round of four, attempts 5 to 8.
+        let plan = retry_plan(&schedule, 4, 4, 0).unwrap();
+        assert_eq!((plan.next_attempt, plan.last_attempt), (5, 8));
+        assert!(retry_plan(&schedule, 4, 0, 0).is_none());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::model::live::{
 use crate::model::message::{MessageStatus, PublishResponse};
 use crate::model::DestinationType;
 use crate::payload::notification::validate_notification;
-use crate::store::outbox::{self, FailureClock, Outcome};
+use crate::store::outbox::{self, FailureClock, LastFailure, Outcome};
 use crate::time::to_rfc3339;
 
 /// The most finished deliveries recorded in one transaction.
@@ -76,6 +76,7 @@ struct ClockChange {
     reset: bool,
     first_failure: Option<i64>,
     exhausted_at: Option<i64>,
+    last_failure: Option<LastFailure>,
     gone: bool,
     kind: Option<DestinationType>,
     name: String,
@@ -153,7 +154,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             };
             outcome.error = Some(error.to_string());
             outcome.status = if next_time.is_some() {
-                MessageStatus::Failed
+                MessageStatus::Retrying
             } else {
                 MessageStatus::Exhausted
             };
@@ -161,6 +162,11 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
             outcome.next_attempt_time = Some(next_time.unwrap_or(now));
             outcomes.push(outcome);
             clock.first_failure.get_or_insert(f.start_time);
+            clock.last_failure = Some(LastFailure {
+                error: error.to_string(),
+                class: result.error_class.map(|c| c.as_str()),
+                time: f.start_time,
+            });
             clock.gone |= result.gone;
             let failed = AttemptFailed {
                 attempt: attempted,
@@ -203,6 +209,7 @@ async fn record(dispatcher: &Dispatcher, batch: &[Finished]) -> anyhow::Result<(
                         change.reset,
                         change.first_failure,
                         change.exhausted_at,
+                        change.last_failure.as_ref(),
                     )?;
                     let Some(clock) = clock else {
                         continue; // deleted meanwhile

@@ -15,8 +15,9 @@ pub enum MessageStatus {
     /// An attempt is under way.
     Delivering,
     Delivered,
-    /// The last attempt failed; another is scheduled.
-    Failed,
+    /// The last attempt failed; another is scheduled (`nextAttemptTime`). Not final:
+    /// `exhausted` is.
+    Retrying,
     /// Every attempt failed; `recover` or `resend` queues it again.
     Exhausted,
     /// The destination was disabled when the message was created.
@@ -28,7 +29,7 @@ impl MessageStatus {
         Self::Pending,
         Self::Delivering,
         Self::Delivered,
-        Self::Failed,
+        Self::Retrying,
         Self::Exhausted,
         Self::Skipped,
     ];
@@ -38,7 +39,7 @@ impl MessageStatus {
             Self::Pending => "pending",
             Self::Delivering => "delivering",
             Self::Delivered => "delivered",
-            Self::Failed => "failed",
+            Self::Retrying => "retrying",
             Self::Exhausted => "exhausted",
             Self::Skipped => "skipped",
         }
@@ -91,6 +92,10 @@ pub struct Message {
     pub last_status_code: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub last_error: Option<String>,
+    /// The class of the last failed attempt: timeout, connect, tls, status, io, config or
+    /// throttled (as on `Attempt.errorClass`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_error_class: Option<String>,
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -126,6 +131,24 @@ pub struct MessageDetail {
     /// The webhook body `{notificationType, data}`.
     pub payload: Value,
     pub attempts: Vec<Attempt>,
+    /// For a message that waits (`pending` or `retrying`): which attempt is next, when,
+    /// and when retries end.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retry: Option<RetryPlan>,
+}
+
+/// What happens next to a waiting message, under its destination's retry schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryPlan {
+    /// The number the next attempt will have (counting all the message's attempts).
+    pub next_attempt: i64,
+    /// The number of this round's last attempt: if it fails too, the message is exhausted.
+    pub last_attempt: i64,
+    pub next_attempt_time: DateTime<Utc>,
+    /// When the last attempt is due if every one before it fails: the schedule's delays
+    /// without their random jitter, so an estimate.
+    pub last_attempt_time: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -82,6 +82,35 @@ pub struct NameRequest {
     pub name: String,
 }
 
+/// `POST .../topics`: a topic, and optionally its routes, made in one transaction (all or
+/// nothing), as the dashboard's topic form makes them. The route lists are a node
+/// extension.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTopicRequest {
+    pub name: String,
+    /// The event types routed into this topic.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub event_types: Option<Vec<EventType>>,
+    /// The destinations (IDs or names) this topic's notifications go to.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub destination_ids: Option<Vec<String>>,
+}
+
+/// `PATCH .../topics/{topic}`: each field given replaces what the topic has: its name, the
+/// exact set of event types routed into it, the exact set of destinations it routes to.
+/// Routes that stay keep their IDs. One transaction: all or nothing.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTopicRequest {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub event_types: Option<Vec<EventType>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub destination_ids: Option<Vec<String>>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateEventTopicRouteRequest {
@@ -114,6 +143,14 @@ impl RequestBody for UpdateDestinationRequest {
 
 impl RequestBody for NameRequest {
     const FIELDS: &'static [&'static str] = &["name"];
+}
+
+impl RequestBody for CreateTopicRequest {
+    const FIELDS: &'static [&'static str] = &["name", "eventTypes", "destinationIds"];
+}
+
+impl RequestBody for UpdateTopicRequest {
+    const FIELDS: &'static [&'static str] = &["name", "eventTypes", "destinationIds"];
 }
 
 impl RequestBody for CreateEventTopicRouteRequest {

@@ -14,9 +14,13 @@ use sqlx::{Decode, Encode, Sqlite, Type};
 use crate::model::message::MessageStatus;
 use crate::model::{DestinationStatus, DestinationType, EventType};
 
-/// Implements the column traits for an enum with `as_str()` and `parse()`.
+/// Implements the column traits for an enum, kept as the text `$to` gives and read back
+/// by `$from` (by default its wire spelling, `as_str()` and `parse()`).
 macro_rules! text_column {
     ($enum:ty, $what:literal) => {
+        text_column!($enum, $what, <$enum>::as_str, <$enum>::parse);
+    };
+    ($enum:ty, $what:literal, $to:expr, $from:expr) => {
         impl Type<Sqlite> for $enum {
             fn type_info() -> SqliteTypeInfo {
                 <str as Type<Sqlite>>::type_info()
@@ -30,7 +34,7 @@ macro_rules! text_column {
         impl<'r> Decode<'r, Sqlite> for $enum {
             fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
                 let text = <&str as Decode<Sqlite>>::decode(value)?;
-                <$enum>::parse(text).ok_or_else(|| format!("'{text}' is not a {}", $what).into())
+                $from(text).ok_or_else(|| format!("'{text}' is not a {}", $what).into())
             }
         }
 
@@ -39,14 +43,14 @@ macro_rules! text_column {
                 &self,
                 buf: &mut Vec<SqliteArgumentValue<'q>>,
             ) -> Result<IsNull, BoxDynError> {
-                <&str as Encode<Sqlite>>::encode(self.as_str(), buf)
+                <&str as Encode<Sqlite>>::encode($to(self), buf)
             }
         }
 
         impl FromSql for $enum {
             fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
                 let text = value.as_str()?;
-                <$enum>::parse(text).ok_or_else(|| {
+                $from(text).ok_or_else(|| {
                     FromSqlError::Other(format!("'{text}' is not a {}", $what).into())
                 })
             }
@@ -54,7 +58,7 @@ macro_rules! text_column {
 
         impl ToSql for $enum {
             fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.as_str()))
+                Ok(ToSqlOutput::from($to(self)))
             }
         }
     };
@@ -62,7 +66,31 @@ macro_rules! text_column {
 
 text_column!(DestinationType, "destination type");
 text_column!(DestinationStatus, "destination status");
-text_column!(MessageStatus, "message status");
+text_column!(
+    MessageStatus,
+    "message status",
+    message_status_text,
+    message_status_from_text
+);
+
+/// A message waiting for its retry is `retrying` on the wire but `failed` in the
+/// database: the column's CHECK constraint predates the name, and SQLite cannot change a
+/// CHECK without rebuilding the table (whose `ON DELETE CASCADE` children a rebuild would
+/// empty). The SQL that selects waiting rows says `'failed'` accordingly.
+fn message_status_text(status: &MessageStatus) -> &'static str {
+    match status {
+        MessageStatus::Retrying => "failed",
+        other => other.as_str(),
+    }
+}
+
+fn message_status_from_text(text: &str) -> Option<MessageStatus> {
+    match text {
+        "failed" => Some(MessageStatus::Retrying),
+        "retrying" => None,
+        other => MessageStatus::parse(other),
+    }
+}
 text_column!(EventType, "notification type");
 
 #[cfg(test)]
@@ -83,5 +111,11 @@ mod tests {
             .query_row("SELECT ?1", [MessageStatus::Exhausted], |r| r.get(0))
             .unwrap();
         assert_eq!(back, "exhausted");
+        let retrying: String = conn
+            .query_row("SELECT ?1", [MessageStatus::Retrying], |r| r.get(0))
+            .unwrap();
+        assert_eq!(retrying, "failed", "the CHECK constraint's spelling");
+        let read: MessageStatus = conn.query_row("SELECT 'failed'", [], |r| r.get(0)).unwrap();
+        assert_eq!(read, MessageStatus::Retrying);
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{Store, StoreError, WriteTx};
 
+use crate::model::destination::Failing;
 use crate::model::{Destination, DestinationMetadata, DestinationStatus, DestinationType};
 use crate::time::to_datetime;
 
@@ -20,6 +21,12 @@ pub struct DestinationRow {
     pub update_time: i64,
     /// The destination's own delivery policy (JSON), if any.
     pub delivery: Option<String>,
+    /// Set while no attempt succeeded since this first failure: the destination is failing.
+    pub failing_since: Option<i64>,
+    /// The last failed attempt (kept after a success, but shown only while failing).
+    pub last_error: Option<String>,
+    pub last_error_class: Option<String>,
+    pub last_failure_time: Option<i64>,
 }
 
 impl DestinationRow {
@@ -45,6 +52,13 @@ impl DestinationRow {
                 .delivery
                 .as_deref()
                 .and_then(|d| serde_json::from_str(d).ok()),
+            failing: self.failing_since.map(|since| Failing {
+                since: to_datetime(since),
+                last_error: self.last_error.clone(),
+                last_error_class: self.last_error_class.clone(),
+                last_failure_time: self.last_failure_time.map(to_datetime),
+                disable_time: None,
+            }),
         }
     }
 }
@@ -73,7 +87,8 @@ pub async fn list(store: &Store, project_id: &str) -> Result<Vec<DestinationRow>
         DestinationRow,
         r#"SELECT id, project_id, name, kind as "kind: DestinationType", metadata,
                 status as "status: DestinationStatus", disabled_reason, disabled_time,
-                previous_key_expire_time, create_time, update_time, delivery
+                previous_key_expire_time, create_time, update_time, delivery,
+                failing_since, last_error, last_error_class, last_failure_time
          FROM destinations WHERE project_id = ? ORDER BY create_time, name"#,
         project_id
     )
@@ -92,7 +107,8 @@ pub async fn find(
         DestinationRow,
         r#"SELECT id, project_id, name, kind as "kind: DestinationType", metadata,
                 status as "status: DestinationStatus", disabled_reason, disabled_time,
-                previous_key_expire_time, create_time, update_time, delivery
+                previous_key_expire_time, create_time, update_time, delivery,
+                failing_since, last_error, last_error_class, last_failure_time
          FROM destinations WHERE project_id = ?1 AND (id = ?2 OR name = ?2)
          ORDER BY id = ?2 DESC LIMIT 1"#,
         project_id,

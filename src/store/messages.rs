@@ -20,6 +20,7 @@ pub struct MessageRow {
     pub next_attempt_time: i64,
     pub last_status_code: Option<i64>,
     pub last_error: Option<String>,
+    pub last_error_class: Option<String>,
     pub create_time: i64,
     pub update_time: i64,
     pub delivered_time: Option<i64>,
@@ -96,7 +97,7 @@ pub async fn list(store: &Store, f: &MessageFilter<'_>) -> Result<Vec<MessageRow
         MessageRow,
         r#"SELECT m.seq AS "seq!", m.id, m.notification_id, m.project_id, m.destination_id, d.name AS destination_name,
                 m.event_type, m.status AS "status: MessageStatus", m.attempt_count, m.round_start, m.next_attempt_time, m.last_status_code,
-                m.last_error, m.create_time, m.update_time, m.delivered_time
+                m.last_error, m.last_error_class, m.create_time, m.update_time, m.delivered_time
          FROM messages m JOIN destinations d ON d.id = m.destination_id
          WHERE m.project_id = ?1
            AND (?2 IS NULL OR m.destination_id = ?2)

@@ -63,7 +63,8 @@ pub struct FailureClock {
 /// The columns [`destination_row`] reads, in its order.
 const DESTINATION_COLUMNS: &str =
     "d.id, d.project_id, d.name, d.kind, d.metadata, d.status, d.disabled_reason,
-     d.disabled_time, d.previous_key_expire_time, d.create_time, d.update_time, d.delivery";
+     d.disabled_time, d.previous_key_expire_time, d.create_time, d.update_time, d.delivery,
+     d.failing_since, d.last_error, d.last_error_class, d.last_failure_time";
 
 fn destination_row(r: &Row) -> rusqlite::Result<DestinationRow> {
     Ok(DestinationRow {
@@ -79,6 +80,10 @@ fn destination_row(r: &Row) -> rusqlite::Result<DestinationRow> {
         create_time: r.get(9)?,
         update_time: r.get(10)?,
         delivery: r.get(11)?,
+        failing_since: r.get(12)?,
+        last_error: r.get(13)?,
+        last_error_class: r.get(14)?,
+        last_failure_time: r.get(15)?,
     })
 }
 
@@ -168,7 +173,7 @@ pub fn insert_message(tx: &OutboxTx, m: &NewMessage) -> Result<i64, StoreError> 
         m.project_id,
         m.destination_id,
         m.event_type,
-        m.status.as_str(),
+        m.status,
         m.now
     ])?;
     // Its seq: the hand-over keeps it to record the attempt against.
@@ -249,7 +254,7 @@ pub struct Outcome {
     pub succeeded: bool,
     /// The headers sent, as a JSON object.
     pub request_headers: String,
-    /// `Delivered`, `Failed` (retried at `next_attempt_time`) or `Exhausted`.
+    /// `Delivered`, `Retrying` (retried at `next_attempt_time`) or `Exhausted`.
     pub status: MessageStatus,
     pub next_attempt_time: Option<i64>,
 }
@@ -260,6 +265,7 @@ pub fn record_outcome(tx: &OutboxTx, o: &Outcome, now: i64) -> Result<(), StoreE
     let updated = conn
         .prepare_cached(
             "UPDATE messages SET status = ?2, attempt_count = ?3, last_status_code = ?4, last_error = ?5,
+                                 last_error_class = ?8,
                                  next_attempt_time = COALESCE(?6, next_attempt_time),
                                  delivered_time = CASE ?2 WHEN 'delivered' THEN ?7 ELSE delivered_time END,
                                  update_time = ?7
@@ -267,12 +273,13 @@ pub fn record_outcome(tx: &OutboxTx, o: &Outcome, now: i64) -> Result<(), StoreE
         )?
         .execute(params![
             o.message_seq,
-            o.status.as_str(),
+            o.status,
             o.number,
             o.status_code,
             o.error,
             o.next_attempt_time,
-            now
+            now,
+            o.error_class
         ])?;
     // A message deleted meanwhile (with its destination) keeps no attempts. Checked here
     // rather than with `INSERT … SELECT … WHERE EXISTS`, which SQLite runs with a
@@ -300,7 +307,8 @@ pub fn record_outcome(tx: &OutboxTx, o: &Outcome, now: i64) -> Result<(), StoreE
     Ok(())
 }
 
-/// Moves a destination's failure clock. `reset`: a success happened, so the clock
+/// Moves a destination's failure clock, and keeps its `last_failure` if this batch had
+/// one. `reset`: a success happened, so the clock
 /// restarts from the failures after the last success (`first_failure`, `exhausted_at`,
 /// both possibly None); otherwise the failures extend the running clock. None: the
 /// destination was deleted meanwhile.
@@ -314,6 +322,7 @@ pub fn move_failure_clock(
     reset: bool,
     first_failure: Option<i64>,
     exhausted_at: Option<i64>,
+    last_failure: Option<&LastFailure>,
 ) -> Result<Option<FailureClock>, StoreError> {
     let conn = tx.conn();
     let current = conn
@@ -350,7 +359,27 @@ pub fn move_failure_clock(
             moved.last_exhausted_time
         ])?;
     }
+    if let Some(failure) = last_failure {
+        conn.prepare_cached(
+            "UPDATE destinations SET last_error = ?2, last_error_class = ?3, last_failure_time = ?4
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            destination_id,
+            failure.error,
+            failure.class,
+            failure.time
+        ])?;
+    }
     Ok(Some(moved))
+}
+
+/// A destination's latest failed attempt, shown while it is failing.
+#[derive(Clone, Debug)]
+pub struct LastFailure {
+    pub error: String,
+    pub class: Option<&'static str>,
+    pub time: i64,
 }
 
 /// Disables a destination unless it already is; true when this call disabled it.

@@ -155,3 +155,83 @@ pub async fn delete_topic_destination(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Makes `wanted` exactly the event types routed into the topic, inside the caller's
+/// transaction: routes of other event types are deleted, missing ones added, and those
+/// that stay keep their IDs.
+pub async fn set_topic_event_types(
+    tx: &mut WriteTx,
+    project_id: &str,
+    topic_id: &str,
+    wanted: &[EventType],
+    now: i64,
+) -> Result<(), StoreError> {
+    let current = sqlx::query!(
+        r#"SELECT id, event_type AS "event_type: EventType" FROM event_topic_routes WHERE topic_id = ?"#,
+        topic_id
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    for route in current.iter().filter(|r| !wanted.contains(&r.event_type)) {
+        sqlx::query!("DELETE FROM event_topic_routes WHERE id = ?", route.id)
+            .execute(tx.conn())
+            .await?;
+    }
+    for event_type in wanted {
+        if current.iter().any(|r| r.event_type == *event_type) {
+            continue;
+        }
+        let row = EventTopicRouteRow {
+            id: super::new_id(),
+            project_id: project_id.to_string(),
+            event_type: *event_type,
+            topic_id: topic_id.to_string(),
+            create_time: now,
+            update_time: now,
+        };
+        insert_event_topic(tx, &row).await?;
+    }
+    Ok(())
+}
+
+/// Makes `wanted` (destination IDs) exactly the destinations the topic routes to, inside
+/// the caller's transaction; routes that stay keep their IDs.
+pub async fn set_topic_destinations(
+    tx: &mut WriteTx,
+    project_id: &str,
+    topic_id: &str,
+    wanted: &[String],
+    now: i64,
+) -> Result<(), StoreError> {
+    let current = sqlx::query!(
+        "SELECT id, destination_id FROM topic_destination_routes WHERE topic_id = ?",
+        topic_id
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    for route in current
+        .iter()
+        .filter(|r| !wanted.contains(&r.destination_id))
+    {
+        sqlx::query!(
+            "DELETE FROM topic_destination_routes WHERE id = ?",
+            route.id
+        )
+        .execute(tx.conn())
+        .await?;
+    }
+    for destination_id in wanted {
+        if current.iter().any(|r| &r.destination_id == destination_id) {
+            continue;
+        }
+        let row = TopicDestinationRouteRow {
+            id: super::new_id(),
+            project_id: project_id.to_string(),
+            topic_id: topic_id.to_string(),
+            destination_id: destination_id.clone(),
+            create_time: now,
+        };
+        insert_topic_destination(tx, &row).await?;
+    }
+    Ok(())
+}

@@ -145,6 +145,31 @@ pub struct Destination {
     /// Only with `?includeSecrets=true`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub secrets: Option<DestinationSecrets>,
+    /// Present while the destination is failing: its attempts fail and none has succeeded
+    /// since `since`. A node extension.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub failing: Option<Failing>,
+}
+
+/// A destination's current run of failures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Failing {
+    /// The first failed attempt after the last success.
+    pub since: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_error: Option<String>,
+    /// timeout, connect, tls, status, io, config or throttled.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_error_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_failure_time: Option<DateTime<Utc>>,
+    /// Webhooks: when the node would disable it under its rule (`since` plus the node's
+    /// `disable-after`), provided no attempt succeeds before then and a message has run
+    /// out of retries by then (else at the first such exhaustion). Other destination types
+    /// are never disabled automatically.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub disable_time: Option<DateTime<Utc>>,
 }
 
 /// Secrets shown with `?includeSecrets=true`. AWS secret keys are write-only and never shown.

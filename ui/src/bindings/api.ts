@@ -518,6 +518,18 @@ export interface components {
       /** @description Topic ID (a topic name is accepted too). */
       topicId: string;
     };
+    /**
+     * @description `POST .../topics`: a topic, and optionally its routes, made in one transaction (all or
+     *     nothing), as the dashboard's topic form makes them. The route lists are a node
+     *     extension.
+     */
+    CreateTopicRequest: {
+      /** @description The destinations (IDs or names) this topic's notifications go to. */
+      destinationIds?: string[] | null;
+      /** @description The event types routed into this topic. */
+      eventTypes?: components["schemas"]["EventType"][] | null;
+      name: string;
+    };
     /** @description A key as returned once, at creation. */
     CreatedApiKey: components["schemas"]["ApiKey"] & {
       /** @description The key itself. It is shown only in this response. */
@@ -548,6 +560,7 @@ export interface components {
       disabledReason?: string | null;
       /** Format: date-time */
       disabledTime?: string | null;
+      failing?: null | components["schemas"]["Failing"];
       id: string;
       metadata: components["schemas"]["DestinationMetadata"];
       name: string;
@@ -609,7 +622,7 @@ export interface components {
       awsSessionToken?: string | null;
     };
     DestinationStats: {
-      /** @description Messages by status (pending, delivering, delivered, failed, exhausted, skipped). */
+      /** @description Messages by status (pending, delivering, delivered, retrying, exhausted, skipped). */
       counts: {
         [key: string]: number;
       };
@@ -625,7 +638,8 @@ export interface components {
       status: components["schemas"]["DestinationStatus"];
       /**
        * Format: double
-       * @description Delivered / (delivered + exhausted), over all time; None before any outcome.
+       * @description Delivered / (delivered + exhausted + retrying), over all time; None before any
+       *     message has been delivered or has failed an attempt.
        */
       successRate?: number | null;
     };
@@ -670,6 +684,27 @@ export interface components {
       eventType: components["schemas"]["EventType"];
       /** @description A valid `{notificationType, data}` body for this type. */
       example: unknown;
+    };
+    /** @description A destination's current run of failures. */
+    Failing: {
+      /**
+       * Format: date-time
+       * @description Webhooks: when the node would disable it under its rule (`since` plus the node's
+       *     `disable-after`), provided no attempt succeeds before then and a message has run
+       *     out of retries by then (else at the first such exhaustion). Other destination types
+       *     are never disabled automatically.
+       */
+      disableTime?: string | null;
+      lastError?: string | null;
+      /** @description timeout, connect, tls, status, io, config or throttled. */
+      lastErrorClass?: string | null;
+      /** Format: date-time */
+      lastFailureTime?: string | null;
+      /**
+       * Format: date-time
+       * @description The first failed attempt after the last success.
+       */
+      since: string;
     };
     Health: {
       status: string;
@@ -771,6 +806,11 @@ export interface components {
       eventType: string;
       id: string;
       lastError?: string | null;
+      /**
+       * @description The class of the last failed attempt: timeout, connect, tls, status, io, config or
+       *     throttled (as on `Attempt.errorClass`).
+       */
+      lastErrorClass?: string | null;
       /** Format: int64 */
       lastStatusCode?: number | null;
       /** Format: date-time */
@@ -796,6 +836,7 @@ export interface components {
       attempts: components["schemas"]["Attempt"][];
       /** @description The webhook body `{notificationType, data}`. */
       payload: unknown;
+      retry?: null | components["schemas"]["RetryPlan"];
     };
     MessagePage: {
       items: components["schemas"]["Message"][];
@@ -803,7 +844,7 @@ export interface components {
       nextCursor?: string | null;
     };
     /** @enum {string} */
-    MessageStatus: "pending" | "delivering" | "delivered" | "failed" | "exhausted" | "skipped";
+    MessageStatus: "pending" | "delivering" | "delivered" | "retrying" | "exhausted" | "skipped";
     NameRequest: {
       name: string;
     };
@@ -859,6 +900,27 @@ export interface components {
       requeued: number;
       since: string;
     };
+    /** @description What happens next to a waiting message, under its destination's retry schedule. */
+    RetryPlan: {
+      /**
+       * Format: int64
+       * @description The number of this round's last attempt: if it fails too, the message is exhausted.
+       */
+      lastAttempt: number;
+      /**
+       * Format: date-time
+       * @description When the last attempt is due if every one before it fails: the schedule's delays
+       *     without their random jitter, so an estimate.
+       */
+      lastAttemptTime: string;
+      /**
+       * Format: int64
+       * @description The number the next attempt will have (counting all the message's attempts).
+       */
+      nextAttempt: number;
+      /** Format: date-time */
+      nextAttemptTime: string;
+    };
     Stats: {
       /**
        * Format: int64
@@ -901,6 +963,16 @@ export interface components {
     UpdateDestinationRequest: {
       destination: components["schemas"]["DestinationPatch"];
       updateMask: string[];
+    };
+    /**
+     * @description `PATCH .../topics/{topic}`: each field given replaces what the topic has: its name, the
+     *     exact set of event types routed into it, the exact set of destinations it routes to.
+     *     Routes that stay keep their IDs. One transaction: all or nothing.
+     */
+    UpdateTopicRequest: {
+      destinationIds?: string[] | null;
+      eventTypes?: components["schemas"]["EventType"][] | null;
+      name?: string | null;
     };
   };
   responses: never;
@@ -2122,7 +2194,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["NameRequest"];
+        "application/json": components["schemas"]["CreateTopicRequest"];
       };
     };
     responses: {
@@ -2240,7 +2312,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["NameRequest"];
+        "application/json": components["schemas"]["UpdateTopicRequest"];
       };
     };
     responses: {
