@@ -4,11 +4,16 @@
 //
 //   node tests/e2e/run.mjs <path-to-switchboard-binary> <artifacts-dir>
 //
-// Logs in through the UI, creates a webhook destination and a topic through the forms,
-// wires both routes by dragging on the canvas, publishes, sees the delivery in Live, makes
-// the receiver fail until the destination is disabled, sees the alert, re-enables and
-// recovers, and sees the recovered messages delivered. Screenshots of every page go to the
-// artifacts directory. Ends with "N passed, M failed"; exits non-zero on any failure.
+// Logs in through the UI, creates a webhook destination, and a topic with its event types
+// and destinations through the topic form; adds routes on the canvas by dropping on a node's
+// body and with the keyboard alone; publishes and sees the delivery (in Publish's result
+// and in Live); sees a destination at a closed port shown as failing and its message as
+// retrying with the error and the next attempt in words; makes the receiver fail until
+// the destination is disabled, re-enables and recovers; walks from nothing to a first
+// delivery with the keyboard alone; and runs axe-core on every page at 1400×900 and
+// 720×480 (any serious or critical violation fails), checking the narrow layout.
+// Screenshots go to the artifacts directory. Ends with "N passed, M failed"; exits non-zero
+// on any failure.
 // Only processes it started are stopped (by PID), always.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -16,7 +21,14 @@ import { createWriteStream } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const AXE_SOURCE = await import("node:fs/promises").then((fs) =>
+  fs.readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8"),
+);
+const WIDE = { width: 1400, height: 900 };
+const NARROW = { width: 720, height: 480 };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -28,7 +40,7 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
 ];
-const WHOLE_RUN_MS = 240_000;
+const WHOLE_RUN_MS = 300_000;
 const DELIVERED_WITHIN_MS = 2_000;
 
 const [binary, artifactsArg] = process.argv.slice(2);
@@ -233,6 +245,55 @@ async function drag(from, to) {
   await page.mouse.up();
 }
 
+/** Presses Tab until `locator` has the focus (at most `max` times): it is reachable by keyboard. */
+async function tabTo(locator, max = 80) {
+  const target = await locator.elementHandle();
+  expect(target, "nothing to tab to");
+  for (let i = 0; i < max; i += 1) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`not reached with ${max} presses of Tab`);
+}
+
+/** axe-core on the page as it is: fails on any serious or critical violation. */
+async function axeClean(what) {
+  if (!(await page.evaluate(() => "axe" in window)))
+    await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")}: ${n.failureSummary}`),
+      count: v.nodes.length,
+    }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of result.filter((x) => !bad.includes(x))) {
+    log(`     axe (${v.impact}) on ${what}: ${v.id} × ${v.count}`);
+  }
+  expect(
+    bad.length === 0,
+    `axe on ${what}:\n${bad.map((v) => `${v.impact} ${v.id} (${v.help}) × ${v.count}\n  ${v.nodes.join("\n  ")}`).join("\n")}`,
+  );
+}
+
+/** No page scrolls sideways: the content fits the window's width. */
+async function fitsWidth(what) {
+  const over = await page.evaluate(() =>
+    [document.scrollingElement, document.querySelector("main.content")]
+      .filter(Boolean)
+      .map((el) => el.scrollWidth - el.clientWidth),
+  );
+  expect(
+    over.every((d) => d <= 1),
+    `${what} scrolls sideways by ${over} px`,
+  );
+}
+
 const nav = (name) =>
   page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name }).click();
 const main = () => page.locator("main");
@@ -256,7 +317,7 @@ async function run() {
       headless: true,
       args: CHROMIUM_ARGS,
     });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const context = await browser.newContext({ viewport: WIDE });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     page.on("pageerror", (err) => log(`     page error: ${err.message}`));
@@ -356,92 +417,180 @@ async function run() {
     await main().getByRole("button", { name: "Hide" }).click();
   });
 
-  await step("create a topic through the form", async () => {
-    await nav("Topics");
-    await main().getByText("No topics yet").waitFor();
-    await main().getByLabel("New topic name").fill(names.topic);
-    await main().getByRole("button", { name: "Create topic" }).click();
-    await main().getByRole("cell", { name: names.topic, exact: true }).waitFor();
-    const topics = await ctx.api("GET", "/v1/projects/default/topics");
-    ctx.topic = topics.find((t) => t.name === names.topic);
-    expect(ctx.topic, "the topic is not in the API");
-    await shot("topics");
-  });
+  await step(
+    "create a topic with its event types and destinations in one step (the topic form)",
+    async () => {
+      await nav("Topics");
+      await main().getByText("No topics yet").waitFor();
+      const form = main().getByRole("form", { name: "New topic" });
+      await form.getByLabel("New topic name").fill(names.topic);
+      await form
+        .getByRole("group", { name: /Event types/ })
+        .getByLabel("installation.created")
+        .check();
+      await form
+        .getByRole("group", { name: /Destinations/ })
+        .getByLabel(names.destination)
+        .check();
+      await form.getByRole("button", { name: "Create topic" }).click();
+      await form.getByRole("status").filter({ hasText: "created with 2 routes" }).waitFor();
+      const row = main().getByRole("row").filter({ hasText: names.topic });
+      await row
+        .filter({ hasText: "installation.created" })
+        .filter({ hasText: names.destination })
+        .waitFor();
+      const topics = await ctx.api("GET", "/v1/projects/default/topics");
+      ctx.topic = topics.find((t) => t.name === names.topic);
+      expect(ctx.topic, "the topic is not in the API");
+      const er = await ctx.api("GET", "/v1/projects/default/notification-event-topic-routes");
+      const dr = await ctx.api("GET", "/v1/projects/default/topic-destination-routes");
+      expect(
+        er.some((r) => r.eventType === "installation.created" && r.topicId === ctx.topic.id) &&
+          dr.some((r) => r.topicId === ctx.topic.id && r.destinationId === ctx.destination.id),
+        "the topic's routes are not in the API",
+      );
+      await shot("topics");
+    },
+  );
 
   const flowNode = (id) => page.locator(`.react-flow__node[data-id="${id}"]`);
   const handle = (id, kind) => flowNode(id).locator(`.react-flow__handle.${kind}`);
   const edges = () => page.locator(".react-flow__edge");
+  const said = () => main().locator(".canvas-said");
 
-  await step("routing canvas: drag event type → topic creates an event-topic route", async () => {
+  await step("routing canvas: the topic form's routes are there at once", async () => {
+    ctx.dropTopic = await ctx.api("POST", "/v1/projects/default/topics", { name: "e2e-drop" });
     await nav("Routing");
-    await flowNode(`topic:${ctx.topic.id}`).waitFor();
-    await flowNode(`destination:${ctx.destination.id}`).waitFor();
-    await sleep(300); // fitView settles
-    expect((await edges().count()) === 0, "edges before any route");
-    await drag(
-      handle("event:installation.created", "source"),
-      handle(`topic:${ctx.topic.id}`, "target"),
-    );
-    await eventually("one edge on the canvas", async () => (await edges().count()) === 1);
+    await flowNode(`topic:${ctx.dropTopic.id}`).waitFor();
+    await eventually("two edges on the canvas", async () => (await edges().count()) === 2);
+  });
+
+  await step("routing canvas: a drop anywhere on a topic's body makes the route", async () => {
+    const target = flowNode(`topic:${ctx.dropTopic.id}`);
+    const box = await target.boundingBox();
+    const from = await centre(handle("event:connection.created", "source"));
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 12, from.y + 4, { steps: 4 });
+    // A quarter in from the left edge, low on the node: far from the 7 px dot.
+    const to = { x: box.x + box.width * 0.3, y: box.y + box.height * 0.75 };
+    await page.mouse.move(to.x, to.y, { steps: 25 });
+    await main().locator(".drag-hint").filter({ hasText: "Release to route" }).waitFor();
+    await page.mouse.up();
+    await said().filter({ hasText: "Route added: connection.created → e2e-drop" }).waitFor();
     const routes = await ctx.api("GET", "/v1/projects/default/notification-event-topic-routes");
     expect(
-      routes.some((r) => r.eventType === "installation.created" && r.topicId === ctx.topic.id),
-      "the event-topic route is not in the API",
+      routes.some((r) => r.eventType === "connection.created" && r.topicId === ctx.dropTopic.id),
+      "the dropped route is not in the API",
+    );
+    await eventually("three edges", async () => (await edges().count()) === 3);
+  });
+
+  await step(
+    "routing canvas: an impossible drop (event type → destination) says why and adds nothing",
+    async () => {
+      const from = await centre(handle("event:connection.error", "source"));
+      const to = await centre(flowNode(`destination:${ctx.destination.id}`));
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(from.x + 12, from.y + 4, { steps: 4 });
+      await page.mouse.move(to.x, to.y, { steps: 25 });
+      await main()
+        .locator(".drag-hint-bad")
+        .filter({ hasText: "goes into a topic first" })
+        .waitFor();
+      await shot("routing-refused-drop");
+      await page.mouse.up();
+      await said().filter({ hasText: "Not added" }).waitFor();
+      const routes = await ctx.api("GET", "/v1/projects/default/topic-destination-routes");
+      expect(routes.length === 1, "a route was created by a refused drag");
+      expect((await edges().count()) === 3, "an edge was added by a refused drag");
+    },
+  );
+
+  await step("routing canvas: a route made and removed with the keyboard alone", async () => {
+    const canvas = main().getByRole("application", { name: "Routing canvas" });
+    // The drags above left the mouse's focus on it: leave, then come back by keyboard.
+    await main().getByText("Keyboard: Tab to the canvas").click();
+    await tabTo(canvas);
+    await said().filter({ hasText: "Event type connection.created" }).waitFor();
+    // Focus starts on the first event type (connection.created); down to connection.updated.
+    for (let i = 0; i < 3; i += 1) await page.keyboard.press("ArrowDown");
+    await said().filter({ hasText: "Event type connection.updated" }).waitFor();
+    await page.keyboard.press("Enter");
+    await said().filter({ hasText: "Making a route from connection.updated" }).waitFor();
+    await page.keyboard.press("ArrowRight"); // no route out yet: the nearest topic
+    await said()
+      .filter({ hasText: `Topic ${names.topic}` })
+      .waitFor();
+    await shot("routing-keyboard");
+    await page.keyboard.press("Enter");
+    await said()
+      .filter({ hasText: `Route added: connection.updated → ${names.topic}` })
+      .waitFor();
+    const routes = await ctx.api("GET", "/v1/projects/default/notification-event-topic-routes");
+    const made = routes.find(
+      (r) => r.eventType === "connection.updated" && r.topicId === ctx.topic.id,
+    );
+    expect(made, "the keyboard's route is not in the API");
+    await eventually("four edges", async () => (await edges().count()) === 4);
+    // Left from the topic: its first route in (from the highest event type), Delete.
+    await page.keyboard.press("ArrowLeft");
+    await said()
+      .filter({ hasText: `Route connection.updated → ${names.topic}` })
+      .waitFor();
+    await page.keyboard.press("Delete");
+    await said().filter({ hasText: "Route removed" }).waitFor();
+    const after = await ctx.api("GET", "/v1/projects/default/notification-event-topic-routes");
+    expect(!after.some((r) => r.id === made.id), "the route is still in the API");
+    expect(
+      await canvas.evaluate((el) => el === document.activeElement),
+      "the canvas lost the focus",
     );
   });
 
   await step(
-    "routing canvas: an impossible connection (event type → destination) is refused",
+    "routing canvas: select a route with the mouse and press Delete removes it",
     async () => {
-      await drag(
-        handle("event:connection.created", "source"),
-        handle(`destination:${ctx.destination.id}`, "target"),
+      await eventually("three edges", async () => (await edges().count()) === 3);
+      const routes = await ctx.api("GET", "/v1/projects/default/notification-event-topic-routes");
+      const extra = routes.find((r) => r.eventType === "connection.created");
+      expect(extra, "the extra route is not in the API");
+      await page
+        .locator(`.react-flow__edge[data-id="etr:${extra.id}"] .react-flow__edge-interaction`)
+        .click({ force: true });
+      await eventually("the edge selected", async () =>
+        (
+          await page.locator(`.react-flow__edge[data-id="etr:${extra.id}"]`).getAttribute("class")
+        ).includes("selected"),
       );
-      await sleep(600);
-      expect((await edges().count()) === 1, "an event type was wired straight to a destination");
-      const routes = await ctx.api("GET", "/v1/projects/default/topic-destination-routes");
-      expect(routes.length === 0, "a route was created by a refused drag");
+      await page.keyboard.press("Delete");
+      await eventually("two edges again", async () => (await edges().count()) === 2);
+      const after = await ctx.api("GET", "/v1/projects/default/notification-event-topic-routes");
+      expect(!after.some((r) => r.id === extra.id), "the deleted route is still in the API");
+      await ctx.api("DELETE", `/v1/projects/default/topics/${ctx.dropTopic.id}`);
+      await shot("routing");
     },
   );
 
-  await step(
-    "routing canvas: drag topic → destination creates a topic-destination route",
-    async () => {
-      await drag(
-        handle(`topic:${ctx.topic.id}`, "source"),
-        handle(`destination:${ctx.destination.id}`, "target"),
-      );
-      await eventually("two edges on the canvas", async () => (await edges().count()) === 2);
-      const routes = await ctx.api("GET", "/v1/projects/default/topic-destination-routes");
-      expect(
-        routes.some((r) => r.topicId === ctx.topic.id && r.destinationId === ctx.destination.id),
-        "the topic-destination route is not in the API",
-      );
-    },
-  );
-
-  await step("routing canvas: select a route and press Delete removes it", async () => {
-    await drag(
-      handle("event:connection.created", "source"),
-      handle(`topic:${ctx.topic.id}`, "target"),
-    );
-    await eventually("three edges", async () => (await edges().count()) === 3);
+  await step("the form without dragging is visible and says what it added", async () => {
+    const form = main().getByRole("region", { name: "Add a route without dragging" });
+    await form.waitFor();
+    const rows = form.locator("form.wire-row");
+    await rows.first().getByLabel("Event type").selectOption("installation.deleted");
+    await rows.first().getByLabel("Topic").selectOption({ label: names.topic });
+    const add = rows.first().getByRole("button", { name: "Add route" });
+    await add.focus();
+    await page.keyboard.press("Enter");
+    await form
+      .getByRole("status")
+      .filter({ hasText: `Route added: installation.deleted → ${names.topic}` })
+      .waitFor();
+    expect(await add.evaluate((el) => el === document.activeElement), "focus left the button");
     const routes = await ctx.api("GET", "/v1/projects/default/notification-event-topic-routes");
-    const extra = routes.find((r) => r.eventType === "connection.created");
-    expect(extra, "the extra route is not in the API");
-    await page
-      .locator(`.react-flow__edge[data-id="etr:${extra.id}"] .react-flow__edge-interaction`)
-      .click({ force: true });
-    await eventually("the edge selected", async () =>
-      (
-        await page.locator(`.react-flow__edge[data-id="etr:${extra.id}"]`).getAttribute("class")
-      ).includes("selected"),
-    );
-    await page.keyboard.press("Delete");
-    await eventually("two edges again", async () => (await edges().count()) === 2);
-    const after = await ctx.api("GET", "/v1/projects/default/notification-event-topic-routes");
-    expect(!after.some((r) => r.id === extra.id), "the deleted route is still in the API");
-    await shot("routing");
+    const made = routes.find((r) => r.eventType === "installation.deleted");
+    expect(made, "the form's route is not in the API");
+    await ctx.api("DELETE", `/v1/projects/default/notification-event-topic-routes/${made.id}`);
   });
 
   await step("the lists show the canvas's routes at once (shared data)", async () => {
@@ -469,6 +618,10 @@ async function run() {
     const ids = await publishOnce();
     expect(ids.length === 1, `expected one message, got ${ids.length}`);
     ctx.firstMessage = ids[0];
+    // The result follows the message live until it is final.
+    await main()
+      .locator(`.publish-result [data-message-id="${ids[0]}"][data-status="delivered"]`)
+      .waitFor();
     await shot("publish");
   });
 
@@ -489,6 +642,69 @@ async function run() {
       await page.getByRole("heading", { name: "Attempts (1)" }).waitFor();
       await page.locator(".attempt").getByText("HTTP 200").waitFor();
       await shot("live-detail");
+    },
+  );
+
+  await step(
+    "a destination at a closed port shows as failing, its message as retrying, in words",
+    async () => {
+      const closed = await new Promise((resolve) => {
+        const probe = http.createServer();
+        probe.listen(0, "127.0.0.1", () => {
+          const { port } = probe.address();
+          probe.close(() => resolve(port));
+        });
+      });
+      // Its own long retry schedule: it keeps retrying (not exhausted, not disabled).
+      ctx.closed = await ctx.api("POST", "/v1/projects/default/destinations", {
+        name: "e2e-closed",
+        type: "webhook",
+        metadata: { url: `http://127.0.0.1:${closed}/hook` },
+        delivery: { retrySchedule: [0, 600, 3600] },
+      });
+      await ctx.api("POST", "/v1/projects/default/topic-destination-routes", {
+        topicId: ctx.topic.id,
+        destinationId: ctx.closed.id,
+      });
+      await nav("Publish");
+      const ids = await publishOnce();
+      const started = Date.now();
+      await nav("Destinations");
+      const row = main().getByRole("row").filter({ hasText: "e2e-closed" });
+      await row.locator('[data-state="failing"], .pill-failing').first().waitFor();
+      await row.getByText(/connection refused/).waitFor();
+      log(`     failing shown on Destinations after ${Date.now() - started} ms`);
+      await row.getByRole("button", { name: "e2e-closed" }).click();
+      await main().locator(".callout-warn").filter({ hasText: "would be disabled at" }).waitFor();
+      await shot("destination-failing");
+      await nav("Alerts");
+      const warn = main().locator('[data-destination="e2e-closed"][data-state="failing"]');
+      await warn.getByText(/Failing since/).waitFor();
+      const badge = page.getByRole("navigation", { name: "Sections" }).locator(".badge");
+      await badge.filter({ hasText: "1" }).waitFor();
+      expect(!(await page.locator(".alert-banner").isVisible()), "the banner counts a failing one");
+      await shot("alerts-failing");
+      await nav("Live");
+      const closedMessage = await eventually("the closed port's message", async () => {
+        for (const id of ids) {
+          const m = await ctx.api("GET", `/v1/projects/default/messages/${id}`);
+          if (m.destinationId === ctx.closed.id) return m;
+        }
+      });
+      const liveRow = page.locator(
+        `[data-message-id="${closedMessage.id}"][data-status="retrying"]`,
+      );
+      await liveRow.getByText("connection refused").waitFor();
+      await liveRow.click();
+      const next = main().locator(".what-next");
+      await next.getByText(/Last error: connection refused/).waitFor();
+      await next.getByText(/Attempt 2 of 3 in \d+ min( \d+ s)? \(at \d\d:\d\d:\d\d\)/).waitFor();
+      await next.getByText(/retries end with attempt 3/).waitFor();
+      await shot("live-retrying");
+      await page.keyboard.press("Escape");
+      await main().locator(".message-detail").waitFor({ state: "detached" });
+      // Done with it: the failure phase below wants only the receiver's destination.
+      await ctx.api("DELETE", `/v1/projects/default/destinations/${ctx.closed.id}`);
     },
   );
 
@@ -589,6 +805,110 @@ async function run() {
       await main().getByLabel("Status").selectOption("");
     },
   );
+
+  await step("the first-delivery walk with the keyboard alone", async () => {
+    const kbReceiver = receiver.url.replace("/hooks/switchboard", "/hooks/keyboard");
+    const press = (key) => page.keyboard.press(key);
+    await tabTo(
+      page
+        .getByRole("navigation", { name: "Sections" })
+        .getByRole("button", { name: "Destinations" }),
+    );
+    await press("Enter");
+    await tabTo(main().getByRole("button", { name: "New destination" }));
+    await press("Enter");
+    const dialog = page.getByRole("dialog");
+    const name = dialog.getByLabel("Name", { exact: true });
+    await eventually("the dialog's first field focused", () =>
+      name.evaluate((el) => el === document.activeElement),
+    );
+    await page.keyboard.type("kb-hook");
+    await tabTo(dialog.getByLabel("URL", { exact: true }));
+    await page.keyboard.type(kbReceiver);
+    await tabTo(dialog.getByRole("button", { name: "Create destination" }));
+    await press("Enter");
+    await dialog.waitFor({ state: "detached" });
+    await tabTo(
+      page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Topics" }),
+    );
+    await press("Enter");
+    const form = main().getByRole("form", { name: "New topic" });
+    await tabTo(form.getByLabel("New topic name"));
+    await page.keyboard.type("kb-topic");
+    await tabTo(form.getByLabel("write.async.done"));
+    await press("Space");
+    await tabTo(form.getByRole("group", { name: /Destinations/ }).getByLabel("kb-hook"));
+    await press("Space");
+    await tabTo(form.getByRole("button", { name: "Create topic" }));
+    await press("Enter");
+    await form.getByRole("status").filter({ hasText: "kb-topic created with 2 routes" }).waitFor();
+    await tabTo(
+      page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Publish" }),
+    );
+    await press("Enter");
+    const select = main().getByLabel("Event type");
+    await tabTo(select);
+    await page.keyboard.type("write.async");
+    await eventually(
+      "write.async.done chosen",
+      async () => (await select.inputValue()) === "write.async.done",
+    );
+    await tabTo(main().getByRole("button", { name: "Publish", exact: true }));
+    const before = receiver.state.received.length;
+    await press("Enter");
+    const result = main().locator(".publish-result");
+    await result.locator('[data-status="delivered"]').waitFor();
+    expect(
+      receiver.state.received.slice(before).some((r) => r.body.includes("write.async.done")),
+      "the receiver did not get the keyboard's notification",
+    );
+    await shot("keyboard-walk-delivered");
+  });
+
+  const pages = ["Overview", "Destinations", "Topics", "Routing", "Live", "Alerts", "Publish"];
+  for (const size of [WIDE, NARROW]) {
+    await step(
+      `every page at ${size.width}×${size.height}: usable, and axe finds nothing serious`,
+      async () => {
+        await page.setViewportSize(size);
+        // Every page is checked before the step fails, so one run lists every violation.
+        const problems = [];
+        for (const name of pages) {
+          await nav(name);
+          await main().getByRole("heading", { level: 1 }).first().waitFor();
+          await sleep(250); // layout and fitView settle
+          await shot(`${slug(name)}-${size.width}x${size.height}`);
+          for (const check of [fitsWidth, axeClean]) {
+            await check(`${name} at ${size.width}×${size.height}`).catch((e) =>
+              problems.push(e.message),
+            );
+          }
+        }
+        expect(problems.length === 0, problems.join("\n"));
+      },
+    );
+  }
+
+  await step("at 720×480: icon sidebar, Live detail over the list, Publish stacked", async () => {
+    const navBox = await page.getByRole("navigation", { name: "Sections" }).boundingBox();
+    expect(navBox.width <= 80, `the sidebar is ${navBox.width} px wide`);
+    await nav("Publish");
+    const controls = await main().locator(".publish-controls").boundingBox();
+    const editor = await main().locator(".publish-editor").boundingBox();
+    expect(editor.y >= controls.y + controls.height - 1, "the editor is not under the form");
+    await nav("Live");
+    await page.locator(`[data-message-id="${ctx.firstMessage}"]`).click();
+    const detail = await main().locator(".message-detail").boundingBox();
+    const list = await main().locator(".live-table").boundingBox();
+    expect(
+      detail.width >= list.width - 2,
+      `the detail (${detail.width}) is not over the list (${list.width})`,
+    );
+    await axeClean("Live's detail at 720×480");
+    await shot("live-detail-720x480");
+    await page.keyboard.press("Escape");
+    await main().locator(".message-detail").waitFor({ state: "detached" });
+  });
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { AlertBanner } from "./components/AlertBanner";
 import { ErrorNote } from "./components/ErrorNote";
 import { LoginScreen } from "./components/LoginScreen";
 import { Sidebar } from "./components/Sidebar";
+import { StaleBanner } from "./components/StaleBanner";
 import { StatusLine } from "./components/StatusLine";
 import { AlertsPage } from "./features/alerts/AlertsPage";
 import { DestinationsPage } from "./features/destinations/DestinationsPage";
@@ -61,6 +62,7 @@ export function App() {
       <Sidebar current={page} onSelect={navigate} />
       <main className="content" id="content">
         <AlertBanner onOpenAlerts={() => navigate("alerts")} />
+        <StaleBanner />
         <Suspense fallback={<p className="muted">Loading…</p>}>
           {page === "overview" && <OverviewPage onOpen={navigate} />}
           {page === "destinations" && <DestinationsPage />}

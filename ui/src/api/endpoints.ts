@@ -13,6 +13,8 @@ import type {
   RecoverResponse,
   Stats,
   Topic,
+  CreateTopicRequest,
+  UpdateTopicRequest,
   TopicDestinationRoute,
   UpdateDestinationRequest,
 } from "./types";
@@ -77,10 +79,12 @@ export async function testDestination(id: string, eventType?: EventType) {
 // Topics
 export const listTopics = (signal?: AbortSignal) =>
   request<Topic[]>("GET", `${base()}/topics`, { signal });
-export const createTopic = (name: string) =>
-  request<Topic>("POST", `${base()}/topics`, { body: { name } });
-export const renameTopic = (id: string, name: string) =>
-  request<Topic>("PATCH", `${base()}/topics/${enc(id)}`, { body: { name } });
+/** A topic with, optionally, its routes: made in one transaction (all or nothing). */
+export const createTopic = (body: CreateTopicRequest) =>
+  request<Topic>("POST", `${base()}/topics`, { body });
+/** Each field given replaces the topic's: name, event types routed in, destinations fed. */
+export const updateTopic = (id: string, body: UpdateTopicRequest) =>
+  request<Topic>("PATCH", `${base()}/topics/${enc(id)}`, { body });
 export const deleteTopic = (id: string) => request<void>("DELETE", `${base()}/topics/${enc(id)}`);
 
 // Routes

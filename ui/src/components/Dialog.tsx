@@ -21,6 +21,12 @@ export function Dialog({ title, onClose, children, actions, wide }: DialogProps)
     if (!dialog) return;
     const previous = document.activeElement as HTMLElement | null;
     dialog.showModal();
+    // The first field, not the header's close button that showModal() picks.
+    dialog
+      .querySelector<HTMLElement>(
+        ".dialog-body :is(input, select, textarea, [contenteditable]):not([disabled]), .dialog-body button, .dialog-actions button",
+      )
+      ?.focus();
     // Escape: let the owner decide (it unmounts us). Listening to "close" instead would
     // also catch the asynchronous event of an earlier close() (StrictMode remounts).
     const handleCancel = (e: Event) => {

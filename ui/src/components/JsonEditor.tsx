@@ -1,8 +1,9 @@
 // A JSON editor (CodeMirror 6) with syntax highlighting; the label and error wiring go
-// onto the editable element itself so screen readers announce them.
+// onto the editable element itself so screen readers announce them. Tab indents inside it,
+// so it says how to leave: Esc, then Tab (CodeMirror's own escape hatch).
 import { json } from "@codemirror/lang-json";
 import CodeMirror, { EditorView } from "@uiw/react-codemirror";
-import { useMemo } from "react";
+import { useId, useMemo } from "react";
 
 interface JsonEditorProps {
   value: string;
@@ -13,12 +14,15 @@ interface JsonEditorProps {
 }
 
 export function JsonEditor({ value, onChange, label, invalid, describedBy }: JsonEditorProps) {
+  const hintId = useId();
   const extensions = useMemo(() => {
-    const attrs: Record<string, string> = { "aria-label": label };
+    // tabindex: the editable element is in the tab order anyway; saying so lets checkers
+    // (axe's scrollable-region-focusable) see that the scroller around it is reachable.
+    const attrs: Record<string, string> = { "aria-label": label, tabindex: "0" };
     if (invalid) attrs["aria-invalid"] = "true";
-    if (describedBy) attrs["aria-describedby"] = describedBy;
+    attrs["aria-describedby"] = [hintId, describedBy].filter(Boolean).join(" ");
     return [json(), EditorView.contentAttributes.of(attrs)];
-  }, [label, invalid, describedBy]);
+  }, [label, invalid, describedBy, hintId]);
   const dark = useMemo(() => window.matchMedia("(prefers-color-scheme: dark)").matches, []);
 
   return (
@@ -32,6 +36,9 @@ export function JsonEditor({ value, onChange, label, invalid, describedBy }: Jso
         maxHeight="560px"
         theme={dark ? "dark" : "light"}
       />
+      <small id={hintId} className="json-editor-hint">
+        Tab indents here; to leave the editor press Esc, then Tab.
+      </small>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { isDesktop, logout } from "../api";
 import { useDestinations } from "../hooks/queries";
 import { SECTIONS, type SectionId } from "../lib/sections";
+import { displayedState } from "./DestinationState";
 import { ErrorNote } from "./ErrorNote";
 import { ProfileSelector } from "./ProfileSelector";
 
@@ -16,7 +17,10 @@ interface SidebarProps {
 
 export function Sidebar({ current, onSelect }: SidebarProps) {
   const destinations = useDestinations();
-  const alerts = (destinations.data ?? []).filter((d) => d.status === "disabled").length;
+  // Disabled and failing ones: the banner and the tray count only the disabled.
+  const alerts = (destinations.data ?? []).filter(
+    (d) => d.status === "disabled" || displayedState(d) === "failing",
+  ).length;
   return (
     <nav className="sidebar" aria-label="Sections">
       <div className="brand">

@@ -21,9 +21,11 @@ export function StatusLine() {
   const live = useLiveConnectionState();
 
   return (
-    <footer className="status-line" role="status" aria-live="polite" data-state={state}>
+    <footer className="status-line" data-state={state}>
       <span className="status-dot" aria-hidden="true" />
-      <span className="status-text">{text}</span>
+      <span className="status-text" role="status" aria-live="polite">
+        {text}
+      </span>
       <span className="status-live" data-live={live.status}>
         live events: {live.status}
       </span>

@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { subscribeLive } from "../api";
 import { PROJECT } from "../api/endpoints";
+import type { Destination } from "../api/types";
 import { emitLiveEvent, setLiveConnectionState } from "../lib/liveBus";
 import { qk } from "./queries";
 
@@ -29,6 +30,20 @@ export function useLiveConnection(enabled: boolean) {
       }, STATS_EVERY_MS);
     };
 
+    // A failing destination is shown as failing, with its last error: a failed attempt
+    // (or a success on one shown failing) refreshes the list, at most once a second.
+    let destinationsTimer: ReturnType<typeof setTimeout> | undefined;
+    const refreshDestinationsSoon = () => {
+      destinationsTimer ??= setTimeout(() => {
+        destinationsTimer = undefined;
+        void client.invalidateQueries({ queryKey: qk.destinations });
+      }, STATS_EVERY_MS);
+    };
+    const shownFailing = (destinationId: string) =>
+      client
+        .getQueryData<Destination[]>(qk.destinations)
+        ?.some((d) => d.id === destinationId && d.failing);
+
     const connect = () => {
       setLiveConnectionState({ status: "connecting" });
       unsubscribe = subscribeLive(PROJECT, {
@@ -48,6 +63,15 @@ export function useLiveConnection(enabled: boolean) {
               break;
             case "stream.lagged":
               void client.invalidateQueries();
+              break;
+            case "attempt.failed":
+            case "message.exhausted":
+              refreshDestinationsSoon();
+              refreshStatsSoon();
+              break;
+            case "attempt.succeeded":
+              if (shownFailing(event.data.destinationId)) refreshDestinationsSoon();
+              refreshStatsSoon();
               break;
             default:
               refreshStatsSoon();
@@ -77,6 +101,7 @@ export function useLiveConnection(enabled: boolean) {
       unsubscribe?.();
       clearTimeout(retry);
       clearTimeout(statsTimer);
+      clearTimeout(destinationsTimer);
     };
   }, [enabled, client]);
 }

@@ -23,7 +23,7 @@ export const MESSAGE_STATUSES = [
   "pending",
   "delivering",
   "delivered",
-  "failed",
+  "retrying",
   "exhausted",
   "skipped",
 ] as const;

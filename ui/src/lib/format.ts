@@ -50,3 +50,55 @@ export function toLocalInput(date: Date): string {
     `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
   );
 }
+
+/** A span in words: "32 s", "4 min 32 s", "2 h 5 min", "3 d 4 h"; "now" under a second. */
+export function formatSpan(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s === 0) return "now";
+  const [d, h, m, sec] = [
+    Math.floor(s / 86400),
+    Math.floor(s / 3600) % 24,
+    Math.floor(s / 60) % 60,
+    s % 60,
+  ];
+  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  if (m > 0) return sec > 0 ? `${m} min ${sec} s` : `${m} min`;
+  return `${sec} s`;
+}
+
+/** `20:37:54` today, else `2026-01-02 20:37:54`: a time of day to read, not to compare. */
+export function formatClock(iso: string | undefined | null): string {
+  if (!iso) return "—";
+  return formatTime(iso).replace(/\.\d{3}$/, "");
+}
+
+/**
+ * A failed attempt's cause in a few words, from its class (as the node records it) and
+ * what it said: "connection refused", "HTTP 500", "timeout".
+ */
+export function errorLabel(
+  errorClass: string | null | undefined,
+  statusCode?: number | null,
+  error?: string | null,
+): string {
+  switch (errorClass) {
+    case "status":
+      return statusCode ? `HTTP ${statusCode}` : "error status";
+    case "throttled":
+      return statusCode ? `HTTP ${statusCode} (throttled)` : "throttled";
+    case "timeout":
+      return "timeout";
+    case "connect":
+      return /refused/i.test(error ?? "") ? "connection refused" : "cannot connect";
+    case "tls":
+      return "TLS error";
+    case "io":
+      return "connection dropped";
+    case "config":
+      return "configuration error";
+    default:
+      if (statusCode) return `HTTP ${statusCode}`;
+      return error ? "failed" : "";
+  }
+}

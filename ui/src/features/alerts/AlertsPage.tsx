@@ -1,10 +1,15 @@
 // Alerts: destinations the node disabled (a webhook that kept failing, or answered 410),
-// with what to do about each.
+// with what to do about each, and as warnings those failing now that are not disabled yet.
 import { useState } from "react";
 import { DestinationAlertActions } from "../../components/DestinationAlertActions";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorNote } from "../../components/ErrorNote";
 import { StatusPill } from "../../components/StatusPill";
+import {
+  DestinationStatePill,
+  displayedState,
+  failingSummary,
+} from "../../components/DestinationState";
 import { useDestinations, useStats } from "../../hooks/queries";
 import { formatTime, relativeTime } from "../../lib/format";
 import { targetOf } from "../destinations/target";
@@ -19,6 +24,10 @@ export function AlertsPage() {
     .filter((d) => d.status === "disabled" || reenabled.has(d.id))
     .sort((a, b) => (b.disabledTime ?? "").localeCompare(a.disabledTime ?? ""));
   const paused = (destinations.data ?? []).filter((d) => d.status === "paused");
+  // Failing: still active, but its attempts fail — a warning before it is disabled.
+  const failing = (destinations.data ?? [])
+    .filter((d) => displayedState(d) === "failing" && !reenabled.has(d.id))
+    .sort((a, b) => (a.failing?.since ?? "").localeCompare(b.failing?.since ?? ""));
 
   return (
     <section className="page page-wide">
@@ -31,72 +40,98 @@ export function AlertsPage() {
 
       {destinations.isPending ? (
         <p className="muted">Loading…</p>
-      ) : disabled.length === 0 && !destinations.error ? (
+      ) : disabled.length === 0 && failing.length === 0 && !destinations.error ? (
         <EmptyState icon="✓" title="No alerts">
           <p>Every destination is taking deliveries.</p>
         </EmptyState>
       ) : (
-        <ul className="alert-list">
-          {disabled.map((d) => {
-            const s = stats.data?.destinations.find((x) => x.destinationId === d.id);
-            const waiting = s
-              ? (s.counts.skipped ?? 0) + (s.counts.exhausted ?? 0) + (s.counts.failed ?? 0)
-              : undefined;
-            return (
-              <li
-                key={d.id}
-                className={
-                  d.status === "disabled" ? "panel alert-item" : "panel alert-item alert-item-done"
-                }
-                data-destination={d.name}
-              >
-                <div className="alert-item-head">
-                  <h2>{d.name}</h2>
-                  <StatusPill status={d.status} />
-                  {d.status === "disabled" ? (
-                    <span className="muted">
-                      {relativeTime(d.disabledTime)} · {formatTime(d.disabledTime)}
-                    </span>
-                  ) : (
-                    <span className="muted">
-                      Re-enabled. Recover what it missed while disabled, then dismiss.
-                    </span>
-                  )}
-                </div>
-                <p>
-                  <code>{targetOf(d)}</code>
-                </p>
-                {d.status === "disabled" && <p>{d.disabledReason ?? "No reason recorded."}</p>}
-                {waiting !== undefined && (
-                  <p className="muted">
-                    {waiting} message{waiting === 1 ? "" : "s"} failed or skipped so far.
+        <>
+          {failing.length > 0 && (
+            <ul className="alert-list" aria-label="Failing destinations">
+              {failing.map((d) => (
+                <li
+                  key={d.id}
+                  className="panel alert-item alert-item-warn"
+                  data-destination={d.name}
+                  data-state="failing"
+                >
+                  <div className="alert-item-head">
+                    <h2>{d.name}</h2>
+                    <DestinationStatePill destination={d} />
+                    <span className="muted">warning: not disabled yet</span>
+                  </div>
+                  <p>
+                    <code>{targetOf(d)}</code>
                   </p>
-                )}
-                <div className="button-row">
-                  <DestinationAlertActions
-                    destination={d}
-                    onReenable={(e) => setReenabled((s) => new Set(s).add(e.id))}
-                  />
-                  {d.status !== "disabled" && (
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() =>
-                        setReenabled((s) => {
-                          const next = new Set(s);
-                          next.delete(d.id);
-                          return next;
-                        })
-                      }
-                    >
-                      Dismiss
-                    </button>
+                  <p>{failingSummary(d)}</p>
+                </li>
+              ))}
+            </ul>
+          )}
+          <ul className="alert-list">
+            {disabled.map((d) => {
+              const s = stats.data?.destinations.find((x) => x.destinationId === d.id);
+              const waiting = s
+                ? (s.counts.skipped ?? 0) + (s.counts.exhausted ?? 0) + (s.counts.failed ?? 0)
+                : undefined;
+              return (
+                <li
+                  key={d.id}
+                  className={
+                    d.status === "disabled"
+                      ? "panel alert-item"
+                      : "panel alert-item alert-item-done"
+                  }
+                  data-destination={d.name}
+                >
+                  <div className="alert-item-head">
+                    <h2>{d.name}</h2>
+                    <StatusPill status={d.status} />
+                    {d.status === "disabled" ? (
+                      <span className="muted">
+                        {relativeTime(d.disabledTime)} · {formatTime(d.disabledTime)}
+                      </span>
+                    ) : (
+                      <span className="muted">
+                        Re-enabled. Recover what it missed while disabled, then dismiss.
+                      </span>
+                    )}
+                  </div>
+                  <p>
+                    <code>{targetOf(d)}</code>
+                  </p>
+                  {d.status === "disabled" && <p>{d.disabledReason ?? "No reason recorded."}</p>}
+                  {waiting !== undefined && (
+                    <p className="muted">
+                      {waiting} message{waiting === 1 ? "" : "s"} failed or skipped so far.
+                    </p>
                   )}
-                </div>
-              </li>
-            );
-          })}
-        </ul>
+                  <div className="button-row">
+                    <DestinationAlertActions
+                      destination={d}
+                      onReenable={(e) => setReenabled((s) => new Set(s).add(e.id))}
+                    />
+                    {d.status !== "disabled" && (
+                      <button
+                        type="button"
+                        className="button"
+                        onClick={() =>
+                          setReenabled((s) => {
+                            const next = new Set(s);
+                            next.delete(d.id);
+                            return next;
+                          })
+                        }
+                      >
+                        Dismiss
+                      </button>
+                    )}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </>
       )}
 
       {paused.length > 0 && (

@@ -7,7 +7,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { DestinationAlertActions } from "../../components/DestinationAlertActions";
 import { ErrorNote } from "../../components/ErrorNote";
 import { RecoverDialog } from "../../components/RecoverDialog";
-import { StatusPill } from "../../components/StatusPill";
+import { DestinationStatePill, failingSummary } from "../../components/DestinationState";
 import { qk, useDestinationAction } from "../../hooks/queries";
 import { formatMs, formatPercent, formatTime, relativeTime } from "../../lib/format";
 import { SigningSecret } from "./SigningSecret";
@@ -61,9 +61,15 @@ export function DestinationDetail({
     >
       <header className="detail-header">
         <h2 id="destination-detail-heading">{d.name}</h2>
-        <StatusPill status={d.status} />
+        <DestinationStatePill destination={d} />
         <span className="muted">{d.type}</span>
       </header>
+
+      {failingSummary(d) && (
+        <div className="callout callout-warn">
+          <p>{failingSummary(d)}</p>
+        </div>
+      )}
 
       {d.status === "disabled" && (
         <div className="callout callout-bad">

@@ -3,14 +3,18 @@ import { useState } from "react";
 import type { Destination } from "../../api/types";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorNote } from "../../components/ErrorNote";
-import { StatusPill } from "../../components/StatusPill";
+import {
+  DestinationStatePill,
+  displayedState,
+  failingSummary,
+} from "../../components/DestinationState";
 import {
   useDestinations,
   useStats,
   useTopicDestinationRoutes,
   useTopics,
 } from "../../hooks/queries";
-import { formatPercent, formatTime } from "../../lib/format";
+import { errorLabel, formatClock, formatPercent, formatTime } from "../../lib/format";
 import { DestinationDetail } from "./DestinationDetail";
 import { DestinationForm } from "./DestinationForm";
 import { targetOf } from "./target";
@@ -77,8 +81,13 @@ export function DestinationsPage() {
               {list.map((d) => {
                 const s = statsOf(d.id);
                 return (
-                  <tr key={d.id} aria-selected={d.id === selectedId} data-status={d.status}>
-                    <td>
+                  <tr
+                    key={d.id}
+                    aria-selected={d.id === selectedId}
+                    data-status={d.status}
+                    data-state={displayedState(d)}
+                  >
+                    <td title={d.name}>
                       <button
                         type="button"
                         className="link-button"
@@ -93,7 +102,14 @@ export function DestinationsPage() {
                       {targetOf(d)}
                     </td>
                     <td>
-                      <StatusPill status={d.status} title={d.disabledReason ?? undefined} />
+                      <DestinationStatePill destination={d} />
+                      {failingSummary(d) && (
+                        <div className="cell-note truncate" title={failingSummary(d)}>
+                          since {formatClock(d.failing?.since)} —{" "}
+                          {errorLabel(d.failing?.lastErrorClass, undefined, d.failing?.lastError) ||
+                            d.failing?.lastError}
+                        </div>
+                      )}
                       {d.status === "disabled" && (
                         <div className="cell-note" title={d.disabledReason ?? undefined}>
                           since {formatTime(d.disabledTime)}

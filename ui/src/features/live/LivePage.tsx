@@ -9,7 +9,7 @@ import { LabelledSelect } from "../../components/LabelledSelect";
 import { StatusPill } from "../../components/StatusPill";
 import { qk, useDestinations } from "../../hooks/queries";
 import { EVENT_TYPES, MESSAGE_STATUSES } from "../../lib/eventTypes";
-import { formatMs, formatTime } from "../../lib/format";
+import { errorLabel, formatMs, formatTime } from "../../lib/format";
 import { useLiveConnectionState } from "../../lib/liveBus";
 import { liveStore, MAX_ROWS, useLiveSnapshot, type LiveFilters, type LiveRow } from "./liveStore";
 import { MessageDetailPanel } from "./MessageDetailPanel";
@@ -57,19 +57,46 @@ export function LivePage({ onOpenPublish }: { onOpenPublish: () => void }) {
     liveStore.jumpToLatest();
   };
 
+  // The list is one Tab stop: only the focused row (the first, until another is) takes
+  // Tab; arrow keys, Home and End move between rows.
+  const [focusId, setFocusId] = useState<string | null>(null);
+  const focusIndex = Math.max(
+    0,
+    rows.findIndex((r) => r.id === focusId),
+  );
+  const moveFocus = (index: number) => {
+    const next = Math.min(rows.length - 1, Math.max(0, index));
+    const row = rows[next];
+    if (!row) return;
+    setFocusId(row.id);
+    virtualizer.scrollToIndex(next);
+    requestAnimationFrame(() =>
+      scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus(),
+    );
+  };
   const onRowKey = (e: KeyboardEvent<HTMLDivElement>, row: LiveRow, index: number) => {
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + 10,
+      PageUp: index - 10,
+      Home: 0,
+      End: rows.length - 1,
+    };
     if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
       setSelectedId(row.id);
-    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+    } else if (e.key in moves) {
       e.preventDefault();
-      const next = index + (e.key === "ArrowDown" ? 1 : -1);
-      if (next < 0 || next >= rows.length) return;
-      virtualizer.scrollToIndex(next);
-      requestAnimationFrame(() =>
-        scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus(),
-      );
+      moveFocus(moves[e.key]!);
     }
+  };
+
+  // Escape closes the detail pane and puts focus back on the row it showed.
+  const closeDetail = () => {
+    const index = rows.findIndex((r) => r.id === selectedId);
+    setSelectedId(null);
+    if (index >= 0) moveFocus(index);
   };
 
   const destinationList = [...(destinations.data ?? [])].sort((a, b) =>
@@ -183,24 +210,31 @@ export function LivePage({ onOpenPublish }: { onOpenPublish: () => void }) {
                       data-index={item.index}
                       data-message-id={row.id}
                       data-status={row.status}
-                      tabIndex={0}
+                      tabIndex={item.index === focusIndex ? 0 : -1}
                       className="live-row"
                       style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                      onClick={() => setSelectedId(row.id)}
+                      onClick={() => {
+                        setSelectedId(row.id);
+                        setFocusId(row.id);
+                      }}
                       onKeyDown={(e) => onRowKey(e, row, item.index)}
                     >
                       <span role="gridcell" className="mono">
                         {formatTime(row.createTime)}
                       </span>
-                      <span role="gridcell" className="mono truncate">
+                      <span role="gridcell" className="mono truncate" title={row.eventType}>
                         {row.eventType}
                       </span>
-                      <span role="gridcell" className="truncate">
+                      <span role="gridcell" className="truncate" title={row.destinationName}>
                         {row.destinationName}
                       </span>
                       <span role="gridcell">
                         <StatusPill status={row.status} title={row.error ?? undefined} />
-                        {row.lastStatusCode ? (
+                        {row.status === "retrying" || row.status === "exhausted" ? (
+                          <span className="cell-error" title={row.error ?? undefined}>
+                            {errorLabel(row.errorClass, row.lastStatusCode, row.error)}
+                          </span>
+                        ) : row.lastStatusCode ? (
                           <span className="code-badge">{row.lastStatusCode}</span>
                         ) : null}
                       </span>
@@ -229,7 +263,7 @@ export function LivePage({ onOpenPublish }: { onOpenPublish: () => void }) {
             )}
           </div>
         </div>
-        {selectedId && <MessageDetailPanel id={selectedId} onClose={() => setSelectedId(null)} />}
+        {selectedId && <MessageDetailPanel id={selectedId} onClose={closeDetail} />}
       </div>
     </section>
   );

@@ -27,6 +27,8 @@ export interface LiveRow {
   /** The last attempt's duration, ms. */
   durationMs?: number;
   error?: string | null;
+  /** The last failed attempt's class (connect, status, timeout, …). */
+  errorClass?: string | null;
 }
 
 export type LiveFilters = Pick<MessageFilters, "eventType" | "destinationId" | "status">;
@@ -65,6 +67,7 @@ export function rowFromMessage(m: Message): LiveRow {
     lastStatusCode: m.lastStatusCode,
     latencyMs: latency,
     error: m.lastError,
+    errorClass: m.lastErrorClass,
   };
 }
 
@@ -193,6 +196,7 @@ class LiveStore {
             durationMs: a.durationMs,
             latencyMs: a.latencyMs,
             error: null,
+            errorClass: null,
             createTime: row.createTime ?? new Date(Date.now() - a.latencyMs).toISOString(),
           };
           break;
@@ -203,11 +207,12 @@ class LiveStore {
           row = {
             ...row,
             status:
-              event.kind === "message.exhausted" || !a.nextAttemptTime ? "exhausted" : "failed",
+              event.kind === "message.exhausted" || !a.nextAttemptTime ? "exhausted" : "retrying",
             attempts: Math.max(row.attempts, a.attempt),
             lastStatusCode: a.statusCode ?? null,
             durationMs: a.durationMs,
             error: a.error,
+            errorClass: a.errorClass ?? null,
           };
           break;
         }
@@ -229,7 +234,9 @@ class LiveStore {
 
     // Newest first: the batch's new rows (latest event last in `fresh`) go on top.
     fresh.reverse();
-    let rows: LiveRow[] = fresh.concat(this.snapshot.rows.map((r) => this.byId.get(r.id) ?? r));
+    // Both through `byId`: a row new in this batch may have been updated later in it (its
+    // attempt's event right behind its creation), and `fresh` holds the first version.
+    let rows: LiveRow[] = fresh.concat(this.snapshot.rows).map((r) => this.byId.get(r.id) ?? r);
     if (rows.length > MAX_ROWS) {
       for (const dropped of rows.slice(MAX_ROWS)) this.byId.delete(dropped.id);
       rows = rows.slice(0, MAX_ROWS);

@@ -1,6 +1,6 @@
 // Publish: pick an event type, edit its example payload, publish, and see what was queued.
 import { useMutation } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { publishNotification } from "../../api/endpoints";
 import type { EventType } from "../../api/types";
 import { ErrorNote } from "../../components/ErrorNote";
@@ -12,6 +12,9 @@ import { EVENT_TYPES } from "../../lib/eventTypes";
 import { exampleBody } from "../../lib/examples";
 import { ApiError } from "../../api";
 import { PageHeader } from "../../components/PageHeader";
+import { errorLabel } from "../../lib/format";
+import { useLiveConnectionState } from "../../lib/liveBus";
+import { useMessageStatuses } from "./useMessageStatuses";
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 
@@ -40,6 +43,13 @@ export function PublishPage({ onOpenLive }: { onOpenLive: () => void }) {
     mutationFn: (value: unknown) => publishNotification(value, idempotencyKey.trim() || undefined),
   });
   const issues = publish.error instanceof ApiError ? (publish.error.problem?.issues ?? []) : [];
+  const statuses = useMessageStatuses();
+  const connection = useLiveConnectionState();
+  // The result is brought into view when it arrives (the form may fill the window).
+  const resultRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (publish.data) resultRef.current?.scrollIntoView({ block: "nearest" });
+  }, [publish.data]);
 
   return (
     <section className="page page-wide">
@@ -135,6 +145,7 @@ export function PublishPage({ onOpenLive }: { onOpenLive: () => void }) {
 
       {publish.isSuccess && (
         <section
+          ref={resultRef}
           className="panel publish-result"
           aria-labelledby="publish-result-heading"
           role="status"
@@ -166,19 +177,34 @@ export function PublishPage({ onOpenLive }: { onOpenLive: () => void }) {
                 </tr>
               </thead>
               <tbody>
-                {publish.data.messages.map((m) => (
-                  <tr key={m.id}>
-                    <td>
-                      <code>{m.id}</code>
-                    </td>
-                    <td>{m.destinationName}</td>
-                    <td>
-                      <StatusPill status={m.status} />
-                    </td>
-                  </tr>
-                ))}
+                {publish.data.messages.map((m) => {
+                  const live = statuses.get(m.id);
+                  const status = live?.status ?? m.status;
+                  return (
+                    <tr key={m.id} data-message-id={m.id} data-status={status}>
+                      <td>
+                        <code>{m.id}</code>
+                      </td>
+                      <td>{m.destinationName}</td>
+                      <td>
+                        <StatusPill status={status} title={live?.error} />
+                        {live?.error && (
+                          <span className="cell-error" title={live.error}>
+                            {errorLabel(live.errorClass, live.statusCode, live.error)}
+                          </span>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
+          )}
+          {connection.status !== "connected" && !publish.data.unrouted && (
+            <p className="callout callout-warn">
+              The live stream is {connection.status}: these statuses are not updating and may be out
+              of date. The Live page shows them once it is back.
+            </p>
           )}
           <button type="button" className="button" onClick={onOpenLive}>
             Watch it on the Live page

@@ -1,19 +1,33 @@
 // The routing canvas: event types → topics → destinations. Drag from a node's right
-// handle onto the next column to add a route; select an edge and press Delete to remove it.
+// handle onto any part of a node in the next column to add a route (a refused target says
+// why while dragging); select an edge and press Delete to remove it. From the keyboard the
+// canvas is one Tab stop: arrows move, Enter starts a route and Enter on a target makes it,
+// Delete removes the focused route.
 import {
   Background,
   Controls,
+  Panel,
   ReactFlow,
   applyEdgeChanges,
   applyNodeChanges,
+  useConnection,
   type Connection,
   type Edge,
   type EdgeChange,
+  type FinalConnectionState,
   type NodeChange,
+  type ReactFlowInstance,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+} from "react";
 import { deleteEventTopicRoute, deleteTopicDestinationRoute } from "../../api/endpoints";
 import type { EventType } from "../../api/types";
 import { ErrorNote } from "../../components/ErrorNote";
@@ -29,16 +43,21 @@ import {
   buildEdges,
   buildNodes,
   canConnect,
+  connectProblem,
+  nodeName,
   parseNodeId,
   type GraphData,
   type GraphNode,
   type RouteEdge,
 } from "./graph";
+import { moveFocus } from "./keyboard";
 import { nodeTypes } from "./nodes";
 import { WireForm } from "./WireForm";
 import { PageHeader } from "../../components/PageHeader";
 
 const DELETE_KEYS = ["Delete", "Backspace"];
+/** Below this the labels are too small to read; the canvas pans instead. */
+const MIN_ZOOM = 0.6;
 
 export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destinations") => void }) {
   const topics = useTopics();
@@ -113,18 +132,170 @@ export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destination
     (c: Connection | Edge) => canConnect(c.source, c.target, data),
     [data],
   );
-  const onConnect = useCallback(
-    (c: Connection) => {
-      if (!canConnect(c.source, c.target, data)) return;
-      const s = parseNodeId(c.source);
-      const t = parseNodeId(c.target);
+  // What the canvas last said (a route added, a drop refused): on screen and read out.
+  const [said, setSaid] = useState("");
+  const addRoute = useCallback(
+    (source: string, target: string) => {
+      const problem = connectProblem(source, target, data);
+      if (problem) {
+        setSaid(`Not added: ${problem}.`);
+        return;
+      }
+      const s = parseNodeId(source);
+      const t = parseNodeId(target);
+      const done = {
+        onSuccess: () =>
+          setSaid(`Route added: ${nodeName(source, data)} → ${nodeName(target, data)}`),
+      };
       if (s.kind === "event") {
-        createEventRoute.mutate({ eventType: s.key as EventType, topicId: t.key });
+        createEventRoute.mutate({ eventType: s.key as EventType, topicId: t.key }, done);
       } else {
-        createDestinationRoute.mutate({ topicId: s.key, destinationId: t.key });
+        createDestinationRoute.mutate({ topicId: s.key, destinationId: t.key }, done);
       }
     },
     [data, createEventRoute, createDestinationRoute],
+  );
+  const onConnect = useCallback((c: Connection) => addRoute(c.source, c.target), [addRoute]);
+  // A drag that ended on no node, or on one that refused it, says so.
+  const onConnectEnd = useCallback(
+    (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromNode) return;
+      setSaid(
+        state.toNode
+          ? `Not added: ${connectProblem(state.fromNode.id, state.toNode.id, data) ?? "refused"}.`
+          : "Not added: drop the route on a node of the next column (anywhere on it).",
+      );
+    },
+    [data],
+  );
+
+  // Keyboard: the focused node or route, and the node a route is being made from.
+  // Mirrored in refs: keys can come faster than renders, and each must see the last move.
+  const [focusId, setFocusIdState] = useState<string | null>(null);
+  const [routeFrom, setRouteFromState] = useState<string | null>(null);
+  const focusRef = useRef<string | null>(null);
+  const routeFromRef = useRef<string | null>(null);
+  const setFocusId = useCallback((id: string | null) => {
+    focusRef.current = id;
+    setFocusIdState(id);
+  }, []);
+  const setRouteFrom = useCallback((id: string | null) => {
+    routeFromRef.current = id;
+    setRouteFromState(id);
+  }, []);
+  const [flow, setFlow] = useState<ReactFlowInstance<GraphNode, RouteEdge> | null>(null);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const describe = useCallback(
+    (id: string): string => {
+      const edge = edges.find((e) => e.id === id);
+      if (edge) {
+        return `Route ${nodeName(edge.source, data)} → ${nodeName(edge.target, data)}. Delete removes it.`;
+      }
+      const { kind } = parseNodeId(id);
+      const what = kind === "event" ? "Event type" : kind === "topic" ? "Topic" : "Destination";
+      const out = edges.filter((e) => e.source === id).length;
+      const into = edges.filter((e) => e.target === id).length;
+      return `${what} ${nodeName(id, data)}: ${into} route${into === 1 ? "" : "s"} in, ${out} out.`;
+    },
+    [edges, data],
+  );
+  const focusOn = useCallback(
+    (id: string) => {
+      setFocusId(id);
+      const edge = edges.find((e) => e.id === id);
+      const node = nodes.find((n) => n.id === (edge ? edge.target : id));
+      if (node && flow) {
+        const w = node.measured?.width ?? 280;
+        const h = node.measured?.height ?? 40;
+        void flow.setCenter(node.position.x + w / 2, node.position.y + h / 2, {
+          zoom: flow.getZoom(),
+          duration: 150,
+        });
+      }
+    },
+    [edges, nodes, flow, setFocusId],
+  );
+  const onCanvasKey = (e: ReactKeyboardEvent<HTMLDivElement>) => {
+    if (e.target !== e.currentTarget) return; // keys inside a node's own buttons
+    const focusId = focusRef.current;
+    const routeFrom = routeFromRef.current;
+    const current =
+      focusId && (nodes.some((n) => n.id === focusId) || edges.some((x) => x.id === focusId))
+        ? focusId
+        : null;
+    if (["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End"].includes(e.key)) {
+      e.preventDefault();
+      const next = moveFocus(current, e.key, nodes, edges);
+      if (next) {
+        focusOn(next);
+        setSaid(
+          describe(next) +
+            (routeFrom
+              ? ` Making a route from ${nodeName(routeFrom, data)}: Enter ends it here.`
+              : ""),
+        );
+      }
+    } else if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      if (!current || edges.some((x) => x.id === current)) return;
+      if (routeFrom) {
+        setRouteFrom(null);
+        addRoute(routeFrom, current);
+      } else if (parseNodeId(current).kind === "destination") {
+        setSaid("A destination is the end of a route: start from an event type or a topic.");
+      } else {
+        setRouteFrom(current);
+        setSaid(
+          `Making a route from ${nodeName(current, data)}: move to a ${parseNodeId(current).kind === "event" ? "topic" : "destination"} and press Enter; Escape cancels.`,
+        );
+      }
+    } else if (e.key === "Escape" && routeFrom) {
+      e.preventDefault();
+      setRouteFrom(null);
+      setSaid("Route cancelled.");
+    } else if ((e.key === "Delete" || e.key === "Backspace") && current) {
+      const edge = edges.find((x) => x.id === current);
+      if (!edge) return;
+      e.preventDefault();
+      removeRoutes.mutate([edge], {
+        onSuccess: () =>
+          setSaid(`Route removed: ${nodeName(edge.source, data)} → ${nodeName(edge.target, data)}`),
+      });
+      setFocusId(edge.source);
+    } else if (e.key === "+" || e.key === "=") {
+      void flow?.zoomIn();
+    } else if (e.key === "-") {
+      void flow?.zoomOut();
+    } else if (e.key === "0") {
+      void flow?.fitView({ padding: 0.08, minZoom: MIN_ZOOM });
+    }
+  };
+  // The zoom buttons are for the mouse; keyboard users have + - 0 (one Tab stop).
+  useEffect(() => {
+    canvasRef.current
+      ?.querySelectorAll<HTMLElement>(".react-flow__controls button")
+      .forEach((b) => (b.tabIndex = -1));
+  });
+  const shownNodes = useMemo(
+    () =>
+      nodes.map((n) =>
+        n.id === focusId || n.id === routeFrom
+          ? ({
+              ...n,
+              className: [n.id === focusId && "kb-focus", n.id === routeFrom && "kb-source"]
+                .filter(Boolean)
+                .join(" "),
+            } as GraphNode)
+          : n,
+      ),
+    [nodes, focusId, routeFrom],
+  );
+  const shownEdges = useMemo(
+    () =>
+      edges.map((e) =>
+        e.id === focusId ? { ...e, className: `${e.className ?? ""} kb-focus`.trim() } : e,
+      ),
+    [edges, focusId],
   );
   const onBeforeDelete = useCallback(
     async ({ edges: es }: { nodes: GraphNode[]; edges: RouteEdge[] }) => ({ nodes: [], edges: es }),
@@ -152,8 +323,8 @@ export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destination
           ) : null
         }
       >
-        Drag from an event type's handle onto a topic, and from a topic onto a destination. Select a
-        route and press Delete to remove it.
+        Drag from an event type onto a topic, and from a topic onto a destination (drop anywhere on
+        it). Select a route and press Delete to remove it.
       </PageHeader>
 
       <ErrorNote error={error} prefix="Could not load the routing graph" />
@@ -200,32 +371,93 @@ export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destination
         </div>
       )}
 
-      <div className="canvas" aria-label="Routing canvas" role="region">
+      <p id="canvas-keys" className="muted canvas-keys">
+        Keyboard: Tab to the canvas, arrows to move (right follows routes), Enter to start a route
+        and Enter on its target to make it, Delete on a route to remove it, + − 0 to zoom.
+      </p>
+      <div
+        ref={canvasRef}
+        className="canvas"
+        role="application"
+        aria-roledescription="routing canvas"
+        aria-label="Routing canvas"
+        aria-describedby="canvas-keys"
+        tabIndex={0}
+        onKeyDown={onCanvasKey}
+        onFocus={(e) => {
+          // Keyboard focus only: a mouse press on the canvas shows no focus ring.
+          if (
+            e.target === e.currentTarget &&
+            !focusId &&
+            e.currentTarget.matches(":focus-visible")
+          ) {
+            const first = moveFocus(null, "Home", nodes, edges);
+            if (first) {
+              setFocusId(first);
+              setSaid(describe(first));
+            }
+          }
+        }}
+      >
         <ReactFlow<GraphNode, RouteEdge>
-          nodes={nodes}
-          edges={edges}
+          nodes={shownNodes}
+          edges={shownEdges}
           nodeTypes={nodeTypes}
+          onInit={(instance) => {
+            setFlow(instance);
+            // Too big to fit at a readable zoom (a narrow window): show its top left,
+            // where routes start, rather than the middle of it.
+            void instance.fitView({ padding: 0.08, minZoom: MIN_ZOOM }).then(() => {
+              if (instance.getZoom() <= MIN_ZOOM + 0.001) {
+                void instance.setViewport({ x: 12, y: 8, zoom: MIN_ZOOM });
+              }
+            });
+          }}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
           isValidConnection={isValidConnection}
           onBeforeDelete={onBeforeDelete}
           onEdgesDelete={onEdgesDelete}
           deleteKeyCode={DELETE_KEYS}
           nodesDraggable={false}
+          nodesFocusable={false}
+          edgesFocusable={false}
           elementsSelectable
-          edgesFocusable
           fitView
-          fitViewOptions={{ padding: 0.08 }}
-          minZoom={0.3}
+          fitViewOptions={{ padding: 0.08, minZoom: MIN_ZOOM }}
+          minZoom={MIN_ZOOM}
           maxZoom={1.5}
         >
           <Background gap={24} />
           <Controls showInteractive={false} />
+          <DragHint data={data} />
         </ReactFlow>
       </div>
+      <p className="canvas-said" role="status">
+        {said}
+      </p>
 
       <WireForm data={data} />
     </section>
+  );
+}
+
+/** While dragging a route: what a drop here would do, or why it is refused. */
+function DragHint({ data }: { data: GraphData }) {
+  const connection = useConnection();
+  if (!connection.inProgress) return null;
+  const from = connection.fromNode.id;
+  const to = connection.toNode?.id;
+  const problem = to && to !== from ? connectProblem(from, to, data) : null;
+  return (
+    <Panel position="bottom-center" className={problem ? "drag-hint drag-hint-bad" : "drag-hint"}>
+      {problem
+        ? `Refused: ${problem}`
+        : to && to !== from
+          ? `Release to route ${nodeName(from, data)} → ${nodeName(to, data)}`
+          : `Drop on a ${parseNodeId(from).kind === "event" ? "topic" : "destination"} (anywhere on it)`}
+    </Panel>
   );
 }

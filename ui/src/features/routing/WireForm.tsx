@@ -1,4 +1,5 @@
-// Wiring without a mouse: the same two kinds of routes, chosen from lists.
+// Wiring without a mouse: the same two kinds of routes, chosen from lists. Always shown;
+// says what it added (on screen and to screen readers) and leaves focus where it was.
 import { useState, type ReactNode } from "react";
 import type { EventType } from "../../api/types";
 import { ErrorNote } from "../../components/ErrorNote";
@@ -14,16 +15,26 @@ export function WireForm({ data }: { data: GraphData }) {
   const [destination, setDestination] = useState("");
   const createEventRoute = useCreateEventTopicRoute();
   const createDestinationRoute = useCreateTopicDestinationRoute();
+  const [said, setSaid] = useState("");
+  const nameOf = (list: { id: string; name: string }[], id: string) =>
+    list.find((x) => x.id === id)?.name ?? id;
   const topics = [...data.topics].sort((a, b) => a.name.localeCompare(b.name));
   const destinations = [...data.destinations].sort((a, b) => a.name.localeCompare(b.name));
   if (topics.length === 0) return null;
 
   return (
-    <details className="panel wire-form">
-      <summary>Add a route without dragging</summary>
+    <section className="panel wire-form" aria-labelledby="wire-form-heading">
+      <h2 id="wire-form-heading">Add a route without dragging</h2>
       <RouteForm
         pending={createEventRoute.isPending}
-        onSubmit={() => createEventRoute.mutate({ eventType, topicId: topicA || topics[0]!.id })}
+        onSubmit={() => {
+          const topicId = topicA || topics[0]!.id;
+          setSaid("");
+          createEventRoute.mutate(
+            { eventType, topicId },
+            { onSuccess: () => setSaid(`Route added: ${eventType} → ${nameOf(topics, topicId)}`) },
+          );
+        }}
         from={
           <LabelledSelect
             label="Event type"
@@ -38,12 +49,20 @@ export function WireForm({ data }: { data: GraphData }) {
       {destinations.length > 0 && (
         <RouteForm
           pending={createDestinationRoute.isPending}
-          onSubmit={() =>
-            createDestinationRoute.mutate({
-              topicId: topicB || topics[0]!.id,
-              destinationId: destination || destinations[0]!.id,
-            })
-          }
+          onSubmit={() => {
+            const topicId = topicB || topics[0]!.id;
+            const destinationId = destination || destinations[0]!.id;
+            setSaid("");
+            createDestinationRoute.mutate(
+              { topicId, destinationId },
+              {
+                onSuccess: () =>
+                  setSaid(
+                    `Route added: ${nameOf(topics, topicId)} → ${nameOf(destinations, destinationId)}`,
+                  ),
+              },
+            );
+          }}
           from={
             <LabelledSelect label="Topic" value={topicB} choices={topics} onChange={setTopicB} />
           }
@@ -58,7 +77,10 @@ export function WireForm({ data }: { data: GraphData }) {
         />
       )}
       <ErrorNote error={createDestinationRoute.error} />
-    </details>
+      <p className="success-note" role="status">
+        {said}
+      </p>
+    </section>
   );
 }
 
@@ -85,7 +107,13 @@ function RouteForm({
       {from}
       <span aria-hidden="true">→</span>
       {to}
-      <button type="submit" className="button" disabled={pending}>
+      {/* aria-disabled, not disabled: a disabled button would drop the keyboard focus. */}
+      <button
+        type="submit"
+        className="button"
+        aria-disabled={pending}
+        onClick={(e) => pending && e.preventDefault()}
+      >
         Add route
       </button>
     </form>

@@ -123,16 +123,38 @@ export function buildEdges(data: GraphData): RouteEdge[] {
 
 /**
  * The wiring rules: event type → topic, topic → destination, once each. Everything else
- * (event → destination, topic → topic, duplicates) is refused while dragging.
+ * (event → destination, topic → topic, duplicates) is refused while dragging, with why.
  */
-export function canConnect(source: string, target: string, data: GraphData): boolean {
+export function connectProblem(source: string, target: string, data: GraphData): string | null {
   const s = parseNodeId(source);
   const t = parseNodeId(target);
   if (s.kind === "event" && t.kind === "topic") {
-    return !data.eventRoutes.some((r) => r.eventType === s.key && r.topicId === t.key);
+    return data.eventRoutes.some((r) => r.eventType === s.key && r.topicId === t.key)
+      ? `${s.key} is already routed into ${nodeName(target, data)}`
+      : null;
   }
   if (s.kind === "topic" && t.kind === "destination") {
-    return !data.destinationRoutes.some((r) => r.topicId === s.key && r.destinationId === t.key);
+    return data.destinationRoutes.some((r) => r.topicId === s.key && r.destinationId === t.key)
+      ? `${nodeName(source, data)} already feeds ${nodeName(target, data)}`
+      : null;
   }
-  return false;
+  if (s.kind === "event" && t.kind === "destination") {
+    return "an event type goes into a topic first; the topic then feeds destinations";
+  }
+  if (s.kind === t.kind)
+    return `a ${s.kind === "event" ? "event type" : s.kind} cannot route to another`;
+  if (s.kind === "destination") return "a destination is the end of a route; start from a topic";
+  return "routes go left to right: event type → topic → destination";
+}
+
+export function canConnect(source: string, target: string, data: GraphData): boolean {
+  return connectProblem(source, target, data) === null;
+}
+
+/** What a node is called on screen: the event type, or the topic's or destination's name. */
+export function nodeName(id: string, data: GraphData): string {
+  const { kind, key } = parseNodeId(id);
+  if (kind === "topic") return data.topics.find((t) => t.id === key)?.name ?? key;
+  if (kind === "destination") return data.destinations.find((d) => d.id === key)?.name ?? key;
+  return key;
 }

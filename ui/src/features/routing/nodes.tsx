@@ -2,19 +2,30 @@
 import { Handle, Position, type NodeProps, type NodeTypes } from "@xyflow/react";
 import { memo } from "react";
 import { DestinationAlertActions } from "../../components/DestinationAlertActions";
-import { StatusPill } from "../../components/StatusPill";
+import { DestinationStatePill, displayedState } from "../../components/DestinationState";
 import { targetOf } from "../destinations/target";
 import type { DestinationNode, EventNode, LabelNode, TopicNode } from "./graph";
+
+/**
+ * The target handle, stretched over the whole node: a route dropped anywhere on the node is
+ * taken, not only on the dot at its left edge (which it still draws). Never starts a drag.
+ */
+function DropZone() {
+  return (
+    <Handle
+      type="target"
+      position={Position.Left}
+      className="drop-zone"
+      isConnectableStart={false}
+    />
+  );
+}
 
 const EventTypeNodeView = memo(function EventTypeNodeView({ data }: NodeProps<EventNode>) {
   return (
     <div className={data.routed ? "flow-node flow-event" : "flow-node flow-event flow-unrouted"}>
       <code className="flow-title">{data.eventType}</code>
-      <Handle
-        type="source"
-        position={Position.Right}
-        aria-label={`Route ${data.eventType} from here`}
-      />
+      <Handle type="source" position={Position.Right} />
     </div>
   );
 });
@@ -22,7 +33,7 @@ const EventTypeNodeView = memo(function EventTypeNodeView({ data }: NodeProps<Ev
 const TopicNodeView = memo(function TopicNodeView({ data }: NodeProps<TopicNode>) {
   return (
     <div className="flow-node flow-topic">
-      <Handle type="target" position={Position.Left} />
+      <DropZone />
       <span className="flow-kind" aria-hidden="true">
         #
       </span>
@@ -37,11 +48,11 @@ const DestinationNodeView = memo(function DestinationNodeView({
 }: NodeProps<DestinationNode>) {
   const d = data.destination;
   return (
-    <div className={`flow-node flow-destination flow-${d.status}`}>
-      <Handle type="target" position={Position.Left} />
+    <div className={`flow-node flow-destination flow-${d.status} flow-state-${displayedState(d)}`}>
+      <DropZone />
       <div className="flow-row">
         <span className="flow-title">{d.name}</span>
-        <StatusPill status={d.status} title={d.disabledReason ?? undefined} />
+        <DestinationStatePill destination={d} />
       </div>
       <div className="flow-sub" title={targetOf(d)}>
         {d.type} · {targetOf(d)}

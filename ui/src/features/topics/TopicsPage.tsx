@@ -1,8 +1,10 @@
-// Topics: create, rename, delete (saying which routes go with it).
+// Topics the way Ampersand's dashboard makes them: a name, the event types it receives and
+// the destinations it feeds, created or changed with their routes in one step (one API
+// call, all or nothing); delete says which routes go with it.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { createTopic, deleteTopic, renameTopic } from "../../api/endpoints";
-import type { Topic } from "../../api/types";
+import { createTopic, deleteTopic, updateTopic } from "../../api/endpoints";
+import type { Destination, Topic } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorNote } from "../../components/ErrorNote";
@@ -16,6 +18,10 @@ import {
 } from "../../hooks/queries";
 import { fieldIssues } from "../../lib/problem";
 import { PageHeader } from "../../components/PageHeader";
+import { Dialog } from "../../components/Dialog";
+import { TopicRoutingFields, type TopicRouting } from "./TopicRoutingFields";
+
+const NO_ROUTING: TopicRouting = { eventTypes: [], destinationIds: [] };
 
 export function TopicsPage() {
   const topics = useTopics();
@@ -24,7 +30,9 @@ export function TopicsPage() {
   const destinations = useDestinations();
   const client = useQueryClient();
   const [name, setName] = useState("");
-  const [renaming, setRenaming] = useState<Topic | null>(null);
+  const [routing, setRouting] = useState<TopicRouting>(NO_ROUTING);
+  const [created, setCreated] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Topic | null>(null);
   const [deleting, setDeleting] = useState<Topic | null>(null);
 
   const refresh = () =>
@@ -33,9 +41,14 @@ export function TopicsPage() {
       client.invalidateQueries({ queryKey: ["routes"] }),
     ]);
   const create = useMutation({
-    mutationFn: (n: string) => createTopic(n),
-    onSuccess: async () => {
+    mutationFn: () => createTopic({ name: name.trim(), ...routing }),
+    onSuccess: async (topic) => {
+      setCreated(
+        `Topic ${topic.name} created with ${routeCount(routing)} route` +
+          (routeCount(routing) === 1 ? "." : "s."),
+      );
       setName("");
+      setRouting(NO_ROUTING);
       await refresh();
     },
   });
@@ -48,6 +61,9 @@ export function TopicsPage() {
   });
 
   const list = [...(topics.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  const destinationList = [...(destinations.data ?? [])].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
   const eventsOf = (t: Topic) =>
     (eventRoutes.data ?? []).filter((r) => r.topicId === t.id).map((r) => r.eventType);
   const destinationsOf = (t: Topic) =>
@@ -65,10 +81,12 @@ export function TopicsPage() {
       </PageHeader>
 
       <form
-        className="inline-form panel"
+        className="panel topic-form"
+        aria-label="New topic"
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate(name.trim());
+          setCreated(null);
+          create.mutate();
         }}
       >
         <Field
@@ -78,18 +96,25 @@ export function TopicsPage() {
         >
           <input value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={create.isPending || name.trim() === ""}
-        >
-          Create topic
-        </button>
+        <TopicRoutingFields value={routing} onChange={setRouting} destinations={destinationList} />
+        <div className="button-row">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={create.isPending || name.trim() === ""}
+          >
+            {create.isPending ? "Creating…" : "Create topic"}
+          </button>
+          <span className="muted">Its routes are created with it.</span>
+        </div>
         {createIssues.other.length > 0 && (
           <p className="error-note" role="alert">
             {createIssues.other.join("; ")}
           </p>
         )}
+        <p className="success-note" role="status">
+          {created}
+        </p>
       </form>
 
       <ErrorNote error={topics.error} prefix="Could not load topics" />
@@ -100,8 +125,8 @@ export function TopicsPage() {
       ) : list.length === 0 && !topics.error ? (
         <EmptyState icon="#" title="No topics yet">
           <p>
-            Create a topic above (for example <em>installations</em>), then on the Routing page drag
-            event types into it and wire it to destinations.
+            Create a topic above (for example <em>installations</em>) with the event types it should
+            receive and the destinations it should feed; its routes are made with it.
           </p>
         </EmptyState>
       ) : (
@@ -123,23 +148,23 @@ export function TopicsPage() {
                 const dests = destinationsOf(t);
                 return (
                   <tr key={t.id}>
-                    <td>
+                    <td title={t.name}>
                       <strong>{t.name}</strong>
                     </td>
-                    <td>
+                    <td title={events.join(", ")}>
                       {events.length > 0 ? events.join(", ") : <span className="muted">none</span>}
                     </td>
-                    <td>
+                    <td title={dests.join(", ")}>
                       {dests.length > 0 ? dests.join(", ") : <span className="muted">none</span>}
                     </td>
                     <td className="actions">
                       <button
                         type="button"
                         className="button button-small"
-                        onClick={() => setRenaming(t)}
-                        aria-label={`Rename ${t.name}`}
+                        onClick={() => setEditing(t)}
+                        aria-label={`Edit ${t.name}`}
                       >
-                        Rename
+                        Edit
                       </button>
                       <button
                         type="button"
@@ -158,7 +183,19 @@ export function TopicsPage() {
         </div>
       )}
 
-      {renaming && <RenameDialog topic={renaming} onClose={() => setRenaming(null)} />}
+      {editing && (
+        <EditDialog
+          topic={editing}
+          routing={{
+            eventTypes: eventsOf(editing),
+            destinationIds: (destRoutes.data ?? [])
+              .filter((r) => r.topicId === editing.id)
+              .map((r) => r.destinationId),
+          }}
+          destinations={destinationList}
+          onClose={() => setEditing(null)}
+        />
+      )}
       {deleting && (
         <ConfirmDialog
           title={`Delete topic ${deleting.name}?`}
@@ -202,36 +239,71 @@ function RoutesGoing({ events, destinations }: { events: string[]; destinations:
   );
 }
 
-function RenameDialog({ topic, onClose }: { topic: Topic; onClose: () => void }) {
+const routeCount = (r: TopicRouting) => r.eventTypes.length + r.destinationIds.length;
+
+function EditDialog({
+  topic,
+  routing: initial,
+  destinations,
+  onClose,
+}: {
+  topic: Topic;
+  routing: TopicRouting;
+  destinations: Destination[];
+  onClose: () => void;
+}) {
   const [name, setName] = useState(topic.name);
+  const [routing, setRouting] = useState(initial);
   const client = useQueryClient();
-  const rename = useMutation({
-    mutationFn: () => renameTopic(topic.id, name.trim()),
+  const save = useMutation({
+    mutationFn: () => updateTopic(topic.id, { name: name.trim(), ...routing }),
     onSuccess: async () => {
-      await client.invalidateQueries({ queryKey: qk.topics });
+      await Promise.all([
+        client.invalidateQueries({ queryKey: qk.topics }),
+        client.invalidateQueries({ queryKey: ["routes"] }),
+      ]);
       onClose();
     },
   });
-  const issues = fieldIssues(rename.error, ["name"]);
+  const issues = fieldIssues(save.error, ["name"]);
   return (
-    <ConfirmDialog
-      title={`Rename ${topic.name}`}
-      confirmLabel="Rename"
-      busy={rename.isPending}
-      error={issues.other.length > 0 ? new Error(issues.other.join("; ")) : null}
-      onConfirm={() => rename.mutate()}
-      onCancel={onClose}
+    <Dialog
+      title={`Edit topic ${topic.name}`}
+      onClose={onClose}
+      wide
+      actions={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            form="edit-topic-form"
+            className="button button-primary"
+            disabled={save.isPending || name.trim() === ""}
+          >
+            {save.isPending ? "Saving…" : "Save topic"}
+          </button>
+        </>
+      }
     >
       <form
+        id="edit-topic-form"
         onSubmit={(e) => {
           e.preventDefault();
-          rename.mutate();
+          save.mutate();
         }}
       >
         <Field label="Topic name" error={issues.byField.name}>
-          <input value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+          <input value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
+        <TopicRoutingFields value={routing} onChange={setRouting} destinations={destinations} />
       </form>
-    </ConfirmDialog>
+      {issues.other.length > 0 && (
+        <p className="error-note" role="alert">
+          Nothing was changed: {issues.other.join("; ")}
+        </p>
+      )}
+    </Dialog>
   );
 }
