@@ -49,6 +49,7 @@ REMOTE_LATE = f"remote-late-{STAMP}"      # disabled there while the stream is h
 PROJECT = "/v1/projects/default"
 # The window as WebDriver sets it (the screen is 1280x860).
 WINDOW = {"x": 64, "y": 48, "width": 960, "height": 640}
+NARROW = {"width": 720, "height": 480}
 
 passed = 0
 failed = 0
@@ -378,6 +379,32 @@ def first_launch(state, desktop, receiver, remote):
             # Still the one notification: re-enabling (and recounting) notifies nobody.
             assert len(desktop.notifications()) == 1, desktop.notifications()
 
+        def narrow_layout_at_the_minimum_size():
+            # The desktop's minimum window (tauri.conf.json): every page must work in it.
+            session.cmd("POST", "/window/rect", {"x": 0, "y": 0, **NARROW})
+            wait_for("the window at its minimum size",
+                     lambda: (window_rect(session)["width"], window_rect(session)["height"]) ==
+                     (NARROW["width"], NARROW["height"]), timeout=10)
+            wait_for("the page laid out for the narrow window",
+                     lambda: session.js("return window.innerWidth") <= NARROW["width"], timeout=10)
+            for page in ["Destinations", "Topics", "Routing", "Live", "Alerts", "Publish"]:
+                session.click(f"//nav//button[.//span[normalize-space()='{page}']]")
+                session.find(f"//main//h1[normalize-space()='{page}']")
+                layout = session.js(
+                    "const nav = document.querySelector('nav.sidebar').getBoundingClientRect();"
+                    "const main = document.querySelector('main.content');"
+                    "return {nav: nav.width, over: Math.max(main.scrollWidth - main.clientWidth,"
+                    " document.documentElement.scrollWidth - document.documentElement.clientWidth)};")
+                assert layout["nav"] <= 80, f"{page}: the sidebar is {layout['nav']} px wide"
+                assert layout["over"] <= 1, f"{page}: scrolls sideways by {layout['over']} px"
+            boxes = session.js(
+                "const box = (s) => document.querySelector(s).getBoundingClientRect();"
+                "const c = box('.publish-controls'), e = box('.publish-editor');"
+                "return {controlsBottom: c.bottom, editorTop: e.top};")
+            assert boxes["editorTop"] >= boxes["controlsBottom"] - 1, f"Publish not stacked: {boxes}"
+            session.find("//main//*[contains(@class, 'cm-line')][normalize-space()]")
+            session.screenshot(os.path.join(ARTIFACTS, "desktop-webdriver-720x480.png"))
+
         def window_set_through_webdriver():
             session.cmd("POST", "/window/rect", WINDOW)
             rect = wait_for("the window to take its new size",
@@ -430,6 +457,8 @@ def first_launch(state, desktop, receiver, remote):
             if check("disabled destination: tray 0 -> 1, one notification naming it",
                      disable_counts_in_tray_and_notifies_once):
                 check("re-enabled: tray back to 0", re_enable_clears_the_tray)
+        check("narrow layout at 720×480 in the real window (icon sidebar, no sideways scroll, "
+              "Publish stacked)", narrow_layout_at_the_minimum_size)
         check("window resized and moved through WebDriver", window_set_through_webdriver)
         if check("node selector clicked to the second node: its data shows",
                  profile_selector_clicked_to_remote):
