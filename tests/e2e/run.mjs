@@ -149,7 +149,7 @@ function startReceiver() {
 }
 
 /** Starts the node; resolves once it printed its URL (and, on first start, the admin key). */
-async function startNode() {
+async function startNode(listen = "127.0.0.1:0") {
   const dataDir = path.join(tmp, "data");
   const config = path.join(tmp, "node.toml");
   // Seconds-scale delivery so failing → disabled takes a few seconds, not days.
@@ -166,7 +166,7 @@ async function startNode() {
       "--config",
       config,
       "--listen",
-      "127.0.0.1:0",
+      listen,
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } },
   );
@@ -187,7 +187,8 @@ async function startNode() {
   await Promise.race([
     eventually(
       "the node to print its URL and admin key",
-      () => info.url && info.adminKey,
+      // The key is printed on the first start only.
+      () => info.url && (info.adminKey || listen !== "127.0.0.1:0"),
       60_000,
       50,
     ),
@@ -805,6 +806,20 @@ async function run() {
       await main().getByLabel("Status").selectOption("");
     },
   );
+
+  await step("when the live stream drops, every page says what is on it may be stale", async () => {
+    await nav("Destinations");
+    // The node goes away (a restart on the same port and data): the stream drops.
+    await stopNode();
+    const banner = page.locator(".stale-banner");
+    await banner.getByText("Live updates stopped").waitFor({ timeout: 15_000 });
+    await nav("Live");
+    await banner.waitFor();
+    await shot("stream-dropped");
+    const { adminKey } = ctx.node;
+    ctx.node = { ...(await startNode(new URL(ctx.node.url).host)), adminKey };
+    await banner.waitFor({ state: "detached", timeout: 20_000 });
+  });
 
   await step("the first-delivery walk with the keyboard alone", async () => {
     const kbReceiver = receiver.url.replace("/hooks/switchboard", "/hooks/keyboard");

@@ -20,14 +20,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import {
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-  type KeyboardEvent as ReactKeyboardEvent,
-} from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { deleteEventTopicRoute, deleteTopicDestinationRoute } from "../../api/endpoints";
 import type { EventType } from "../../api/types";
 import { ErrorNote } from "../../components/ErrorNote";
@@ -50,7 +43,7 @@ import {
   type GraphNode,
   type RouteEdge,
 } from "./graph";
-import { moveFocus } from "./keyboard";
+import { useCanvasKeyboard } from "./useCanvasKeyboard";
 import { nodeTypes } from "./nodes";
 import { WireForm } from "./WireForm";
 import { PageHeader } from "../../components/PageHeader";
@@ -169,134 +162,25 @@ export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destination
     [data],
   );
 
-  // Keyboard: the focused node or route, and the node a route is being made from.
-  // Mirrored in refs: keys can come faster than renders, and each must see the last move.
-  const [focusId, setFocusIdState] = useState<string | null>(null);
-  const [routeFrom, setRouteFromState] = useState<string | null>(null);
-  const focusRef = useRef<string | null>(null);
-  const routeFromRef = useRef<string | null>(null);
-  const setFocusId = useCallback((id: string | null) => {
-    focusRef.current = id;
-    setFocusIdState(id);
-  }, []);
-  const setRouteFrom = useCallback((id: string | null) => {
-    routeFromRef.current = id;
-    setRouteFromState(id);
-  }, []);
   const [flow, setFlow] = useState<ReactFlowInstance<GraphNode, RouteEdge> | null>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
-  const describe = useCallback(
-    (id: string): string => {
-      const edge = edges.find((e) => e.id === id);
-      if (edge) {
-        return `Route ${nodeName(edge.source, data)} → ${nodeName(edge.target, data)}. Delete removes it.`;
-      }
-      const { kind } = parseNodeId(id);
-      const what = kind === "event" ? "Event type" : kind === "topic" ? "Topic" : "Destination";
-      const out = edges.filter((e) => e.source === id).length;
-      const into = edges.filter((e) => e.target === id).length;
-      return `${what} ${nodeName(id, data)}: ${into} route${into === 1 ? "" : "s"} in, ${out} out.`;
-    },
-    [edges, data],
-  );
-  const focusOn = useCallback(
-    (id: string) => {
-      setFocusId(id);
-      const edge = edges.find((e) => e.id === id);
-      const node = nodes.find((n) => n.id === (edge ? edge.target : id));
-      if (node && flow) {
-        const w = node.measured?.width ?? 280;
-        const h = node.measured?.height ?? 40;
-        void flow.setCenter(node.position.x + w / 2, node.position.y + h / 2, {
-          zoom: flow.getZoom(),
-          duration: 150,
-        });
-      }
-    },
-    [edges, nodes, flow, setFocusId],
-  );
-  const onCanvasKey = (e: ReactKeyboardEvent<HTMLDivElement>) => {
-    if (e.target !== e.currentTarget) return; // keys inside a node's own buttons
-    const focusId = focusRef.current;
-    const routeFrom = routeFromRef.current;
-    const current =
-      focusId && (nodes.some((n) => n.id === focusId) || edges.some((x) => x.id === focusId))
-        ? focusId
-        : null;
-    if (["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End"].includes(e.key)) {
-      e.preventDefault();
-      const next = moveFocus(current, e.key, nodes, edges);
-      if (next) {
-        focusOn(next);
-        setSaid(
-          describe(next) +
-            (routeFrom
-              ? ` Making a route from ${nodeName(routeFrom, data)}: Enter ends it here.`
-              : ""),
-        );
-      }
-    } else if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      if (!current || edges.some((x) => x.id === current)) return;
-      if (routeFrom) {
-        setRouteFrom(null);
-        addRoute(routeFrom, current);
-      } else if (parseNodeId(current).kind === "destination") {
-        setSaid("A destination is the end of a route: start from an event type or a topic.");
-      } else {
-        setRouteFrom(current);
-        setSaid(
-          `Making a route from ${nodeName(current, data)}: move to a ${parseNodeId(current).kind === "event" ? "topic" : "destination"} and press Enter; Escape cancels.`,
-        );
-      }
-    } else if (e.key === "Escape" && routeFrom) {
-      e.preventDefault();
-      setRouteFrom(null);
-      setSaid("Route cancelled.");
-    } else if ((e.key === "Delete" || e.key === "Backspace") && current) {
-      const edge = edges.find((x) => x.id === current);
-      if (!edge) return;
-      e.preventDefault();
-      removeRoutes.mutate([edge], {
-        onSuccess: () =>
-          setSaid(`Route removed: ${nodeName(edge.source, data)} → ${nodeName(edge.target, data)}`),
-      });
-      setFocusId(edge.source);
-    } else if (e.key === "+" || e.key === "=") {
-      void flow?.zoomIn();
-    } else if (e.key === "-") {
-      void flow?.zoomOut();
-    } else if (e.key === "0") {
-      void flow?.fitView({ padding: 0.08, minZoom: MIN_ZOOM });
-    }
-  };
   // The zoom buttons are for the mouse; keyboard users have + - 0 (one Tab stop).
   useEffect(() => {
     canvasRef.current
       ?.querySelectorAll<HTMLElement>(".react-flow__controls button")
       .forEach((b) => (b.tabIndex = -1));
   });
-  const shownNodes = useMemo(
-    () =>
-      nodes.map((n) =>
-        n.id === focusId || n.id === routeFrom
-          ? ({
-              ...n,
-              className: [n.id === focusId && "kb-focus", n.id === routeFrom && "kb-source"]
-                .filter(Boolean)
-                .join(" "),
-            } as GraphNode)
-          : n,
-      ),
-    [nodes, focusId, routeFrom],
-  );
-  const shownEdges = useMemo(
-    () =>
-      edges.map((e) =>
-        e.id === focusId ? { ...e, className: `${e.className ?? ""} kb-focus`.trim() } : e,
-      ),
-    [edges, focusId],
-  );
+  const keyboard = useCanvasKeyboard({
+    nodes,
+    edges,
+    data,
+    flow,
+    minZoom: MIN_ZOOM,
+    say: setSaid,
+    addRoute,
+    removeRoute: (edge, onSuccess) => removeRoutes.mutate([edge], { onSuccess }),
+  });
+
   const onBeforeDelete = useCallback(
     async ({ edges: es }: { nodes: GraphNode[]; edges: RouteEdge[] }) => ({ nodes: [], edges: es }),
     [],
@@ -383,25 +267,12 @@ export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destination
         aria-label="Routing canvas"
         aria-describedby="canvas-keys"
         tabIndex={0}
-        onKeyDown={onCanvasKey}
-        onFocus={(e) => {
-          // Keyboard focus only: a mouse press on the canvas shows no focus ring.
-          if (
-            e.target === e.currentTarget &&
-            !focusId &&
-            e.currentTarget.matches(":focus-visible")
-          ) {
-            const first = moveFocus(null, "Home", nodes, edges);
-            if (first) {
-              setFocusId(first);
-              setSaid(describe(first));
-            }
-          }
-        }}
+        onKeyDown={keyboard.onKeyDown}
+        onFocus={keyboard.onFocus}
       >
         <ReactFlow<GraphNode, RouteEdge>
-          nodes={shownNodes}
-          edges={shownEdges}
+          nodes={keyboard.nodes}
+          edges={keyboard.edges}
           nodeTypes={nodeTypes}
           onInit={(instance) => {
             setFlow(instance);
