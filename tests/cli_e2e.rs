@@ -796,3 +796,74 @@ async fn client_commands_show_only_client_options() {
     .await;
     assert_eq!(misplaced.code, 2, "{}", misplaced.stderr);
 }
+
+/// `topics create` wires the topic's routes in the same call, `topics update` replaces them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_topic_is_created_and_rewired_with_its_routes() {
+    let node = TestNode::start().await;
+    let cfg = tempfile::tempdir().unwrap();
+    let cfg = cfg.path();
+    node.webhook("hook", "http://127.0.0.1:9/hook").await;
+    let routes = || async {
+        let events = node
+            .get(&node.p("/notification-event-topic-routes"))
+            .await
+            .body;
+        let mut events: Vec<String> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["eventType"].as_str().unwrap().to_string())
+            .collect();
+        events.sort();
+        let feeds = node.get(&node.p("/topic-destination-routes")).await.body;
+        (events, feeds.as_array().unwrap().len())
+    };
+    let bad = sb(
+        &node,
+        cfg,
+        &["topics", "create", "installs", "--event-type", "nope"],
+    )
+    .await;
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("nope"), "{}", bad.stderr);
+    sb(
+        &node,
+        cfg,
+        &[
+            "topics",
+            "create",
+            "installs",
+            "--event-type",
+            "installation.created",
+            "--event-type",
+            "installation.deleted",
+            "--destination",
+            "hook",
+        ],
+    )
+    .await
+    .ok();
+    assert_eq!(
+        routes().await,
+        (
+            vec!["installation.created".into(), "installation.deleted".into()],
+            1
+        )
+    );
+    sb(
+        &node,
+        cfg,
+        &[
+            "topics",
+            "update",
+            "installs",
+            "--event-types",
+            "installation.updated",
+            "--destinations",
+        ],
+    )
+    .await
+    .ok();
+    assert_eq!(routes().await, (vec!["installation.updated".into()], 0));
+}

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use support::client_kit::{client, config, expect_api};
 use support::node::TestNode;
 use switchboard::client::{
-    Client, ClientError, CreateDestinationRequest, DestinationMetadata, DestinationPatch,
-    DestinationSecretsInput, EventTopicRouteFilter, GetDestination, Method, RawRequest,
-    TopicDestinationRouteFilter, UpdateDestinationRequest,
+    Client, ClientError, CreateDestinationRequest, CreateTopicRequest, DestinationMetadata,
+    DestinationPatch, DestinationSecretsInput, EventTopicRouteFilter, GetDestination, Method,
+    RawRequest, TopicDestinationRouteFilter, UpdateDestinationRequest, UpdateTopicRequest,
 };
 use switchboard::model::{DestinationStatus, DestinationType};
 use switchboard::problem::IssueLocation;
@@ -302,19 +302,64 @@ async fn destination_input_errors_name_their_fields() {
 async fn topics_round_trip() {
     let node = TestNode::start().await;
     let c = client(&node);
-    let t = c.create_topic("alerts").await.unwrap();
+    let t = c
+        .create_topic(&CreateTopicRequest::named("alerts"))
+        .await
+        .unwrap();
     assert_eq!(t.name, "alerts");
     assert_eq!(c.get_topic(&t.id).await.unwrap().name, "alerts");
     assert_eq!(c.get_topic("alerts").await.unwrap().id, t.id);
-    let renamed = c.update_topic(&t.id, "system-alerts").await.unwrap();
+    let renamed = c
+        .update_topic(
+            &t.id,
+            &UpdateTopicRequest {
+                name: Some("system-alerts".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(renamed.name, "system-alerts");
-    c.create_topic("other").await.unwrap();
+    c.create_topic(&CreateTopicRequest::named("other"))
+        .await
+        .unwrap();
     assert_eq!(c.list_topics().await.unwrap().len(), 2);
 
-    expect_api(c.create_topic("other").await, 409, &["name"]);
-    expect_api(c.update_topic(&t.id, "other").await, 409, &["name"]);
-    expect_api(c.create_topic(&"x".repeat(65)).await, 422, &["name"]);
-    expect_api(c.update_topic("missing", "x").await, 404, &[]);
+    expect_api(
+        c.create_topic(&CreateTopicRequest::named("other")).await,
+        409,
+        &["name"],
+    );
+    expect_api(
+        c.update_topic(
+            &t.id,
+            &UpdateTopicRequest {
+                name: Some("other".into()),
+                ..Default::default()
+            },
+        )
+        .await,
+        409,
+        &["name"],
+    );
+    expect_api(
+        c.create_topic(&CreateTopicRequest::named("x".repeat(65)))
+            .await,
+        422,
+        &["name"],
+    );
+    expect_api(
+        c.update_topic(
+            "missing",
+            &UpdateTopicRequest {
+                name: Some("x".into()),
+                ..Default::default()
+            },
+        )
+        .await,
+        404,
+        &[],
+    );
 
     c.delete_topic(&t.id).await.unwrap();
     expect_api(c.get_topic(&t.id).await, 404, &[]);
@@ -326,8 +371,14 @@ async fn topics_round_trip() {
 async fn routes_round_trip() {
     let node = TestNode::start().await;
     let c = client(&node);
-    let alerts = c.create_topic("alerts").await.unwrap();
-    let other = c.create_topic("other").await.unwrap();
+    let alerts = c
+        .create_topic(&CreateTopicRequest::named("alerts"))
+        .await
+        .unwrap();
+    let other = c
+        .create_topic(&CreateTopicRequest::named("other"))
+        .await
+        .unwrap();
     let hook = c
         .create_destination(&webhook("hook", "http://127.0.0.1:9/"))
         .await

@@ -13,8 +13,8 @@ use serde_json::json;
 use support::client_kit::{client, config, expect_api};
 use support::node::TestNode;
 use switchboard::client::{
-    Client, CreateDestinationRequest, DestinationMetadata, LiveEvent, LiveEvents, LiveOptions,
-    LiveUpdate, MessageDetail, MessageFilter, MessageStatus, Notification,
+    Client, CreateDestinationRequest, CreateTopicRequest, DestinationMetadata, LiveEvent,
+    LiveEvents, LiveOptions, LiveUpdate, MessageDetail, MessageFilter, MessageStatus, Notification,
 };
 use switchboard::model::live;
 use switchboard::model::{DestinationStatus, DestinationType, EventType};
@@ -43,7 +43,9 @@ async fn wire_log(c: &Client, name: &str) -> String {
         .await
         .unwrap();
     let topic = format!("{name}-topic");
-    c.create_topic(&topic).await.unwrap();
+    c.create_topic(&CreateTopicRequest::named(topic.as_str()))
+        .await
+        .unwrap();
     c.create_event_topic_route("installation.created", &topic)
         .await
         .unwrap();

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use support::client_kit::{config, expect_api};
-use switchboard::client::{Client, ClientError, Notification, USER_AGENT};
+use switchboard::client::{Client, ClientError, CreateTopicRequest, Notification, USER_AGENT};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -167,7 +167,13 @@ async fn other_errors_are_not_retried() {
 #[tokio::test]
 async fn a_post_without_idempotency_is_not_retried() {
     let (url, script) = serve(vec![problem(503), answer(201, topic("x"))]).await;
-    expect_api(client(&url).create_topic("x").await, 503, &[]);
+    expect_api(
+        client(&url)
+            .create_topic(&CreateTopicRequest::named("x"))
+            .await,
+        503,
+        &[],
+    );
     let seen = script.seen();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].method, Method::POST);
@@ -286,7 +292,10 @@ async fn a_dropped_connection_is_retried_for_a_get_only() {
     assert_eq!(*count.lock().unwrap(), 2);
 
     let (url, count) = flaky_tcp(1, "{}").await;
-    match client(&url).create_topic("x").await {
+    match client(&url)
+        .create_topic(&CreateTopicRequest::named("x"))
+        .await
+    {
         Err(ClientError::Transport(_)) => {}
         other => panic!("expected a transport error, got {other:?}"),
     }

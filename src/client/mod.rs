@@ -585,9 +585,10 @@ impl Client {
 
     // ---- Topics ----
 
-    pub async fn create_topic(&self, name: &str) -> Result<Topic> {
-        let call = Call::new(Method::POST, self.project_url(&["topics"]))
-            .json(&json!({ "name": name }))?;
+    /// A topic, with its routes when the request lists event types or destinations (one
+    /// transaction on this node; other nodes may not take the lists).
+    pub async fn create_topic(&self, request: &CreateTopicRequest) -> Result<Topic> {
+        let call = Call::new(Method::POST, self.project_url(&["topics"])).json(request)?;
         self.json(call, "topic").await
     }
 
@@ -603,9 +604,10 @@ impl Client {
     }
 
     /// Renames a topic.
-    pub async fn update_topic(&self, topic: &str, name: &str) -> Result<Topic> {
-        let call = Call::new(Method::PATCH, self.project_url(&["topics", topic]))
-            .json(&json!({ "name": name }))?;
+    /// Renames a topic and/or replaces the event types routed into it and the destinations
+    /// it feeds (each field given replaces the topic's).
+    pub async fn update_topic(&self, topic: &str, request: &UpdateTopicRequest) -> Result<Topic> {
+        let call = Call::new(Method::PATCH, self.project_url(&["topics", topic])).json(request)?;
         self.json(call, "topic").await
     }
 

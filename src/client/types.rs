@@ -21,7 +21,8 @@ pub use crate::model::message::{
     Attempt, Message, MessageDetail, MessagePage, MessageStatus, PublishResponse, PublishedMessage,
 };
 pub use crate::model::requests::{
-    CreateDestinationRequest, DestinationPatch, DestinationSecretsInput, UpdateDestinationRequest,
+    CreateDestinationRequest, CreateTopicRequest, DestinationPatch, DestinationSecretsInput,
+    UpdateDestinationRequest, UpdateTopicRequest,
 };
 pub use crate::model::{EventType, Project, TopicDestinationRoute};
 

@@ -97,6 +97,17 @@ pub struct CreateTopicRequest {
     pub destination_ids: Option<Vec<String>>,
 }
 
+impl CreateTopicRequest {
+    /// A topic with no routes yet.
+    pub fn named(name: impl Into<String>) -> Self {
+        CreateTopicRequest {
+            name: name.into(),
+            event_types: None,
+            destination_ids: None,
+        }
+    }
+}
+
 /// `PATCH .../topics/{topic}`: each field given replaces what the topic has: its name, the
 /// exact set of event types routed into it, the exact set of destinations it routes to.
 /// Routes that stay keep their IDs. One transaction: all or nothing.

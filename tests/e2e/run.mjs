@@ -807,6 +807,27 @@ async function run() {
     },
   );
 
+  await step("Live's list is one Tab stop, with arrow keys between rows", async () => {
+    const rows = page.locator(".live-body [role=row]");
+    await rows.nth(1).waitFor();
+    expect(
+      (await page.locator('.live-body [role=row][tabindex="0"]').count()) === 1,
+      "rows are separate Tab stops",
+    );
+    await tabTo(rows.first());
+    await page.keyboard.press("ArrowDown");
+    await eventually("the second row focused", () =>
+      rows.nth(1).evaluate((el) => el === document.activeElement),
+    );
+    await page.keyboard.press("Enter");
+    await main().locator(".message-detail").waitFor();
+    await page.keyboard.press("Escape");
+    await main().locator(".message-detail").waitFor({ state: "detached" });
+    await eventually("focus back on the row", () =>
+      rows.nth(1).evaluate((el) => el === document.activeElement),
+    );
+  });
+
   await step("when the live stream drops, every page says what is on it may be stale", async () => {
     await nav("Destinations");
     // The node goes away (a restart on the same port and data): the stream drops.
