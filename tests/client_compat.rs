@@ -20,9 +20,9 @@ use serde_json::{json, Map, Value};
 use support::client_kit::config;
 use support::spec;
 use switchboard::client::{
-    Client, ClientError, CreateDestinationRequest, DestinationMetadata, DestinationPatch,
-    DestinationSecretsInput, EventTopicRouteFilter, GetDestination, TopicDestinationRouteFilter,
-    UpdateDestinationRequest,
+    Client, ClientError, CreateDestinationRequest, CreateTopicRequest, DestinationMetadata,
+    DestinationPatch, DestinationSecretsInput, EventTopicRouteFilter, GetDestination,
+    TopicDestinationRouteFilter, UpdateDestinationRequest, UpdateTopicRequest,
 };
 use switchboard::model::DestinationType;
 use tokio::net::TcpListener;
@@ -386,11 +386,17 @@ async fn exercise(c: &Client) {
     .unwrap();
     c.delete_destination(&d.id).await.unwrap();
 
-    let t = c.create_topic("system-alerts").await.unwrap();
-    assert_eq!(c.list_topics().await.unwrap().len(), 1);
-    c.update_topic(&t.id, "Updated System Alerts")
+    let t = c
+        .create_topic(&CreateTopicRequest::named("system-alerts"))
         .await
         .unwrap();
+    assert_eq!(c.list_topics().await.unwrap().len(), 1);
+    // Only the name goes on the wire, as Ampersand's API takes it.
+    let rename = UpdateTopicRequest {
+        name: Some("Updated System Alerts".into()),
+        ..Default::default()
+    };
+    c.update_topic(&t.id, &rename).await.unwrap();
     c.delete_topic(&t.id).await.unwrap();
 
     let r = c
@@ -504,7 +510,10 @@ async fn the_specs_problems_become_api_errors() {
         .unwrap()
         .for_project("p");
     // 422 → InputValidationProblem: the spec's example, issues without `detail` included.
-    match c.create_topic(TRIGGER_422).await {
+    match c
+        .create_topic(&CreateTopicRequest::named(TRIGGER_422))
+        .await
+    {
         Err(ClientError::Api { status, problem }) => {
             assert_eq!(status, 422);
             let names: Vec<_> = problem.issues.iter().map(|i| i.name.as_str()).collect();
@@ -524,7 +533,10 @@ async fn the_specs_problems_become_api_errors() {
         other => panic!("expected a 422, got {other:?}"),
     }
     // 409 → ApiProblem with Ampersand's extra members (subsystem, causes, remedy, ...).
-    match c.create_topic(TRIGGER_409).await {
+    match c
+        .create_topic(&CreateTopicRequest::named(TRIGGER_409))
+        .await
+    {
         Err(ClientError::Api { status, problem }) => {
             assert_eq!(status, 409);
             assert!(problem.kind.starts_with("urn:problem-type:"), "{problem:?}");
