@@ -8,6 +8,7 @@ pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod fault;
+pub mod inspect;
 pub mod keys;
 pub mod model;
 pub mod node;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::node::TestNode;
+use support::receiver::Receiver;
 use tokio::process::Command;
 
 struct Run {
@@ -866,4 +867,84 @@ async fn a_topic_is_created_and_rewired_with_its_routes() {
     .await
     .ok();
     assert_eq!(routes().await, (vec!["installation.updated".into()], 0));
+}
+
+/// `inspect` checks a body and its signature here, and through the node with a
+/// destination's keys; its exit code says whether everything checked out.
+#[tokio::test(flavor = "multi_thread")]
+async fn inspect_explains_a_body_and_its_signature() {
+    let node = TestNode::start().await;
+    let cfg = tempfile::tempdir().unwrap();
+    let dir = cfg.path();
+    // The published Standard Webhooks vector.
+    let body = dir.join("body.json");
+    std::fs::write(
+        &body,
+        r#"{"email":"test@example.com","username":"test_user"}"#,
+    )
+    .unwrap();
+    let body = body.to_str().unwrap();
+    let vector = [
+        "-H",
+        "webhook-id: msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+        "-H",
+        "webhook-timestamp: 1649367553",
+        "-H",
+        "webhook-signature: v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=",
+    ];
+    let mut args = vec!["inspect", body];
+    args.extend(vector);
+    args.extend([
+        "--secret",
+        "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        "--json",
+    ]);
+    let r = sb(&node, dir, &args).await;
+    // The signature matches, but 2022's timestamp is far outside the tolerance.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["kind"], "json");
+    assert_eq!(
+        report["signature"]["headerSets"][0]["signatures"][0]["matchedSecret"],
+        "given 1"
+    );
+    assert!(report["signature"]["causes"][0]
+        .as_str()
+        .unwrap()
+        .contains("s old"));
+
+    // A notification the node delivered, checked through the node with its keys.
+    let mut rx = Receiver::start().await;
+    node.webhook("hook", &rx.url("/")).await;
+    node.wire("t", &["connection.created"], &["hook"]).await;
+    node.notify("connection.created").await;
+    let got = rx.next(Duration::from_secs(10)).await;
+    let delivered = dir.join("delivered.json");
+    std::fs::write(&delivered, &got.body).unwrap();
+    let headers: Vec<String> = ["webhook-id", "webhook-timestamp", "webhook-signature"]
+        .iter()
+        .map(|h| format!("{h}: {}", got.header(h)))
+        .collect();
+    let mut args = vec![
+        "inspect",
+        delivered.to_str().unwrap(),
+        "--destination",
+        "hook",
+    ];
+    for h in &headers {
+        args.extend(["-H", h.as_str()]);
+    }
+    let r = sb(&node, dir, &args).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("`connection.created` notification: valid; signature verified"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("matches the hook's current secret"),
+        "{}",
+        r.stdout
+    );
 }

@@ -385,3 +385,72 @@ fn stricter_than_the_spec() {
     let body = json!({ "notificationType": t.as_str(), "data": example_data(t), "id": 1 });
     assert!(is_valid(&payload_schema(t), &body) && validate_notification(&body).is_err());
 }
+
+/// A valid read-result message per `webhook.yaml`.
+fn webhook_message() -> Value {
+    json!({
+        "action": "read", "projectId": "p", "provider": "salesforce", "groupRef": "g",
+        "groupName": "G", "installationId": "i", "installationUpdateTime": "2026-01-01T00:00:00Z",
+        "objectName": "account", "consumerRef": "c", "consumerName": "C",
+        "readType": "scheduled", "operationId": "op", "operationTime": "2026-01-01T00:01:00Z",
+        "resultInfo": {"type": "inline", "numRecords": 2},
+        "result": [
+            {"fields": {"id": "1"}, "mappedFields": {}, "raw": {}},
+            {"fields": {"id": "2"}, "subscribeEventType": "update", "fieldsUpdated": ["name"],
+             "fromRecord": {"id": "a"}}
+        ]
+    })
+}
+
+/// The webhook-message validator agrees with `webhook.yaml`'s `WebhookMessage` on variants
+/// of a valid message, except where it adds the invariants the schema cannot express
+/// (`numRecords` against the inline result, `url` results) — checked separately.
+#[test]
+fn webhook_message_validator_agrees_with_the_spec_schema() {
+    use switchboard::payload::webhook_message::validate_webhook_message;
+    let schema = spec::schema("webhook.yaml", "WebhookMessage");
+    let base = webhook_message();
+    spec::assert_valid(&schema, &base, "the base message");
+    let mut variants = vec![base.clone()];
+    let keys: Vec<String> = base.as_object().unwrap().keys().cloned().collect();
+    for k in keys.iter().filter(|k| *k != "result" && *k != "resultInfo") {
+        let mut v = base.clone();
+        v.as_object_mut().unwrap().remove(k);
+        variants.push(v);
+        for wrong in [json!(1), json!(null), json!(true), json!(["a"]), json!({})] {
+            let mut v = base.clone();
+            v[k.as_str()] = wrong;
+            variants.push(v);
+        }
+    }
+    for (path, wrong) in [
+        ("/resultInfo/type", json!("file")),
+        ("/resultInfo/numRecords", json!("2")),
+        ("/resultInfo/downloadUrl", json!(7)),
+        ("/result/0/subscribeEventType", json!("created")),
+        ("/result/1/fieldsUpdated", json!([1])),
+        ("/result/1/fromRecord", json!({"objectName": "x"})),
+        ("/result/0/fields", json!("x")),
+    ] {
+        let mut v = base.clone();
+        *v.pointer_mut(path.rsplit_once('/').unwrap().0)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .entry(path.rsplit_once('/').unwrap().1)
+            .or_insert(Value::Null) = wrong;
+        variants.push(v);
+    }
+    let mut compared = 0;
+    for v in &variants {
+        compared += 1;
+        let ours = validate_webhook_message(v).is_empty();
+        let theirs = is_valid(&schema, v);
+        assert_eq!(ours, theirs, "disagree on {v:#}: ours={ours} spec={theirs}");
+    }
+    assert!(compared > 60, "{compared}");
+    // Valid for the schema, refused for what the schema cannot say.
+    let mut short = base.clone();
+    short["resultInfo"]["numRecords"] = json!(3);
+    assert!(is_valid(&schema, &short) && !validate_webhook_message(&short).is_empty());
+}

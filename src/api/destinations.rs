@@ -172,7 +172,12 @@ pub fn view(state: &AppState, row: &DestinationRow) -> Destination {
     shown
 }
 
-async fn load_secrets(state: &AppState, row: &DestinationRow) -> ApiResult<DestinationSecrets> {
+/// The destination's secrets as `?includeSecrets=true` shows them (the previous signing key
+/// only while its grace period lasts).
+pub(super) async fn load_secrets(
+    state: &AppState,
+    row: &DestinationRow,
+) -> ApiResult<DestinationSecrets> {
     let pool = &state.store;
     let get =
         |name: &'static str| vault::get_destination_secret(pool, &state.secrets, &row.id, name);

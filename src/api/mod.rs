@@ -8,6 +8,7 @@ pub mod destinations;
 pub mod event_types;
 pub mod extract;
 pub mod health;
+pub mod inspect;
 pub mod keys;
 pub mod lookups;
 pub mod messages;
@@ -178,6 +179,8 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stream::stream))
         .routes(routes!(stats::stats))
         .routes(routes!(event_types::list_event_types))
+        .routes(routes!(inspect::inspect_payload))
+        .routes(routes!(inspect::diff_values))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))
 }

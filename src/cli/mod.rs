@@ -12,6 +12,7 @@
 //! be reached or answered something unreadable.
 
 mod destinations;
+mod inspect;
 mod messages;
 mod output;
 mod profiles;
@@ -95,6 +96,9 @@ pub enum Command {
     Tail(TailArgs),
     /// Delivery statistics per destination.
     Stats,
+    /// What a payload is and what is wrong with it and its signature (runs here; with
+    /// `--destination`, the node checks with that destination's keys).
+    Inspect(inspect::InspectArgs),
     /// Projects of the node.
     Projects {
         #[command(subcommand)]
@@ -121,6 +125,17 @@ async fn execute(global: &GlobalArgs, command: Command, out: Output) -> anyhow::
     if let Command::Profiles { command } = command {
         return profiles(global, command, out);
     }
+    if let Command::Inspect(args) = command {
+        let client = match args.destination {
+            Some(_) => Some(connect(global)?),
+            None => None,
+        };
+        let code = inspect::run(client.as_ref(), args, out).await?;
+        if code != output::exit::OK {
+            std::process::exit(code);
+        }
+        return Ok(());
+    }
     let client = connect(global)?;
     match command {
         Command::Destinations { command } => destinations(&client, command, out).await,
@@ -134,7 +149,7 @@ async fn execute(global: &GlobalArgs, command: Command, out: Output) -> anyhow::
             Ok(())
         }
         Command::Projects { command } => projects(&client, command, out).await,
-        Command::Profiles { .. } => unreachable!("handled above"),
+        Command::Profiles { .. } | Command::Inspect(_) => unreachable!("handled above"),
     }
 }
 

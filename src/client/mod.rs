@@ -616,6 +616,20 @@ impl Client {
         self.empty(call).await
     }
 
+    /// `POST /v1/inspect`: the node inspects a body, with a destination's keys if named
+    /// (in this client's project unless the request names one).
+    pub async fn inspect(
+        &self,
+        request: &crate::inspect::request::InspectRequest,
+    ) -> Result<crate::inspect::InspectReport> {
+        let mut request = request.clone();
+        request
+            .project
+            .get_or_insert_with(|| self.inner.project.clone());
+        let call = Call::new(Method::POST, self.url(&["v1", "inspect"])).json(&request)?;
+        self.json(call, "inspection").await
+    }
+
     // ---- Event type → topic routes ----
 
     pub async fn create_event_topic_route(

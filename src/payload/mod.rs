@@ -1,3 +1,4 @@
 pub mod notification;
 pub mod signing;
 pub mod size;
+pub mod webhook_message;

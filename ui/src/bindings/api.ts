@@ -33,6 +33,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/diff": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations["diff_values"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/event-types": {
     parameters: {
       query?: never;
@@ -43,6 +59,22 @@ export interface paths {
     get: operations["list_event_types"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/inspect": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations["inspect_payload"];
     delete?: never;
     options?: never;
     head?: never;
@@ -497,6 +529,21 @@ export interface components {
       /** Format: int32 */
       statusCode?: number | null;
     };
+    /** @description One difference: at `path` (a JSON pointer), `before` became `after`. */
+    Change: {
+      after?: unknown;
+      before?: unknown;
+      kind: components["schemas"]["ChangeKind"];
+      path: string;
+    };
+    /** @enum {string} */
+    ChangeKind: "added" | "removed" | "changed";
+    /** @description `lastConfig` → `config` of an `installation.updated`, by path. */
+    ConfigDiff: {
+      changes: components["schemas"]["Change"][];
+      /** @description One line per change a person would name ("field selected: account.industry"). */
+      summary: string[];
+    };
     CreateDestinationRequest: {
       delivery?: null | components["schemas"]["DeliveryPolicy"];
       metadata: components["schemas"]["DestinationMetadata"];
@@ -650,6 +697,11 @@ export interface components {
     DestinationStatus: "active" | "paused" | "disabled";
     /** @enum {string} */
     DestinationType: "webhook" | "kinesis" | "log";
+    /** @description Two JSON values to compare. */
+    DiffRequest: {
+      after: unknown;
+      before: unknown;
+    };
     EventTopicRoute: {
       /** Format: date-time */
       createTime: string;
@@ -706,9 +758,61 @@ export interface components {
        */
       since: string;
     };
+    HeaderSet: {
+      id?: string | null;
+      /** @description `webhook` (webhook-id, webhook-timestamp, webhook-signature) or `svix`. */
+      prefix: string;
+      signatures: components["schemas"]["SignatureCheck"][];
+      /** @description `id.timestamp.body`, with the body shortened. */
+      signedContent?: string | null;
+      /**
+       * Format: int64
+       * @description Seconds the timestamp is ahead of (positive) or behind (negative) now.
+       */
+      skewSeconds?: number | null;
+      /** Format: int64 */
+      timestamp?: number | null;
+      /** Format: int64 */
+      toleranceSeconds: number;
+    };
     Health: {
       status: string;
       version: string;
+    };
+    /** @description Everything `inspect` found. */
+    InspectReport: {
+      configDiff?: null | components["schemas"]["ConfigDiff"];
+      /** @description Schema issues and broken invariants; empty when the body is valid for its kind. */
+      issues: components["schemas"]["PayloadIssue"][];
+      kind: components["schemas"]["PayloadKind"];
+      /** @description For notifications and Kinesis records: the notification type, as written. */
+      notificationType?: string | null;
+      parseError?: null | components["schemas"]["ParseFailure"];
+      signature?: null | components["schemas"]["SignatureReport"];
+      /** @description The body's size in bytes. */
+      size: number;
+      /** @description One sentence: what this is and whether it checks out. */
+      summary: string;
+    };
+    /** @description A body to inspect, as received. */
+    InspectRequest: {
+      /** @description The body as text (give this or `bodyBase64`). */
+      body?: string | null;
+      /** @description The body's bytes as base64, for a body that is not UTF-8. */
+      bodyBase64?: string | null;
+      /**
+       * @description A webhook destination (ID or name) whose signing keys to check with: the current
+       *     one, and the previous one during a rotation's grace period.
+       */
+      destination?: string | null;
+      /** @description The request's headers (names in any case): the signature headers are read from here. */
+      headers?: {
+        [key: string]: string;
+      } | null;
+      /** @description The project of `destination` (default: `default`). */
+      project?: string | null;
+      /** @description Signing secrets (`whsec_…`) to check the signatures with. */
+      secrets?: string[] | null;
     };
     /** @description One invalid input: `{in, name, value, detail}`. */
     Issue: {
@@ -848,6 +952,35 @@ export interface components {
     NameRequest: {
       name: string;
     };
+    /** @description Where and why a body is not JSON. */
+    ParseFailure: {
+      column: number;
+      line: number;
+      message: string;
+      /** @description Byte offset of the error in the body. */
+      offset: number;
+    };
+    /**
+     * @description One thing wrong with a payload, at a JSON pointer (`/data/installationId`; `` for the
+     *     whole body).
+     */
+    PayloadIssue: {
+      message: string;
+      pointer: string;
+    };
+    /**
+     * @description What a body is.
+     * @enum {string}
+     */
+    PayloadKind:
+      | "empty"
+      | "notJson"
+      | "notification"
+      | "readResult"
+      | "subscribeMessage"
+      | "webhookMessage"
+      | "kinesisRecord"
+      | "json";
     /** @description The JSON body of an error response. */
     Problem: {
       detail?: string;
@@ -920,6 +1053,27 @@ export interface components {
       nextAttempt: number;
       /** Format: date-time */
       nextAttemptTime: string;
+    };
+    SecretCheck: {
+      label: string;
+      /** @description Why it cannot be used, when it cannot (not base64 after `whsec_`, empty). */
+      problem?: string | null;
+    };
+    SignatureCheck: {
+      /** @description The label of the secret it matched, if any. */
+      matchedSecret?: string | null;
+      /** @description As sent, e.g. `v1,K5oZ…`. */
+      signature: string;
+    };
+    SignatureReport: {
+      /** @description Why nothing verified, most likely first; empty when verified. */
+      causes: string[];
+      /** @description One entry per header spelling present (`webhook`, `svix`). */
+      headerSets: components["schemas"]["HeaderSet"][];
+      /** @description The secrets that were tried, by label, and whether each is usable. */
+      secrets: components["schemas"]["SecretCheck"][];
+      /** @description True when some signature matched a secret and the timestamp is within tolerance. */
+      verified: boolean;
     };
     Stats: {
       /**
@@ -1041,6 +1195,45 @@ export interface operations {
       };
     };
   };
+  diff_values: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DiffRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Change"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   list_event_types: {
     parameters: {
       query?: never;
@@ -1056,6 +1249,53 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["EventTypeInfo"][];
+        };
+      };
+    };
+  };
+  inspect_payload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InspectRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["InspectReport"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
         };
       };
     };
