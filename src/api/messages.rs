@@ -190,6 +190,7 @@ pub async fn get_message(
     Ok(Json(MessageDetail {
         message: to_api(&row),
         payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+        payload_text: payload,
         attempts,
         retry,
     }))

@@ -130,6 +130,9 @@ pub struct MessageDetail {
     pub message: Message,
     /// The webhook body `{notificationType, data}`.
     pub payload: Value,
+    /// The same body as the exact text that was signed and sent (an attempt over 300 KB
+    /// sent its configs as download links instead), for checking a signature by hand.
+    pub payload_text: String,
     pub attempts: Vec<Attempt>,
     /// For a message that waits (`pending` or `retrying`): which attempt is next, when,
     /// and when retries end.

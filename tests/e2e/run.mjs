@@ -709,6 +709,40 @@ async function run() {
     },
   );
 
+  await step(
+    "Inspect from Live: the delivery's signature verifies; an edit shows its issue",
+    async () => {
+      await nav("Live");
+      await page.locator(`[data-message-id="${ctx.firstMessage}"]`).click();
+      await main().getByRole("button", { name: "Inspect" }).click();
+      const report = main().locator(".inspect-report");
+      await report
+        .getByRole("heading", {
+          name: "`installation.created` notification: valid; signature verified.",
+        })
+        .waitFor();
+      await report.getByText("matches the e2e-webhook's current key").first().waitFor();
+      await shot("inspector-verified");
+      const editor = main().getByLabel("Body to inspect");
+      await editor.click();
+      await page.keyboard.press("Control+a");
+      await page.keyboard.insertText(
+        '{"notificationType": "installation.created", "data": {"installationId": 7}}',
+      );
+      await main().getByRole("button", { name: "Inspect", exact: true }).click();
+      await report
+        .getByText(/issues/)
+        .first()
+        .waitFor();
+      await report
+        .locator(".inspect-issues li")
+        .filter({ hasText: "/data/installationId" })
+        .waitFor();
+      await report.getByText(/not verified/).waitFor();
+      await shot("inspector-issues");
+    },
+  );
+
   await step("the receiver fails: publishing until the destination is disabled", async () => {
     receiver.state.failing = true;
     ctx.failedMessages = [];
@@ -901,7 +935,16 @@ async function run() {
     await shot("keyboard-walk-delivered");
   });
 
-  const pages = ["Overview", "Destinations", "Topics", "Routing", "Live", "Alerts", "Publish"];
+  const pages = [
+    "Overview",
+    "Destinations",
+    "Topics",
+    "Routing",
+    "Live",
+    "Alerts",
+    "Publish",
+    "Inspector",
+  ];
   for (const size of [WIDE, NARROW]) {
     await step(
       `every page at ${size.width}×${size.height}: usable, and axe finds nothing serious`,

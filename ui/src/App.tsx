@@ -20,6 +20,9 @@ import { useSession } from "./hooks/useSession";
 const RoutingPage = lazy(() =>
   import("./features/routing/RoutingPage").then((m) => ({ default: m.RoutingPage })),
 );
+const InspectorPage = lazy(() =>
+  import("./features/inspector/InspectorPage").then((m) => ({ default: m.InspectorPage })),
+);
 const PublishPage = lazy(() =>
   import("./features/publish/PublishPage").then((m) => ({ default: m.PublishPage })),
 );
@@ -71,6 +74,7 @@ export function App() {
           {page === "live" && <LivePage onOpenPublish={() => navigate("publish")} />}
           {page === "alerts" && <AlertsPage />}
           {page === "publish" && <PublishPage onOpenLive={() => navigate("live")} />}
+          {page === "inspector" && <InspectorPage />}
         </Suspense>
       </main>
       <StatusLine />

@@ -13,6 +13,8 @@ import type {
   RecoverResponse,
   Stats,
   Topic,
+  InspectReport,
+  InspectRequest,
   CreateTopicRequest,
   UpdateTopicRequest,
   TopicDestinationRoute,
@@ -149,3 +151,7 @@ export async function listEventTypes(signal?: AbortSignal): Promise<EventTypeInf
 /** A cheap authenticated request: answers 401 when the browser is not logged in. */
 export const checkSession = (signal?: AbortSignal) =>
   request<unknown>("GET", `${base()}`, { signal });
+
+/** What a body is and what is wrong with it and its signature (`POST /v1/inspect`). */
+export const inspectPayload = (body: InspectRequest) =>
+  request<InspectReport>("POST", "/v1/inspect", { body: { project: PROJECT, ...body } });

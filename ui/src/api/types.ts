@@ -26,6 +26,9 @@ export type Attempt = Schemas["Attempt"];
 export type PublishResponse = Schemas["PublishResponse"];
 export type PublishedMessage = Schemas["PublishedMessage"];
 export type Stats = Schemas["Stats"];
+export type InspectRequest = Schemas["InspectRequest"];
+export type InspectReport = Schemas["InspectReport"];
+export type SignatureReport = Schemas["SignatureReport"];
 export type DestinationStats = Schemas["DestinationStats"];
 /** `GET /v1/event-types` items (a node extension; older nodes lack it). */
 export type EventTypeInfo = Schemas extends { EventTypeInfo: infer T }

@@ -940,6 +940,11 @@ export interface components {
       attempts: components["schemas"]["Attempt"][];
       /** @description The webhook body `{notificationType, data}`. */
       payload: unknown;
+      /**
+       * @description The same body as the exact text that was signed and sent (an attempt over 300 KB
+       *     sent its configs as download links instead), for checking a signature by hand.
+       */
+      payloadText: string;
       retry?: null | components["schemas"]["RetryPlan"];
     };
     MessagePage: {

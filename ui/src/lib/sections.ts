@@ -1,5 +1,6 @@
 // The console's sections, in sidebar order; each becomes a page under features/.
-export type SectionId = "destinations" | "topics" | "routing" | "live" | "alerts" | "publish";
+export type SectionId =
+  "destinations" | "topics" | "routing" | "live" | "alerts" | "publish" | "inspector";
 
 export interface Section {
   id: SectionId;
@@ -44,5 +45,11 @@ export const SECTIONS: readonly Section[] = [
     title: "Publish",
     summary: "Publish a notification by hand from an editable, valid example.",
     icon: "↗",
+  },
+  {
+    id: "inspector",
+    title: "Inspector",
+    summary: "Paste any payload: what it is, what is wrong with it, and its signature.",
+    icon: "⌕",
   },
 ];

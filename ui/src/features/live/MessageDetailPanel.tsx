@@ -8,6 +8,7 @@ import { ErrorNote } from "../../components/ErrorNote";
 import { JsonView } from "../../components/JsonView";
 import { StatusPill } from "../../components/StatusPill";
 import { failingSummary } from "../../components/DestinationState";
+import { headerLines, setInspectorDraft } from "../inspector/inspectorDraft";
 import { qk, useDestinations } from "../../hooks/queries";
 import { errorLabel, formatClock, formatMs, formatSpan, formatTime } from "../../lib/format";
 
@@ -88,6 +89,23 @@ export function MessageDetailPanel({ id, onClose }: { id: string; onClose: () =>
               onClick={() => resend.mutate()}
             >
               {resend.isPending ? "Resending…" : "Resend"}
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                // The exact text sent, with the last attempt's headers and the
+                // destination's keys: the Inspector checks its signature as sent.
+                const last = m.attempts[m.attempts.length - 1];
+                setInspectorDraft({
+                  body: m.payloadText,
+                  headers: headerLines(last?.requestHeaders),
+                  destination: m.destinationId,
+                });
+                window.location.hash = "/inspector";
+              }}
+            >
+              Inspect
             </button>
           </div>
           <ErrorNote error={resend.error} prefix="Could not resend" />
