@@ -176,6 +176,8 @@ impl Node {
             blobs,
             cancel,
             lookups: Default::default(),
+            public_url: public_url.to_string(),
+            inbox_sequences: Default::default(),
         });
         Ok((state, opened))
     }
@@ -197,9 +199,12 @@ impl Node {
         let app = api::router(state.clone());
         let shutdown = cancel.clone();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
         });
         tracing::info!(%addr, node = %opened.node_id, "node listening");
         Ok(Node {

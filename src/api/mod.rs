@@ -3,11 +3,13 @@
 
 pub mod auth;
 pub mod blobs;
+pub mod capture;
 pub mod destination_actions;
 pub mod destinations;
 pub mod event_types;
 pub mod extract;
 pub mod health;
+pub mod inboxes;
 pub mod inspect;
 pub mod keys;
 pub mod lookups;
@@ -74,6 +76,10 @@ pub struct Services {
     pub cancel: tokio_util::sync::CancellationToken,
     /// API keys and projects, as every request looks them up.
     pub lookups: Arc<lookups::Lookups>,
+    /// Where this node is reached (capture URLs and download links start with it).
+    pub public_url: String,
+    /// Each capture inbox's place in its response rules.
+    pub inbox_sequences: capture::Sequences,
 }
 
 #[derive(OpenApi)]
@@ -120,6 +126,8 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .route("/login", axum::routing::get(session::login_link))
+        .route("/in/{token}", axum::routing::any(capture::capture))
+        .route("/in/{token}/{*rest}", axum::routing::any(capture::capture))
         .fallback(ui::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
@@ -180,6 +188,13 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::stats))
         .routes(routes!(event_types::list_event_types))
         .routes(routes!(inspect::inspect_payload))
+        .routes(routes!(inboxes::create_inbox, inboxes::list_inboxes))
+        .routes(routes!(
+            inboxes::get_inbox,
+            inboxes::update_inbox,
+            inboxes::delete_inbox
+        ))
+        .routes(routes!(inboxes::list_captures))
         .routes(routes!(inspect::diff_values))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))

@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod delivery;
 pub mod destination;
 pub mod event_type;
+pub mod inbox;
 pub mod input;
 pub mod live;
 pub mod message;

@@ -12,6 +12,7 @@ mod columns;
 mod connection;
 pub mod destinations;
 pub mod error;
+pub mod inboxes;
 pub mod messages;
 pub mod meta;
 pub mod notifications;

@@ -257,6 +257,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/projects/{projectIdOrName}/inboxes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["list_inboxes"];
+    put?: never;
+    post: operations["create_inbox"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/inboxes/{inbox}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["get_inbox"];
+    put?: never;
+    post?: never;
+    delete: operations["delete_inbox"];
+    options?: never;
+    head?: never;
+    patch: operations["update_inbox"];
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/inboxes/{inbox}/captures": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["list_captures"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/projects/{projectIdOrName}/messages": {
     parameters: {
       query?: never;
@@ -529,6 +577,35 @@ export interface components {
       /** Format: int32 */
       statusCode?: number | null;
     };
+    /** @description One request an inbox received. */
+    Capture: {
+      /** @description The body as text when it is UTF-8. */
+      body?: string | null;
+      /** @description The body's bytes as base64 when it is not UTF-8. */
+      bodyBase64?: string | null;
+      /** Format: int64 */
+      bodySize: number;
+      /** @description Name and value pairs, in the order received. */
+      headers: [string, string][];
+      id: string;
+      inboxId: string;
+      method: string;
+      /** @description The path under the capture URL (`/` for the URL itself). */
+      path: string;
+      query?: string | null;
+      remoteAddr?: string | null;
+      /**
+       * Format: int64
+       * @description The status the inbox answered with.
+       */
+      status?: number | null;
+      /** Format: date-time */
+      time: string;
+      /** @description True when only the first `bodyLimit` bytes were kept. */
+      truncated: boolean;
+      /** @description The message a delivery attempt was for (`webhook-id`, else `svix-id`). */
+      webhookId?: string | null;
+    };
     /** @description One difference: at `path` (a JSON pointer), `before` became `after`. */
     Change: {
       after?: unknown;
@@ -555,6 +632,26 @@ export interface components {
       eventType: components["schemas"]["EventType"];
       /** @description Topic ID (a topic name is accepted too). */
       topicId: string;
+    };
+    CreateInboxRequest: {
+      /**
+       * Format: int32
+       * @description Default 1 MiB, at most 16 MiB.
+       */
+      bodyLimit?: number | null;
+      /**
+       * @description Also create a webhook destination (same name) that delivers to this inbox: "send to
+       *     a new inbox" in one step.
+       */
+      createDestination?: boolean | null;
+      /**
+       * Format: int32
+       * @description Default 1000, at most 100000.
+       */
+      maxCaptures?: number | null;
+      name: string;
+      /** @description Default: always 200. */
+      rules?: components["schemas"]["ResponseRule"][] | null;
     };
     CreateKeyRequest: {
       name: string;
@@ -778,6 +875,30 @@ export interface components {
     Health: {
       status: string;
       version: string;
+    };
+    Inbox: {
+      /**
+       * Format: int32
+       * @description At most this many bytes of a body are kept (the full size is recorded).
+       */
+      bodyLimit: number;
+      /** @description Where to send requests: any method, any sub-path, no API key. */
+      captureUrl: string;
+      /** Format: date-time */
+      createTime: string;
+      /** @description The webhook destination made to deliver here, if any. */
+      destinationId?: string | null;
+      id: string;
+      /**
+       * Format: int32
+       * @description The newest this many captures are kept; older ones are dropped.
+       */
+      maxCaptures: number;
+      name: string;
+      projectId: string;
+      rules: components["schemas"]["ResponseRule"][];
+      /** Format: date-time */
+      updateTime: string;
     };
     /** @description Everything `inspect` found. */
     InspectReport: {
@@ -1038,6 +1159,33 @@ export interface components {
       requeued: number;
       since: string;
     };
+    /**
+     * @description How the inbox answers. Rules apply in order: each answers `times` requests (the last
+     *     one, or one without `times`, answers all that come after): `[{status: 500, times: 3},
+     *     {status: 200}]` is "500 three times, then 200".
+     */
+    ResponseRule: {
+      body?: string | null;
+      /**
+       * Format: int64
+       * @description Wait this long before answering (up to 10 minutes): past a sender's timeout, the
+       *     sender sees a timeout.
+       */
+      delayMs?: number | null;
+      headers?: {
+        [key: string]: string;
+      } | null;
+      /**
+       * Format: int32
+       * @description 100 to 599.
+       */
+      status: number;
+      /**
+       * Format: int32
+       * @description How many requests this rule answers before the next one takes over.
+       */
+      times?: number | null;
+    };
     /** @description What happens next to a waiting message, under its destination's retry schedule. */
     RetryPlan: {
       /**
@@ -1122,6 +1270,15 @@ export interface components {
     UpdateDestinationRequest: {
       destination: components["schemas"]["DestinationPatch"];
       updateMask: string[];
+    };
+    /** @description Each field given replaces the inbox's; new rules start their sequence at once. */
+    UpdateInboxRequest: {
+      /** Format: int32 */
+      bodyLimit?: number | null;
+      /** Format: int32 */
+      maxCaptures?: number | null;
+      name?: string | null;
+      rules?: components["schemas"]["ResponseRule"][] | null;
     };
     /**
      * @description `PATCH .../topics/{topic}`: each field given replaces what the topic has: its name, the
@@ -1897,6 +2054,244 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["PublishResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  list_inboxes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Inbox"][];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  create_inbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateInboxRequest"];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Inbox"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  get_inbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        /** @description Inbox ID or name */
+        inbox: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Inbox"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  delete_inbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        inbox: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted, with its captures */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  update_inbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        inbox: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateInboxRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Inbox"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  list_captures: {
+    parameters: {
+      query?: {
+        /** @description 1 to 1000, default 100 */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        inbox: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Newest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Capture"][];
         };
       };
       404: {

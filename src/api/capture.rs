@@ -1,0 +1,118 @@
+//! `ANY /in/{token}[/{path}]`: an inbox's capture URL. No API key (the token is the
+//! secret): every request is stored, then answered by the inbox's rules — the status,
+//! headers and body of the rule whose turn it is, after its delay.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use crate::error::ApiError;
+use crate::model::inbox::{rule_for, ResponseRule, BODY_LIMIT_MAX};
+use crate::store::{self, inboxes};
+
+/// Where each inbox is in its rule sequence: how many requests it answered since its rules
+/// were last set (kept in memory: a restart starts the sequences again).
+#[derive(Default)]
+pub struct Sequences(Mutex<HashMap<String, (i64, u64)>>);
+
+impl Sequences {
+    /// The 0-based turn of this request, for rules set at `rules_time`.
+    fn next(&self, inbox_id: &str, rules_time: i64) -> u64 {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = map.entry(inbox_id.to_string()).or_insert((rules_time, 0));
+        if entry.0 != rules_time {
+            *entry = (rules_time, 0);
+        }
+        entry.1 += 1;
+        entry.1 - 1
+    }
+}
+
+pub async fn capture(State(state): State<AppState>, request: Request) -> Response {
+    match record_and_answer(&state, request).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn record_and_answer(state: &AppState, request: Request) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let rest = parts.uri.path().strip_prefix("/in/").unwrap_or_default();
+    let (token, sub_path) = match rest.split_once('/') {
+        Some((token, sub)) => (token, format!("/{sub}")),
+        None => (rest, "/".to_string()),
+    };
+    let inbox = inboxes::by_token(&state.store, token)
+        .await?
+        .ok_or_else(|| ApiError::not_found("inbox", "this capture URL"))?;
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT_MAX as usize * 4)
+        .await
+        .map_err(|e| ApiError::Malformed {
+            detail: format!("could not read the body: {e}"),
+            issues: vec![],
+        })?;
+    let rules: Vec<ResponseRule> = serde_json::from_str(&inbox.rules).unwrap_or_default();
+    let rule = rule_for(
+        &rules,
+        state.inbox_sequences.next(&inbox.id, inbox.update_time),
+    );
+
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let webhook_id = ["webhook-id", "svix-id"]
+        .iter()
+        .find_map(|h| parts.headers.get(*h).and_then(|v| v.to_str().ok()))
+        .map(str::to_string);
+    let kept = bytes.len().min(inbox.body_limit.max(0) as usize);
+    let row = inboxes::CaptureRow {
+        seq: 0,
+        id: format!("cap_{}", store::new_id().replace('-', "")),
+        inbox_id: inbox.id.clone(),
+        method: parts.method.to_string(),
+        path: sub_path,
+        query: parts.uri.query().map(str::to_string),
+        headers: serde_json::to_string(&headers).map_err(anyhow::Error::from)?,
+        body: bytes[..kept].to_vec(),
+        body_size: bytes.len() as i64,
+        remote_addr: parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.to_string()),
+        status: Some(i64::from(rule.status)),
+        webhook_id,
+        time: state.config.clock.now_ms(),
+    };
+    // Stored before answering: what the sender sent is kept whatever the answer does.
+    let mut tx = state.store.begin_write().await?;
+    inboxes::add_capture(&mut tx, &row, inbox.max_captures).await?;
+    tx.commit().await?;
+
+    if let Some(ms) = rule.delay_ms.filter(|ms| *ms > 0) {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(ms)) => {}
+            _ = state.cancel.cancelled() => {}
+        }
+    }
+    let mut response = Response::new(Body::from(rule.body.clone().unwrap_or_default()));
+    *response.status_mut() = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::OK);
+    for (name, value) in rule.headers.iter().flatten() {
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            response.headers_mut().insert(n, v);
+        }
+    }
+    Ok(response)
+}

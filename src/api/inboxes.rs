@@ -1,0 +1,256 @@
+//! `/v1/projects/{p}/inboxes`: capture inboxes and what they captured. The capture URL
+//! itself is `api::capture`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD};
+use base64::Engine;
+use rand::RngCore;
+use serde_json::{json, Value};
+
+use super::extract::{JsonObject, QueryParams};
+use super::{destinations, projects, AppState};
+use crate::error::{ApiError, ApiResult};
+use crate::model::inbox::{
+    parse_create_inbox, parse_update_inbox, Capture, Inbox, ResponseRule, DEFAULT_BODY_LIMIT,
+    DEFAULT_MAX_CAPTURES,
+};
+use crate::problem::{Issue, IssueLocation, Problem};
+use crate::store::inboxes::{self, CaptureRow, InboxRow};
+use crate::store::{self};
+use crate::time::to_datetime;
+
+fn view(state: &AppState, row: &InboxRow) -> Inbox {
+    Inbox {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        project_id: row.project_id.clone(),
+        capture_url: format!("{}/in/{}", state.public_url, row.token),
+        rules: serde_json::from_str(&row.rules).unwrap_or_default(),
+        max_captures: row.max_captures as u32,
+        body_limit: row.body_limit as u32,
+        destination_id: row.destination_id.clone(),
+        create_time: to_datetime(row.create_time),
+        update_time: to_datetime(row.update_time),
+    }
+}
+
+fn capture_view(row: CaptureRow) -> Capture {
+    let truncated = (row.body.len() as i64) < row.body_size;
+    let (body, body_base64) = match String::from_utf8(row.body) {
+        Ok(text) => (Some(text), None),
+        Err(e) => (None, Some(BASE64.encode(e.into_bytes()))),
+    };
+    Capture {
+        id: row.id,
+        inbox_id: row.inbox_id,
+        method: row.method,
+        path: row.path,
+        query: row.query,
+        headers: serde_json::from_str(&row.headers).unwrap_or_default(),
+        body,
+        body_base64,
+        body_size: row.body_size,
+        truncated,
+        remote_addr: row.remote_addr,
+        status: row.status,
+        webhook_id: row.webhook_id,
+        time: to_datetime(row.time),
+    }
+}
+
+/// 24 random bytes, URL-safe: the capture URL's only protection.
+fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn resolve(state: &AppState, project_id: &str, inbox: &str) -> ApiResult<InboxRow> {
+    inboxes::find(&state.store, project_id, inbox)
+        .await?
+        .ok_or_else(|| ApiError::not_found("inbox", inbox))
+}
+
+fn name_conflict(name: &str) -> ApiError {
+    ApiError::conflict(
+        "name",
+        name,
+        "an inbox with this name already exists in this project",
+    )
+}
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/inboxes", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path)),
+    request_body = crate::model::inbox::CreateInboxRequest,
+    responses((status = 201, body = Inbox), (status = 400, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_inbox(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<(StatusCode, Json<Inbox>)> {
+    let project = projects::resolve(&state, &project).await?;
+    let request = parse_create_inbox(&body)?;
+    let now = state.config.clock.now_ms();
+    let mut row = InboxRow {
+        id: store::new_id(),
+        project_id: project.id.clone(),
+        name: request.name.clone(),
+        token: new_token(),
+        rules: serde_json::to_string(&request.rules.unwrap_or_else(|| vec![ResponseRule::ok()]))
+            .map_err(anyhow::Error::from)?,
+        max_captures: i64::from(request.max_captures.unwrap_or(DEFAULT_MAX_CAPTURES)),
+        body_limit: i64::from(request.body_limit.unwrap_or(DEFAULT_BODY_LIMIT)),
+        destination_id: None,
+        create_time: now,
+        update_time: now,
+    };
+    let mut tx = state.store.begin_write().await?;
+    match inboxes::insert(&mut tx, &row).await {
+        Err(e) if store::is_unique_violation(&e) => return Err(name_conflict(&row.name)),
+        other => other?,
+    }
+    tx.commit().await?;
+    if request.create_destination == Some(true) {
+        // "Send to a new inbox": a webhook destination to the capture URL, made exactly as
+        // the destinations API makes one (signing key and all).
+        let url = view(&state, &row).capture_url;
+        let made = destinations::create_destination(
+            State(state.clone()),
+            Path(project.id.clone()),
+            JsonObject(
+                json!({"name": row.name, "type": "webhook", "metadata": {"url": url}})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        )
+        .await;
+        match made {
+            Ok((_, Json(destination))) => {
+                row.destination_id = Some(destination.id);
+                let mut tx = state.store.begin_write().await?;
+                inboxes::update(&mut tx, &row).await?;
+                tx.commit().await?;
+            }
+            Err(e) => {
+                // All or nothing: the inbox goes again if its destination cannot be made.
+                let mut tx = state.store.begin_write().await?;
+                inboxes::delete(&mut tx, &row.id).await?;
+                tx.commit().await?;
+                return Err(e);
+            }
+        }
+    }
+    Ok((StatusCode::CREATED, Json(view(&state, &row))))
+}
+
+#[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/inboxes", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path)),
+    responses((status = 200, body = [Inbox]), (status = 404, body = Problem)))]
+pub async fn list_inboxes(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+) -> ApiResult<Json<Vec<Inbox>>> {
+    let project = projects::resolve(&state, &project).await?;
+    let rows = inboxes::list(&state.store, &project.id).await?;
+    Ok(Json(rows.iter().map(|r| view(&state, r)).collect()))
+}
+
+#[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path), ("inbox" = String, Path, description = "Inbox ID or name")),
+    responses((status = 200, body = Inbox), (status = 404, body = Problem)))]
+pub async fn get_inbox(
+    State(state): State<AppState>,
+    Path((project, inbox)): Path<(String, String)>,
+) -> ApiResult<Json<Inbox>> {
+    let project = projects::resolve(&state, &project).await?;
+    Ok(Json(view(
+        &state,
+        &resolve(&state, &project.id, &inbox).await?,
+    )))
+}
+
+#[utoipa::path(patch, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path), ("inbox" = String, Path)),
+    request_body = crate::model::inbox::UpdateInboxRequest,
+    responses((status = 200, body = Inbox), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn update_inbox(
+    State(state): State<AppState>,
+    Path((project, inbox)): Path<(String, String)>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Inbox>> {
+    let project = projects::resolve(&state, &project).await?;
+    let mut row = resolve(&state, &project.id, &inbox).await?;
+    let request = parse_update_inbox(&body)?;
+    if let Some(name) = request.name {
+        row.name = name;
+    }
+    if let Some(rules) = request.rules {
+        row.rules = serde_json::to_string(&rules).map_err(anyhow::Error::from)?;
+    }
+    if let Some(n) = request.max_captures {
+        row.max_captures = i64::from(n);
+    }
+    if let Some(n) = request.body_limit {
+        row.body_limit = i64::from(n);
+    }
+    // A new update time starts the rules' sequence again, at once.
+    row.update_time = state.config.clock.now_ms().max(row.update_time + 1);
+    let mut tx = state.store.begin_write().await?;
+    match inboxes::update(&mut tx, &row).await {
+        Err(e) if store::is_unique_violation(&e) => return Err(name_conflict(&row.name)),
+        other => other?,
+    }
+    tx.commit().await?;
+    Ok(Json(view(&state, &row)))
+}
+
+#[utoipa::path(delete, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path), ("inbox" = String, Path)),
+    responses((status = 204, description = "Deleted, with its captures"), (status = 404, body = Problem)))]
+pub async fn delete_inbox(
+    State(state): State<AppState>,
+    Path((project, inbox)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let project = projects::resolve(&state, &project).await?;
+    let row = resolve(&state, &project.id, &inbox).await?;
+    let mut tx = state.store.begin_write().await?;
+    inboxes::delete(&mut tx, &row.id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}/captures", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path), ("inbox" = String, Path),
+           ("limit" = Option<u32>, Query, description = "1 to 1000, default 100")),
+    responses((status = 200, body = [Capture], description = "Newest first"), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn list_captures(
+    State(state): State<AppState>,
+    Path((project, inbox)): Path<(String, String)>,
+    query: QueryParams,
+) -> ApiResult<Json<Vec<Capture>>> {
+    let project = projects::resolve(&state, &project).await?;
+    let row = resolve(&state, &project.id, &inbox).await?;
+    let limit = match query.string("limit") {
+        None => 100,
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=1000).contains(l))
+            .ok_or_else(|| {
+                ApiError::invalid(Issue::at(
+                    IssueLocation::Query,
+                    "limit",
+                    Some(Value::String(raw.into())),
+                    "must be a whole number from 1 to 1000",
+                ))
+            })?,
+    };
+    let rows = inboxes::captures(&state.store, &row.id, limit).await?;
+    Ok(Json(rows.into_iter().map(capture_view).collect()))
+}

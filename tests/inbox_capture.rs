@@ -1,0 +1,199 @@
+//! Capture inboxes over real HTTP with the real dispatcher: a destination made with the
+//! inbox delivers into it (exact bytes and headers, a signature that verifies), response
+//! rules make the dispatcher retry and disable, and the capture URL takes anything.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::node::TestNode;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn captures(n: &TestNode, inbox: &str, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = n
+            .get(&n.p(&format!("/inboxes/{inbox}/captures")))
+            .await
+            .body;
+        let list = got.as_array().cloned().unwrap_or_default();
+        if list.len() >= count {
+            return list.into_iter().rev().collect(); // oldest first
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {count} captures: {got}",
+            list.len()
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_new_inbox_with_its_destination_receives_a_signed_delivery() {
+    let n = TestNode::start().await;
+    let inbox = n
+        .post(
+            &n.p("/inboxes"),
+            json!({"name": "try-it", "createDestination": true}),
+        )
+        .await;
+    assert_eq!(inbox.status, 201, "{}", inbox.body);
+    let destination = inbox.body["destinationId"].as_str().unwrap().to_string();
+    let url = inbox.body["captureUrl"].as_str().unwrap();
+    assert!(url.starts_with(&n.url("/in/")), "{url}");
+    let d = n
+        .get(&n.p(&format!("/destinations/{destination}")))
+        .await
+        .body;
+    assert_eq!(
+        (d["name"].as_str(), d["metadata"]["url"].as_str()),
+        (Some("try-it"), Some(url))
+    );
+
+    n.wire("t", &["installation.created"], &[&destination])
+        .await;
+    let message = n.notify("installation.created").await.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let got = captures(&n, "try-it", 1).await.remove(0);
+    let sent = n.get(&n.p(&format!("/messages/{message}"))).await.body;
+    assert_eq!(got["body"], sent["payloadText"], "the exact bytes sent");
+    assert_eq!(got["method"], "POST");
+    assert_eq!(got["webhookId"], message.as_str());
+    assert_eq!(got["status"], 200);
+    let headers: serde_json::Map<String, Value> = got["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h[0].as_str().unwrap().to_string(), h[1].clone()))
+        .collect();
+    assert_eq!(headers["webhook-id"], message.as_str());
+    let report = n
+        .post(
+            "/v1/inspect",
+            json!({"body": got["body"], "headers": headers, "destination": destination}),
+        )
+        .await;
+    assert_eq!(
+        report.body["signature"]["verified"], true,
+        "{}",
+        report.body
+    );
+    assert_eq!(report.body["issues"], json!([]));
+}
+
+#[tokio::test]
+async fn rules_make_the_dispatcher_retry_on_schedule_then_succeed_and_410_disables() {
+    let n = TestNode::start().await;
+    let rules = json!([{"status": 500, "times": 3, "body": "down"}, {"status": 200}]);
+    let inbox = n
+        .post(&n.p("/inboxes"), json!({"name": "flaky", "rules": rules}))
+        .await
+        .body;
+    let url = inbox["captureUrl"].as_str().unwrap();
+    n.webhook_with("flaky", url, json!({"retrySchedule": [0, 0.1, 0.2, 0.3]}))
+        .await;
+    n.wire("t", &["connection.created"], &["flaky"]).await;
+    let message = n.notify("connection.created").await.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let got = captures(&n, "flaky", 4).await;
+    let statuses: Vec<i64> = got.iter().map(|c| c["status"].as_i64().unwrap()).collect();
+    assert_eq!(statuses, [500, 500, 500, 200]);
+    assert!(got.iter().all(|c| c["webhookId"] == message.as_str()));
+    let times: Vec<i64> = got
+        .iter()
+        .map(|c| {
+            chrono::DateTime::parse_from_rfc3339(c["time"].as_str().unwrap())
+                .unwrap()
+                .timestamp_millis()
+        })
+        .collect();
+    // The schedule's delays, less the node's ±20 % jitter.
+    for (i, delay) in [(1, 100), (2, 200), (3, 300)] {
+        let gap = times[i] - times[i - 1];
+        assert!(
+            gap >= delay * 8 / 10 - 5,
+            "gap before attempt {}: {gap} ms",
+            i + 1
+        );
+    }
+    let m = n
+        .wait_message(&message, WAIT, |m| m["status"] == "delivered")
+        .await;
+    assert_eq!(m["attempts"].as_array().unwrap().len(), 4);
+
+    // Now 410 Gone: the dispatcher disables the destination at once.
+    n.patch(&n.p("/inboxes/flaky"), json!({"rules": [{"status": 410}]}))
+        .await;
+    n.notify("connection.created").await;
+    let d = n.wait_destination("flaky", WAIT, "disabled").await;
+    assert!(d["disabledReason"].as_str().unwrap().contains("410"), "{d}");
+}
+
+#[tokio::test]
+async fn the_capture_url_takes_anything_and_keeps_within_its_caps() {
+    let n = TestNode::start().await;
+    n.post(
+        &n.p("/inboxes"),
+        json!({"name": "x", "rules": [{"status": 600}]}),
+    )
+    .await
+    .expect_problem(422, &["rules[0].status"]);
+    n.post(
+        &n.p("/inboxes"),
+        json!({"name": "x", "maxCaptures": 0, "surprise": 1}),
+    )
+    .await
+    .expect_problem(422, &["surprise", "maxCaptures"]);
+    let inbox = n
+        .post(
+            &n.p("/inboxes"),
+            json!({"name": "box", "maxCaptures": 2, "bodyLimit": 4,
+                   "rules": [{"status": 429, "headers": {"Retry-After": "2"}, "body": "slow down"}]}),
+        )
+        .await
+        .body;
+    let url = inbox["captureUrl"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    let answer = http
+        .put(format!("{url}/deep/path?x=1"))
+        .body(vec![0xffu8, 0xfe, 0x00, 0x41, 0x42, 0x43])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 429);
+    assert_eq!(answer.headers()["retry-after"], "2");
+    assert_eq!(answer.text().await.unwrap(), "slow down");
+    let got = captures(&n, "box", 1).await.remove(0);
+    assert_eq!(
+        (got["method"].as_str(), got["path"].as_str()),
+        (Some("PUT"), Some("/deep/path"))
+    );
+    assert_eq!(got["query"], "x=1");
+    assert_eq!(
+        got["bodyBase64"], "//4AQQ==",
+        "the first 4 bytes, as base64: {got}"
+    );
+    assert_eq!(
+        (got["bodySize"].as_i64(), got["truncated"].as_bool()),
+        (Some(6), Some(true))
+    );
+    assert!(got["remoteAddr"]
+        .as_str()
+        .unwrap()
+        .starts_with("127.0.0.1:"));
+    for _ in 0..3 {
+        http.get(&url).send().await.unwrap();
+    }
+    let kept = n.get(&n.p("/inboxes/box/captures")).await.body;
+    assert_eq!(kept.as_array().unwrap().len(), 2, "the cap holds: {kept}");
+    // No inbox behind a token: 404, nothing stored anywhere.
+    let missing = http.post(n.url("/in/not-a-token")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
