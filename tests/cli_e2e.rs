@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 use support::node::TestNode;
 use support::receiver::Receiver;
+use tokio::io::AsyncBufReadExt;
 use tokio::process::Command;
 
 struct Run {
@@ -946,5 +947,101 @@ async fn inspect_explains_a_body_and_its_signature() {
         r.stdout.contains("matches the hook's current secret"),
         "{}",
         r.stdout
+    );
+}
+
+/// `inbox create --destination`, then `inbox wait` returns the delivery as it arrives;
+/// `inbox rules` changes the answers at once; a wait with nothing coming times out with 1.
+#[tokio::test(flavor = "multi_thread")]
+async fn inbox_commands_capture_and_wait_for_a_delivery() {
+    let node = TestNode::start().await;
+    let cfg = tempfile::tempdir().unwrap();
+    let cfg = cfg.path();
+    let made = sb(
+        &node,
+        cfg,
+        &["inbox", "create", "ci", "--destination", "--json"],
+    )
+    .await
+    .ok()
+    .json();
+    let destination = made["destinationId"].as_str().unwrap().to_string();
+    node.wire(
+        "t",
+        &["installation.created", "connection.created"],
+        &[&destination],
+    )
+    .await;
+    let mut wait = command(cfg);
+    wait.env("SWITCHBOARD_URL", &node.base_url)
+        .env("SWITCHBOARD_API_KEY", &node.key)
+        .args([
+            "inbox",
+            "wait",
+            "--inbox",
+            "ci",
+            "--type",
+            "installation.created",
+            "--timeout",
+            "20s",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = wait.spawn().unwrap();
+    // Publish once it says it is waiting (its start point is taken).
+    let mut stderr = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let said = stderr.next_line().await.unwrap().unwrap_or_default();
+    assert!(said.starts_with("waiting for a capture in ci"), "{said}");
+    // Something else first: the wait is for installation.created only.
+    node.notify("connection.created").await;
+    node.notify("installation.created").await;
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::new(),
+    };
+    assert_eq!(
+        r.code,
+        0,
+        "{}\ncaptures: {}\nmessages: {}",
+        r.stdout,
+        node.get(&node.p("/inboxes/ci/captures")).await.body,
+        node.get(&node.p("/messages")).await.body
+    );
+    let capture: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        capture["body"]
+            .as_str()
+            .unwrap()
+            .contains("installation.created"),
+        "{capture}"
+    );
+
+    let rules = sb(
+        &node,
+        cfg,
+        &["inbox", "rules", "ci", r#"[{"status": 503}]"#, "--json"],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(rules["rules"][0]["status"], 503);
+    let listed = sb(&node, cfg, &["inbox", "captures", "ci"]).await.ok();
+    assert!(listed.stdout.contains("POST"), "{}", listed.stdout);
+    let timed_out = sb(
+        &node,
+        cfg,
+        &["inbox", "wait", "--inbox", "ci", "--timeout", "300ms"],
+    )
+    .await;
+    assert_eq!(timed_out.code, 1, "{}", timed_out.stderr);
+    assert!(
+        timed_out.stderr.contains("within 300ms"),
+        "{}",
+        timed_out.stderr
     );
 }

@@ -12,6 +12,7 @@
 //! be reached or answered something unreadable.
 
 mod destinations;
+mod inbox;
 mod inspect;
 mod messages;
 mod output;
@@ -99,6 +100,12 @@ pub enum Command {
     /// What a payload is and what is wrong with it and its signature (runs here; with
     /// `--destination`, the node checks with that destination's keys).
     Inspect(inspect::InspectArgs),
+    /// Capture inboxes: a receiver on the node that records every request and answers by
+    /// rules (`create --destination` to send a destination's deliveries there).
+    Inbox {
+        #[command(subcommand)]
+        command: inbox::InboxCommand,
+    },
     /// Projects of the node.
     Projects {
         #[command(subcommand)]
@@ -149,6 +156,7 @@ async fn execute(global: &GlobalArgs, command: Command, out: Output) -> anyhow::
             Ok(())
         }
         Command::Projects { command } => projects(&client, command, out).await,
+        Command::Inbox { command } => inbox::inbox(&client, command, out).await,
         Command::Profiles { .. } | Command::Inspect(_) => unreachable!("handled above"),
     }
 }

@@ -630,6 +630,36 @@ impl Client {
         self.json(call, "inspection").await
     }
 
+    // ---- Capture inboxes ----
+
+    pub async fn create_inbox(&self, request: &CreateInboxRequest) -> Result<Inbox> {
+        let call = Call::new(Method::POST, self.project_url(&["inboxes"])).json(request)?;
+        self.json(call, "inbox").await
+    }
+
+    pub async fn list_inboxes(&self) -> Result<Vec<Inbox>> {
+        let call = Call::new(Method::GET, self.project_url(&["inboxes"]));
+        self.json(call, "inbox list").await
+    }
+
+    pub async fn update_inbox(&self, inbox: &str, request: &UpdateInboxRequest) -> Result<Inbox> {
+        let call = Call::new(Method::PATCH, self.project_url(&["inboxes", inbox])).json(request)?;
+        self.json(call, "inbox").await
+    }
+
+    pub async fn delete_inbox(&self, inbox: &str) -> Result<()> {
+        let call = Call::new(Method::DELETE, self.project_url(&["inboxes", inbox]));
+        self.empty(call).await
+    }
+
+    /// The inbox's newest captures, newest first (at most `limit`, 1 to 1000).
+    pub async fn list_captures(&self, inbox: &str, limit: u32) -> Result<Vec<Capture>> {
+        let mut url = self.project_url(&["inboxes", inbox, "captures"]);
+        url.query_pairs_mut()
+            .append_pair("limit", &limit.to_string());
+        self.json(Call::new(Method::GET, url), "capture list").await
+    }
+
     // ---- Event type → topic routes ----
 
     pub async fn create_event_topic_route(
