@@ -38,3 +38,15 @@ CREATE TABLE captures (
     time         INTEGER NOT NULL
 );
 CREATE INDEX captures_by_inbox ON captures (inbox_id, seq);
+
+-- A capture sent again (as is or edited, maybe re-signed) and what came back.
+CREATE TABLE replays (
+    id           TEXT PRIMARY KEY NOT NULL,
+    capture_id   TEXT NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+    url          TEXT NOT NULL,
+    -- JSON: the request sent {method, headers, bodySize} and the answer {status, headers,
+    -- body (first 4 KiB), durationMs} or {error}.
+    result       TEXT NOT NULL,
+    time         INTEGER NOT NULL
+);
+CREATE INDEX replays_by_capture ON replays (capture_id, time);

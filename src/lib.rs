@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod blobs;
+pub mod capture_export;
 pub mod client;
 pub mod config;
 pub mod dispatch;

@@ -197,3 +197,148 @@ async fn the_capture_url_takes_anything_and_keeps_within_its_caps() {
     let missing = http.post(n.url("/in/not-a-token")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+/// A capture reaches `/stream` as `capture.received` as soon as it is stored.
+#[tokio::test]
+async fn a_capture_is_announced_on_the_live_stream() {
+    use switchboard::client::{LiveOptions, LiveUpdate};
+    let n = TestNode::start().await;
+    let inbox = n.post(&n.p("/inboxes"), json!({"name": "live"})).await.body;
+    let url = inbox["captureUrl"].as_str().unwrap().to_string();
+    let mut live = support::client_kit::client(&n).live_events(LiveOptions::default());
+    match live.next().await {
+        Some(Ok(LiveUpdate::Connected { .. })) => {}
+        other => panic!("not connected: {other:?}"),
+    }
+    let sent = Instant::now();
+    reqwest::Client::new()
+        .post(&url)
+        .header("webhook-id", "msg_live")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let event = loop {
+        match tokio::time::timeout(WAIT, live.next())
+            .await
+            .expect("an event")
+        {
+            Some(Ok(LiveUpdate::Event(e))) if e.kind == "capture.received" => break e,
+            Some(Ok(_)) => continue,
+            other => panic!("{other:?}"),
+        }
+    };
+    let took = sent.elapsed();
+    eprintln!("capture → live event: {took:?} (after the answer arrived)");
+    assert_eq!(event.data["inboxName"], "live");
+    assert_eq!(event.data["webhookId"], "msg_live");
+    assert_eq!(event.data["status"], 200);
+    assert!(took < Duration::from_millis(500), "{took:?}");
+}
+
+/// A capture replayed to another receiver arrives byte for byte with its signature (or
+/// signed again with a new ID); exports are valid HAR 1.2 / curl / NDJSON with no secret.
+#[tokio::test]
+async fn replay_reaches_another_receiver_and_exports_hold_no_secret() {
+    use support::receiver::Receiver;
+    let n = TestNode::start().await;
+    let inbox = n
+        .post(
+            &n.p("/inboxes"),
+            json!({"name": "src", "createDestination": true}),
+        )
+        .await
+        .body;
+    let destination = inbox["destinationId"].as_str().unwrap().to_string();
+    n.wire("t", &["connection.created"], &[&destination]).await;
+    n.notify("connection.created").await;
+    let captured = captures(&n, "src", 1).await.remove(0);
+    let id = captured["id"].as_str().unwrap();
+    let mut rx = Receiver::start().await;
+
+    let replay = n
+        .post(
+            &n.p(&format!("/inboxes/src/captures/{id}/replay")),
+            json!({"url": rx.url("/again")}),
+        )
+        .await;
+    assert_eq!(replay.status, 200, "{}", replay.body);
+    assert_eq!(replay.body["status"], 204, "{}", replay.body);
+    let got = rx.next(WAIT).await;
+    assert_eq!(
+        got.body.as_ref(),
+        captured["body"].as_str().unwrap().as_bytes()
+    );
+    let check = |got: &support::receiver::Received| {
+        let headers: serde_json::Map<String, Value> =
+            ["webhook-id", "webhook-timestamp", "webhook-signature"]
+                .iter()
+                .map(|h| (h.to_string(), Value::String(got.header(h).into())))
+                .collect();
+        json!({"body": String::from_utf8_lossy(&got.body), "headers": headers,
+               "destination": destination})
+    };
+    let verdict = n.post("/v1/inspect", check(&got)).await.body;
+    assert_eq!(verdict["signature"]["verified"], true, "{verdict}");
+
+    // Edited and signed again, under a new ID: verifies there too.
+    let edited = r#"{"notificationType":"connection.created","data":{}}"#;
+    n.post(
+        &n.p(&format!("/inboxes/src/captures/{id}/replay")),
+        json!({"url": rx.url("/edited"), "body": edited, "resignWith": destination, "newId": true}),
+    )
+    .await;
+    let got = rx.next(WAIT).await;
+    assert_eq!(got.body.as_ref(), edited.as_bytes());
+    assert_ne!(
+        got.header("webhook-id"),
+        captured["webhookId"].as_str().unwrap()
+    );
+    let verdict = n.post("/v1/inspect", check(&got)).await.body;
+    assert_eq!(verdict["signature"]["verified"], true, "{verdict}");
+
+    // A capture with credentials: exports leave them out.
+    let url = inbox["captureUrl"].as_str().unwrap();
+    reqwest::Client::new()
+        .post(url)
+        .header("Authorization", "Bearer sk-very-secret")
+        .header("X-Api-Key", "sbk_also_secret")
+        .body(r#"{"secret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"}"#)
+        .send()
+        .await
+        .unwrap();
+    captures(&n, "src", 2).await;
+    for format in ["har", "curl", "ndjson"] {
+        let r = n
+            .send(
+                reqwest::Method::GET,
+                &n.p(&format!("/inboxes/src/export?format={format}")),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{format}: {}", r.body);
+        let text = match &r.body {
+            Value::String(text) => text.clone(),
+            json => json.to_string(),
+        };
+        for secret in ["sk-very-secret", "sbk_also_secret", "C2FVsBQIhrscChlQIMV"] {
+            assert!(!text.contains(secret), "{format} leaks {secret}");
+        }
+        if format == "har" {
+            let har = har::from_str(&text).expect("valid HAR");
+            assert_eq!(har.version(), har::HarVersion::V1_2);
+            let har::Spec::V1_2(log) = har.log else {
+                unreachable!()
+            };
+            assert_eq!(log.entries.len(), 2);
+            assert_eq!(log.entries[0].request.method, "POST");
+        }
+    }
+    n.send(
+        reqwest::Method::GET,
+        &n.p("/inboxes/src/export?format=pdf"),
+        None,
+    )
+    .await
+    .expect_problem(422, &["format"]);
+}

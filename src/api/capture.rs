@@ -2,6 +2,7 @@
 //! secret): every request is stored, then answered by the inbox's rules — the status,
 //! headers and body of the rule whose turn it is, after its delay.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -14,7 +15,9 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use crate::error::ApiError;
 use crate::model::inbox::{rule_for, ResponseRule, BODY_LIMIT_MAX};
+use crate::model::live::{CaptureReceived, LiveEvent};
 use crate::store::{self, inboxes};
+use crate::time::to_rfc3339;
 
 /// Where each inbox is in its rule sequence: how many requests it answered since its rules
 /// were last set (kept in memory: a restart starts the sequences again).
@@ -100,6 +103,21 @@ async fn record_and_answer(state: &AppState, request: Request) -> Result<Respons
     let mut tx = state.store.begin_write().await?;
     inboxes::add_capture(&mut tx, &row, inbox.max_captures).await?;
     tx.commit().await?;
+    let received = CaptureReceived {
+        capture_id: Cow::Borrowed(&row.id),
+        inbox_id: Cow::Borrowed(&inbox.id),
+        inbox_name: Cow::Borrowed(&inbox.name),
+        method: Cow::Borrowed(&row.method),
+        path: Cow::Borrowed(&row.path),
+        status: rule.status,
+        webhook_id: row.webhook_id.as_deref().map(Cow::Borrowed),
+        body_size: row.body_size,
+        time: Cow::Owned(to_rfc3339(row.time)),
+    };
+    state
+        .dispatcher
+        .events()
+        .emit(&inbox.project_id, &LiveEvent::CaptureReceived(received));
 
     if let Some(ms) = rule.delay_ms.filter(|ms| *ms > 0) {
         tokio::select! {

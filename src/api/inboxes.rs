@@ -254,3 +254,168 @@ pub async fn list_captures(
     let rows = inboxes::captures(&state.store, &row.id, limit).await?;
     Ok(Json(rows.into_iter().map(capture_view).collect()))
 }
+
+#[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}/export", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path), ("inbox" = String, Path),
+           ("format" = String, Query, description = "har, curl or ndjson"),
+           ("ids" = Option<String>, Query, description = "Capture IDs, comma-separated (default: the newest 1000)")),
+    responses((status = 200, description = "The captures, oldest first, credentials redacted", content_type = "text/plain"),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_captures(
+    State(state): State<AppState>,
+    Path((project, inbox)): Path<(String, String)>,
+    query: QueryParams,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let project = projects::resolve(&state, &project).await?;
+    let row = resolve(&state, &project.id, &inbox).await?;
+    let format = query.string("format").unwrap_or("har");
+    let wanted: Option<Vec<&str>> = query.string("ids").map(|ids| ids.split(',').collect());
+    let mut chosen: Vec<Capture> = inboxes::captures(&state.store, &row.id, 1000)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            wanted
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&c.id.as_str()))
+        })
+        .map(capture_view)
+        .collect();
+    chosen.reverse(); // oldest first
+    let url = view(&state, &row).capture_url;
+    let (content_type, text) = match format {
+        "har" => (
+            "application/json",
+            serde_json::to_string_pretty(&crate::capture_export::har(&chosen, &url))
+                .map_err(anyhow::Error::from)?,
+        ),
+        "curl" => (
+            "text/plain; charset=utf-8",
+            chosen
+                .iter()
+                .map(|c| crate::capture_export::curl(c, &url))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        "ndjson" => (
+            "application/x-ndjson",
+            crate::capture_export::ndjson(&chosen),
+        ),
+        other => {
+            return Err(ApiError::invalid(Issue::at(
+                IssueLocation::Query,
+                "format",
+                Some(Value::String(other.into())),
+                "must be har, curl or ndjson",
+            )))
+        }
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], text).into_response())
+}
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}/captures/{capture}/replay", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path), ("inbox" = String, Path), ("capture" = String, Path)),
+    request_body = crate::model::inbox::ReplayRequest,
+    responses((status = 200, body = crate::model::inbox::ReplayResult,
+               description = "Sent (the answer, or why it failed, is in the result)"),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn replay_capture(
+    State(state): State<AppState>,
+    Path((project, inbox, capture)): Path<(String, String, String)>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<crate::model::inbox::ReplayResult>> {
+    use crate::model::inbox::{parse_replay, ReplayResult};
+    use crate::payload::signing;
+    let project = projects::resolve(&state, &project).await?;
+    let row = resolve(&state, &project.id, &inbox).await?;
+    let request = parse_replay(&body)?;
+    let captured = inboxes::capture(&state.store, &row.id, &capture)
+        .await?
+        .map(capture_view)
+        .ok_or_else(|| ApiError::not_found("capture", &capture))?;
+    let body = match &request.body {
+        Some(text) => text.clone().into_bytes(),
+        None => crate::capture_export::body_bytes(&captured),
+    };
+    const HOP: &[&str] = &["host", "content-length", "connection", "transfer-encoding"];
+    let mut headers: Vec<(String, String)> = captured
+        .headers
+        .iter()
+        .filter(|(n, _)| !HOP.contains(&n.to_ascii_lowercase().as_str()))
+        .cloned()
+        .collect();
+    if let Some(reference) = &request.resign_with {
+        let destination = crate::store::destinations::find(&state.store, &project.id, reference)
+            .await?
+            .ok_or_else(|| ApiError::missing_reference("resignWith", "destination", reference))?;
+        let key = destinations::load_secrets(&state, &destination)
+            .await?
+            .webhook_signing_key
+            .ok_or_else(|| {
+                ApiError::invalid(Issue::body(
+                    "resignWith",
+                    Some(&Value::String(reference.clone())),
+                    "has no signing key: only webhook destinations sign",
+                ))
+            })?;
+        let id = match (request.new_id, &captured.webhook_id) {
+            (Some(false) | None, Some(id)) => id.clone(),
+            _ => format!("msg_{}", store::new_id().replace('-', "")),
+        };
+        let timestamp = state.config.clock.now_ms() / 1000;
+        let signature = signing::signature_header(&[&key], &id, timestamp, &body)
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        headers.retain(|(n, _)| {
+            let n = n.to_ascii_lowercase();
+            !(n.starts_with("webhook-") || n.starts_with("svix-"))
+        });
+        for prefix in ["webhook", "svix"] {
+            headers.push((format!("{prefix}-id"), id.clone()));
+            headers.push((format!("{prefix}-timestamp"), timestamp.to_string()));
+            headers.push((format!("{prefix}-signature"), signature.clone()));
+        }
+    }
+    let method =
+        reqwest::Method::from_bytes(captured.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut outgoing = client
+        .request(method.clone(), &request.url)
+        .body(body.clone());
+    for (name, value) in &headers {
+        outgoing = outgoing.header(name, value);
+    }
+    let started = std::time::Instant::now();
+    let (status, response_body, error) = match outgoing.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let bytes = response.bytes().await.unwrap_or_default();
+            let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+            (Some(status), Some(shown), None)
+        }
+        Err(e) => (None, None, Some(crate::sinks::http::describe(&e))),
+    };
+    let now = state.config.clock.now_ms();
+    let result = ReplayResult {
+        id: format!("rpl_{}", store::new_id().replace('-', "")),
+        url: request.url.clone(),
+        method: method.to_string(),
+        sent_headers: crate::capture_export::redacted_headers(&Capture {
+            headers,
+            ..captured.clone()
+        }),
+        body_size: body.len(),
+        status,
+        response_body,
+        error,
+        duration_ms: started.elapsed().as_millis() as u64,
+        time: to_datetime(now),
+    };
+    let mut tx = state.store.begin_write().await?;
+    let stored = serde_json::to_string(&result).map_err(anyhow::Error::from)?;
+    inboxes::add_replay(&mut tx, &result.id, &captured.id, &result.url, &stored, now).await?;
+    tx.commit().await?;
+    Ok(Json(result))
+}

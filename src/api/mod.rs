@@ -195,6 +195,8 @@ fn protected_routes() -> OpenApiRouter<AppState> {
             inboxes::delete_inbox
         ))
         .routes(routes!(inboxes::list_captures))
+        .routes(routes!(inboxes::export_captures))
+        .routes(routes!(inboxes::replay_capture))
         .routes(routes!(inspect::diff_values))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))

@@ -79,6 +79,7 @@ fn every_documented_request_body_names_exactly_what_its_parser_accepts() {
         fields_of::<crate::inspect::request::DiffRequest>(),
         fields_of::<crate::model::inbox::CreateInboxRequest>(),
         fields_of::<crate::model::inbox::UpdateInboxRequest>(),
+        fields_of::<crate::model::inbox::ReplayRequest>(),
         fields_of::<CreateEventTopicRouteRequest>(),
         fields_of::<CreateTopicDestinationRouteRequest>(),
         fields_of::<super::destination_actions::RecoverRequest>(),

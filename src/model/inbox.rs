@@ -288,3 +288,82 @@ mod tests {
         assert_eq!(rule_for(&[], 0).status, 200);
     }
 }
+
+/// `POST .../captures/{capture}/replay`: send a capture again.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayRequest {
+    /// Where to send it (any http or https URL).
+    pub url: String,
+    /// An edited body, as text (default: the body as captured).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub body: Option<String>,
+    /// Sign it again with this webhook destination's current key (ID or name), over the
+    /// body as sent, with a fresh timestamp.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub resign_with: Option<String>,
+    /// With `resignWith`: a new message ID instead of the captured one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub new_id: Option<bool>,
+}
+
+impl RequestBody for ReplayRequest {
+    const FIELDS: &'static [&'static str] = &["url", "body", "resignWith", "newId"];
+}
+
+/// What a replay sent and what came back; kept beside the capture.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayResult {
+    pub id: String,
+    pub url: String,
+    pub method: String,
+    /// The headers sent (credentials redacted).
+    pub sent_headers: Vec<(String, String)>,
+    pub body_size: usize,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<u16>,
+    /// The answer's first 4 KiB.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub response_body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+    pub duration_ms: u64,
+    pub time: DateTime<Utc>,
+}
+
+pub fn parse_replay(body: &Map<String, Value>) -> Result<ReplayRequest, ApiError> {
+    let mut issues = Issues::default();
+    let fields = Fields::new(body);
+    fields.reject_unknown(ReplayRequest::FIELDS, &mut issues, "a replay");
+    let url = fields.string("url", true, &mut issues);
+    if let Some(u) = &url {
+        let ok = url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"));
+        if !ok {
+            issues.add(
+                "url",
+                Some(&Value::String(u.clone())),
+                "must be an absolute http or https URL",
+            );
+        }
+    }
+    let new_id = match fields.raw("newId") {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(other) => {
+            issues.add(
+                "newId",
+                Some(other),
+                format!("must be true or false, not {}", kind_of(other)),
+            );
+            None
+        }
+    };
+    let request = ReplayRequest {
+        url: url.unwrap_or_default(),
+        body: fields.string("body", false, &mut issues),
+        resign_with: fields.string("resignWith", false, &mut issues),
+        new_id,
+    };
+    issues.finish(request)
+}

@@ -41,10 +41,13 @@ pub enum LiveEvent<'a> {
     /// what it holds may be stale, so it reads its lists again.
     #[serde(rename = "stream.lagged")]
     StreamLagged(Lagged),
+    /// A capture inbox received a request (and answered it).
+    #[serde(rename = "capture.received")]
+    CaptureReceived(CaptureReceived<'a>),
 }
 
 /// Every `kind`, for readers that subscribe by name (EventSource listens per name).
-pub const LIVE_EVENT_KINDS: [&str; 9] = [
+pub const LIVE_EVENT_KINDS: [&str; 10] = [
     "message.created",
     "attempt.succeeded",
     "attempt.failed",
@@ -54,6 +57,7 @@ pub const LIVE_EVENT_KINDS: [&str; 9] = [
     "destination.paused",
     "destination.resumed",
     "stream.lagged",
+    "capture.received",
 ];
 
 impl LiveEvent<'_> {
@@ -69,6 +73,7 @@ impl LiveEvent<'_> {
             Self::DestinationPaused(_) => "destination.paused",
             Self::DestinationResumed(_) => "destination.resumed",
             Self::StreamLagged(_) => "stream.lagged",
+            Self::CaptureReceived(_) => "capture.received",
         }
     }
 
@@ -83,10 +88,37 @@ impl LiveEvent<'_> {
             | Self::DestinationPaused(d)
             | Self::DestinationResumed(d) => serde_json::to_string(d),
             Self::StreamLagged(d) => serde_json::to_string(d),
+            Self::CaptureReceived(d) => serde_json::to_string(d),
         };
         // Serializing these plain structs cannot fail.
         data.unwrap_or_else(|_| "{}".into())
     }
+}
+
+/// What a capture inbox received: enough for a list row; the capture itself is at
+/// `GET .../inboxes/{inbox}/captures`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureReceived<'a> {
+    #[schema(value_type = String)]
+    pub capture_id: Cow<'a, str>,
+    #[schema(value_type = String)]
+    pub inbox_id: Cow<'a, str>,
+    #[schema(value_type = String)]
+    pub inbox_name: Cow<'a, str>,
+    #[schema(value_type = String)]
+    pub method: Cow<'a, str>,
+    #[schema(value_type = String)]
+    pub path: Cow<'a, str>,
+    /// The status the inbox answered with.
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(value_type = Option<String>)]
+    pub webhook_id: Option<Cow<'a, str>>,
+    pub body_size: i64,
+    /// RFC 3339.
+    #[schema(value_type = String)]
+    pub time: Cow<'a, str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -231,6 +263,17 @@ mod tests {
             LiveEvent::DestinationPaused(changed.clone()),
             LiveEvent::DestinationResumed(changed),
             LiveEvent::StreamLagged(Lagged {}),
+            LiveEvent::CaptureReceived(CaptureReceived {
+                capture_id: "cap_1".into(),
+                inbox_id: "i".into(),
+                inbox_name: "box".into(),
+                method: "POST".into(),
+                path: "/".into(),
+                status: 500,
+                webhook_id: Some("msg_1".into()),
+                body_size: 12,
+                time: "2026-01-01T00:00:00Z".into(),
+            }),
         ];
         assert_eq!(events.len(), LIVE_EVENT_KINDS.len());
         for (event, kind) in events.iter().zip(LIVE_EVENT_KINDS) {

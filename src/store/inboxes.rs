@@ -186,3 +186,44 @@ pub async fn count_captures(store: &Store, inbox_id: &str) -> Result<i64, StoreE
         .await?;
     Ok(n)
 }
+
+/// One capture of the inbox.
+pub async fn capture(
+    store: &Store,
+    inbox_id: &str,
+    id: &str,
+) -> Result<Option<CaptureRow>, StoreError> {
+    sqlx::query_as!(
+        CaptureRow,
+        r#"SELECT seq AS "seq!", id, inbox_id, method, path, query, headers, body, body_size,
+                  remote_addr, status, webhook_id, time
+           FROM captures WHERE inbox_id = ? AND id = ?"#,
+        inbox_id,
+        id
+    )
+    .fetch_optional(store.reads())
+    .await
+    .map_err(StoreError::from)
+}
+
+/// Keeps a replay's result beside its capture.
+pub async fn add_replay(
+    tx: &mut WriteTx,
+    id: &str,
+    capture_id: &str,
+    url: &str,
+    result: &str,
+    time: i64,
+) -> Result<(), StoreError> {
+    sqlx::query!(
+        "INSERT INTO replays (id, capture_id, url, result, time) VALUES (?, ?, ?, ?, ?)",
+        id,
+        capture_id,
+        url,
+        result,
+        time
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}

@@ -245,6 +245,7 @@ export const LIVE_EVENT_NAMES = [
   "destination.paused",
   "destination.resumed",
   "stream.lagged",
+  "capture.received",
 ] as const satisfies readonly LiveEventKind[];
 type Unlisted = Exclude<LiveEventKind, (typeof LIVE_EVENT_NAMES)[number]>;
 const everyKindListed: Unlisted extends never ? true : Unlisted = true;

@@ -305,6 +305,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/projects/{projectIdOrName}/inboxes/{inbox}/captures/{capture}/replay": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations["replay_capture"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/inboxes/{inbox}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["export_captures"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/projects/{projectIdOrName}/messages": {
     parameters: {
       query?: never;
@@ -604,6 +636,27 @@ export interface components {
       /** @description True when only the first `bodyLimit` bytes were kept. */
       truncated: boolean;
       /** @description The message a delivery attempt was for (`webhook-id`, else `svix-id`). */
+      webhookId?: string | null;
+    };
+    /**
+     * @description What a capture inbox received: enough for a list row; the capture itself is at
+     *     `GET .../inboxes/{inbox}/captures`.
+     */
+    CaptureReceived: {
+      /** Format: int64 */
+      bodySize: number;
+      captureId: string;
+      inboxId: string;
+      inboxName: string;
+      method: string;
+      path: string;
+      /**
+       * Format: int32
+       * @description The status the inbox answered with.
+       */
+      status: number;
+      /** @description RFC 3339. */
+      time: string;
       webhookId?: string | null;
     };
     /** @description One difference: at `path` (a JSON pointer), `before` became `after`. */
@@ -1010,6 +1063,12 @@ export interface components {
           data: components["schemas"]["Lagged"];
           /** @enum {string} */
           kind: "stream.lagged";
+        }
+      | {
+          /** @description A capture inbox received a request (and answered it). */
+          data: components["schemas"]["CaptureReceived"];
+          /** @enum {string} */
+          kind: "capture.received";
         };
     /** @description `POST /v1/session`: logs a browser in with an API key. */
     LoginRequest: {
@@ -1158,6 +1217,38 @@ export interface components {
       /** Format: int64 */
       requeued: number;
       since: string;
+    };
+    /** @description `POST .../captures/{capture}/replay`: send a capture again. */
+    ReplayRequest: {
+      /** @description An edited body, as text (default: the body as captured). */
+      body?: string | null;
+      /** @description With `resignWith`: a new message ID instead of the captured one. */
+      newId?: boolean | null;
+      /**
+       * @description Sign it again with this webhook destination's current key (ID or name), over the
+       *     body as sent, with a fresh timestamp.
+       */
+      resignWith?: string | null;
+      /** @description Where to send it (any http or https URL). */
+      url: string;
+    };
+    /** @description What a replay sent and what came back; kept beside the capture. */
+    ReplayResult: {
+      bodySize: number;
+      /** Format: int64 */
+      durationMs: number;
+      error?: string | null;
+      id: string;
+      method: string;
+      /** @description The answer's first 4 KiB. */
+      responseBody?: string | null;
+      /** @description The headers sent (credentials redacted). */
+      sentHeaders: [string, string][];
+      /** Format: int32 */
+      status?: number | null;
+      /** Format: date-time */
+      time: string;
+      url: string;
     };
     /**
      * @description How the inbox answers. Rules apply in order: each answers `times` requests (the last
@@ -2292,6 +2383,94 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Capture"][];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  replay_capture: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        inbox: string;
+        capture: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReplayRequest"];
+      };
+    };
+    responses: {
+      /** @description Sent (the answer, or why it failed, is in the result) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReplayResult"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  export_captures: {
+    parameters: {
+      query: {
+        /** @description har, curl or ndjson */
+        format: string;
+        /** @description Capture IDs, comma-separated (default: the newest 1000) */
+        ids?: string;
+      };
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        inbox: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The captures, oldest first, credentials redacted */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/plain": unknown;
         };
       };
       404: {
