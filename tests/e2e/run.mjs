@@ -935,6 +935,54 @@ async function run() {
     await shot("keyboard-walk-delivered");
   });
 
+  await step(
+    "Inbox: one click makes an inbox and its destination; a delivery shows verified; diff",
+    async () => {
+      await nav("Inbox");
+      const form = main().getByRole("form", { name: "Send to a new inbox" });
+      await form.getByLabel("New inbox name").fill("e2e-inbox");
+      await form.getByRole("button", { name: "Send to a new inbox" }).click();
+      await main().getByTestId("capture-url").waitFor();
+      const inbox = (await ctx.api("GET", "/v1/projects/default/inboxes")).find(
+        (i) => i.name === "e2e-inbox",
+      );
+      expect(inbox?.destinationId, "no destination was made with the inbox");
+      await ctx.api("POST", "/v1/projects/default/topic-destination-routes", {
+        topicId: ctx.topic.id,
+        destinationId: inbox.destinationId,
+      });
+      const types = await ctx.api("GET", "/v1/event-types");
+      const example = types.find((t) => t.eventType === "installation.created").example;
+      for (const installationId of ["inst-1", "inst-2"]) {
+        await ctx.api("POST", "/v1/projects/default/notifications", {
+          ...example,
+          data: { ...example.data, installationId },
+        });
+      }
+      const rows = main().locator("[data-capture-id]");
+      await eventually("two captures listed", async () => (await rows.count()) >= 2, 15_000);
+      await rows.nth(1).click(); // the older one
+      await main().locator('.capture-verdict[data-verified="true"]').waitFor();
+      await main().getByRole("button", { name: "Pin for diff" }).click();
+      await rows.nth(0).click();
+      await main().locator('.capture-verdict[data-verified="true"]').waitFor();
+      await main().getByRole("button", { name: "Diff with pinned" }).click();
+      await main()
+        .locator('.diff-view li[data-change="changed"]')
+        .filter({ hasText: "/data/installationId" })
+        .waitFor();
+      await shot("inbox-diff");
+      // Make it fail on purpose: the next delivery is answered 500.
+      const rules = main().getByRole("form", { name: "Response rules" });
+      await rules.getByRole("button", { name: "500 ×3 then 200" }).click();
+      await rules.getByRole("button", { name: "Apply rules" }).click();
+      await rules.getByRole("status").filter({ hasText: "Applied" }).waitFor();
+      const after = await ctx.api("GET", `/v1/projects/default/inboxes/${inbox.id}`);
+      expect(after.rules[0].status === 500 && after.rules[0].times === 3, "rules not applied");
+      await ctx.api("DELETE", `/v1/projects/default/destinations/${inbox.destinationId}`);
+    },
+  );
+
   const pages = [
     "Overview",
     "Destinations",
@@ -944,6 +992,7 @@ async function run() {
     "Alerts",
     "Publish",
     "Inspector",
+    "Inbox",
   ];
   for (const size of [WIDE, NARROW]) {
     await step(

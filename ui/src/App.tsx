@@ -23,6 +23,9 @@ const RoutingPage = lazy(() =>
 const InspectorPage = lazy(() =>
   import("./features/inspector/InspectorPage").then((m) => ({ default: m.InspectorPage })),
 );
+const InboxPage = lazy(() =>
+  import("./features/inbox/InboxPage").then((m) => ({ default: m.InboxPage })),
+);
 const PublishPage = lazy(() =>
   import("./features/publish/PublishPage").then((m) => ({ default: m.PublishPage })),
 );
@@ -75,6 +78,7 @@ export function App() {
           {page === "alerts" && <AlertsPage />}
           {page === "publish" && <PublishPage onOpenLive={() => navigate("live")} />}
           {page === "inspector" && <InspectorPage />}
+          {page === "inbox" && <InboxPage />}
         </Suspense>
       </main>
       <StatusLine />

@@ -13,8 +13,13 @@ import type {
   RecoverResponse,
   Stats,
   Topic,
+  Capture,
+  Change,
+  Inbox,
   InspectReport,
   InspectRequest,
+  ReplayResult,
+  ResponseRule,
   CreateTopicRequest,
   UpdateTopicRequest,
   TopicDestinationRoute,
@@ -155,3 +160,29 @@ export const checkSession = (signal?: AbortSignal) =>
 /** What a body is and what is wrong with it and its signature (`POST /v1/inspect`). */
 export const inspectPayload = (body: InspectRequest) =>
   request<InspectReport>("POST", "/v1/inspect", { body: { project: PROJECT, ...body } });
+
+export const listInboxes = (signal?: AbortSignal) =>
+  request<Inbox[]>("GET", `${base()}/inboxes`, { signal });
+/** An inbox; with `createDestination`, also a webhook destination that delivers to it. */
+export const createInbox = (name: string, createDestination: boolean) =>
+  request<Inbox>("POST", `${base()}/inboxes`, { body: { name, createDestination } });
+export const setInboxRules = (inbox: string, rules: ResponseRule[]) =>
+  request<Inbox>("PATCH", `${base()}/inboxes/${enc(inbox)}`, { body: { rules } });
+export const listCaptures = (inbox: string, signal?: AbortSignal) =>
+  request<Capture[]>("GET", `${base()}/inboxes/${enc(inbox)}/captures?limit=200`, { signal });
+export const replayCapture = (
+  inbox: string,
+  capture: string,
+  body: { url: string; body?: string; resignWith?: string; newId?: boolean },
+) =>
+  request<ReplayResult>("POST", `${base()}/inboxes/${enc(inbox)}/captures/${enc(capture)}/replay`, {
+    body,
+  });
+/** The captures as HAR, curl or NDJSON text (credentials redacted by the node). */
+export const exportCaptures = (inbox: string, format: "har" | "curl" | "ndjson", ids: string[]) =>
+  request<unknown>(
+    "GET",
+    `${base()}/inboxes/${enc(inbox)}/export${query({ format, ids: ids.join(",") || undefined })}`,
+  );
+export const diffValues = (before: unknown, after: unknown) =>
+  request<Change[]>("POST", "/v1/diff", { body: { before, after } });

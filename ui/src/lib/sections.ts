@@ -1,6 +1,6 @@
 // The console's sections, in sidebar order; each becomes a page under features/.
 export type SectionId =
-  "destinations" | "topics" | "routing" | "live" | "alerts" | "publish" | "inspector";
+  "destinations" | "topics" | "routing" | "live" | "alerts" | "publish" | "inspector" | "inbox";
 
 export interface Section {
   id: SectionId;
@@ -51,5 +51,11 @@ export const SECTIONS: readonly Section[] = [
     title: "Inspector",
     summary: "Paste any payload: what it is, what is wrong with it, and its signature.",
     icon: "⌕",
+  },
+  {
+    id: "inbox",
+    title: "Inbox",
+    summary: "A receiver on the node: see every delivery, make it fail on purpose, replay.",
+    icon: "⤓",
   },
 ];
