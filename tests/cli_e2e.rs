@@ -1032,6 +1032,22 @@ async fn inbox_commands_capture_and_wait_for_a_delivery() {
     assert_eq!(rules["rules"][0]["status"], 503);
     let listed = sb(&node, cfg, &["inbox", "captures", "ci"]).await.ok();
     assert!(listed.stdout.contains("POST"), "{}", listed.stdout);
+    let har = sb(&node, cfg, &["inbox", "export", "ci", "--format", "har"])
+        .await
+        .ok();
+    har::from_str(&har.stdout).expect("HAR 1.2");
+    // Replayed to the inbox itself: its new rule answers 503.
+    let id = capture["id"].as_str().unwrap();
+    let url = made["captureUrl"].as_str().unwrap();
+    let replayed = sb(
+        &node,
+        cfg,
+        &["inbox", "replay", "ci", id, "--to", url, "--json"],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(replayed["status"], 503, "{replayed}");
     let timed_out = sb(
         &node,
         cfg,

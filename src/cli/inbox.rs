@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 use super::output::{opt, time, Output};
 use switchboard::client::{
-    Capture, Client, CreateInboxRequest, Inbox, ResponseRule, UpdateInboxRequest,
+    Capture, Client, CreateInboxRequest, Inbox, ReplayRequest, ResponseRule, UpdateInboxRequest,
 };
 
 #[derive(Subcommand, Debug)]
@@ -36,6 +36,32 @@ pub enum InboxCommand {
     },
     Delete {
         inbox: String,
+    },
+    /// Send a capture again, as is or with another body, optionally signed again.
+    Replay {
+        inbox: String,
+        capture: String,
+        /// Where to send it (not `--url`: that is the node's, for every command).
+        #[arg(long)]
+        to: String,
+        /// Another body: a file, or - for stdin.
+        #[arg(long)]
+        body: Option<String>,
+        /// Sign it again with this destination's key (fresh timestamp).
+        #[arg(long)]
+        resign_with: Option<String>,
+        /// With --resign-with: a new message ID.
+        #[arg(long)]
+        new_id: bool,
+    },
+    /// Captures as HAR 1.2, curl commands or NDJSON, credentials redacted.
+    Export {
+        inbox: String,
+        #[arg(long, default_value = "har", value_parser = ["har", "curl", "ndjson"])]
+        format: String,
+        /// Only these captures (repeatable).
+        #[arg(long = "capture")]
+        captures: Vec<String>,
     },
     /// Wait for a capture (of a notification type, if given) to arrive; print it as JSON
     /// and exit 0, or exit 1 at the timeout.
@@ -137,6 +163,48 @@ pub(super) async fn inbox(
             client.delete_inbox(&inbox).await?;
             out.done(format!("deleted inbox {inbox}"));
         }
+        InboxCommand::Replay {
+            inbox,
+            capture,
+            to,
+            body,
+            resign_with,
+            new_id,
+        } => {
+            let body = match body.as_deref() {
+                None => None,
+                Some("-") => {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+                    Some(text)
+                }
+                Some(path) => Some(std::fs::read_to_string(path)?),
+            };
+            let request = ReplayRequest {
+                url: to,
+                body,
+                resign_with,
+                new_id: new_id.then_some(true),
+            };
+            let result = client.replay_capture(&inbox, &capture, &request).await?;
+            out.item(
+                &result,
+                vec![
+                    ("url", result.url.clone()),
+                    ("status", opt(&result.status.map(|s| s.to_string()))),
+                    ("error", opt(&result.error)),
+                    ("duration", format!("{} ms", result.duration_ms)),
+                ],
+            );
+        }
+        InboxCommand::Export {
+            inbox,
+            format,
+            captures,
+        } => print!(
+            "{}",
+            client.export_captures(&inbox, &format, &captures).await?
+        ),
         InboxCommand::Wait {
             inbox,
             notification_type,

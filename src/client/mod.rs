@@ -660,6 +660,36 @@ impl Client {
         self.json(Call::new(Method::GET, url), "capture list").await
     }
 
+    /// Sends a capture again (see `ReplayRequest`); the result is kept beside it.
+    pub async fn replay_capture(
+        &self,
+        inbox: &str,
+        capture: &str,
+        request: &ReplayRequest,
+    ) -> Result<ReplayResult> {
+        let url = self.project_url(&["inboxes", inbox, "captures", capture, "replay"]);
+        self.json(Call::new(Method::POST, url).json(request)?, "replay")
+            .await
+    }
+
+    /// The captures as `har`, `curl` or `ndjson` text (credentials redacted by the node),
+    /// all of the newest 1000 or those of `ids`.
+    pub async fn export_captures(
+        &self,
+        inbox: &str,
+        format: &str,
+        ids: &[String],
+    ) -> Result<String> {
+        let mut url = self.project_url(&["inboxes", inbox, "export"]);
+        url.query_pairs_mut().append_pair("format", format);
+        if !ids.is_empty() {
+            url.query_pairs_mut().append_pair("ids", &ids.join(","));
+        }
+        let response = self.execute(Call::new(Method::GET, url)).await?;
+        let bytes = response.bytes().await.map_err(ClientError::Transport)?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     // ---- Event type → topic routes ----
 
     pub async fn create_event_topic_route(

@@ -18,7 +18,8 @@ use serde_json::{Map, Value};
 pub use crate::model::api_key::{ApiKey, CreatedApiKey};
 pub use crate::model::destination::{DestinationMetadata, DestinationSecrets, DestinationStatus};
 pub use crate::model::inbox::{
-    Capture, CreateInboxRequest, Inbox, ResponseRule, UpdateInboxRequest,
+    Capture, CreateInboxRequest, Inbox, ReplayRequest, ReplayResult, ResponseRule,
+    UpdateInboxRequest,
 };
 pub use crate::model::message::{
     Attempt, Message, MessageDetail, MessagePage, MessageStatus, PublishResponse, PublishedMessage,
