@@ -127,6 +127,28 @@ async fn rules_make_the_dispatcher_retry_on_schedule_then_succeed_and_410_disabl
         .wait_message(&message, WAIT, |m| m["status"] == "delivered")
         .await;
     assert_eq!(m["attempts"].as_array().unwrap().len(), 4);
+    // Grouped: one message, its four attempts with the gaps between them.
+    let grouped = n.get(&n.p("/inboxes/flaky/messages")).await.body;
+    assert_eq!(grouped.as_array().unwrap().len(), 1, "{grouped}");
+    let timeline = &grouped[0];
+    assert_eq!(timeline["webhookId"], message.as_str());
+    assert_eq!(timeline["status"], "delivered");
+    assert_eq!(timeline["duplicate"], false);
+    let gaps: Vec<i64> = timeline["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(|a| a["gapMs"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            times[1] - times[0],
+            times[2] - times[1],
+            times[3] - times[2]
+        ]
+    );
 
     // Now 410 Gone: the dispatcher disables the destination at once.
     n.patch(&n.p("/inboxes/flaky"), json!({"rules": [{"status": 410}]}))
@@ -297,6 +319,27 @@ async fn replay_reaches_another_receiver_and_exports_hold_no_secret() {
     let verdict = n.post("/v1/inspect", check(&got)).await.body;
     assert_eq!(verdict["signature"]["verified"], true, "{verdict}");
 
+    // Replayed into its own inbox as is: the message arrived twice, flagged as such.
+    let own = inbox["captureUrl"].as_str().unwrap();
+    n.post(
+        &n.p(&format!("/inboxes/src/captures/{id}/replay")),
+        json!({"url": own}),
+    )
+    .await;
+    let grouped = n.get(&n.p("/inboxes/src/messages")).await.body;
+    let message = grouped
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["webhookId"] == captured["webhookId"])
+        .unwrap();
+    assert_eq!(
+        message["attempts"].as_array().unwrap().len(),
+        2,
+        "{grouped}"
+    );
+    assert_eq!(message["duplicate"], true);
+
     // A capture with credentials: exports leave them out.
     let url = inbox["captureUrl"].as_str().unwrap();
     reqwest::Client::new()
@@ -307,7 +350,7 @@ async fn replay_reaches_another_receiver_and_exports_hold_no_secret() {
         .send()
         .await
         .unwrap();
-    captures(&n, "src", 2).await;
+    captures(&n, "src", 3).await;
     for format in ["har", "curl", "ndjson"] {
         let r = n
             .send(
@@ -330,7 +373,7 @@ async fn replay_reaches_another_receiver_and_exports_hold_no_secret() {
             let har::Spec::V1_2(log) = har.log else {
                 unreachable!()
             };
-            assert_eq!(log.entries.len(), 2);
+            assert_eq!(log.entries.len(), 3);
             assert_eq!(log.entries[0].request.method, "POST");
         }
     }

@@ -419,3 +419,68 @@ pub async fn replay_capture(
     tx.commit().await?;
     Ok(Json(result))
 }
+
+#[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}/messages", tag = "Inboxes",
+    params(("projectIdOrName" = String, Path), ("inbox" = String, Path)),
+    responses((status = 200, body = [crate::model::inbox::CapturedMessage],
+               description = "The newest captures grouped by webhook-id, newest message first"),
+              (status = 404, body = Problem)))]
+pub async fn list_captured_messages(
+    State(state): State<AppState>,
+    Path((project, inbox)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<crate::model::inbox::CapturedMessage>>> {
+    use crate::model::inbox::{CapturedAttempt, CapturedMessage};
+    use crate::model::message::MessageStatus;
+    let project = projects::resolve(&state, &project).await?;
+    let row = resolve(&state, &project.id, &inbox).await?;
+    let mut rows = inboxes::captures(&state.store, &row.id, 1000).await?;
+    rows.reverse(); // oldest first: attempts in order
+    let mut grouped: Vec<CapturedMessage> = Vec::new();
+    for c in rows {
+        let Some(id) = c.webhook_id.clone() else {
+            continue;
+        };
+        let at = grouped
+            .iter()
+            .position(|m| m.webhook_id == id)
+            .unwrap_or_else(|| {
+                grouped.push(CapturedMessage {
+                    webhook_id: id,
+                    attempts: Vec::new(),
+                    duplicate: false,
+                    next_attempt_time: None,
+                    status: None,
+                });
+                grouped.len() - 1
+            });
+        let message = &mut grouped[at];
+        let gap_ms = message
+            .attempts
+            .last()
+            .map(|p| c.time - p.time.timestamp_millis());
+        message.attempts.push(CapturedAttempt {
+            capture_id: c.id,
+            time: to_datetime(c.time),
+            status: c.status,
+            gap_ms,
+        });
+        let successes = message
+            .attempts
+            .iter()
+            .filter(|a| a.status.is_some_and(|s| (200..300).contains(&s)))
+            .count();
+        message.duplicate = successes > 1;
+    }
+    // What the dispatcher says of its own messages: their state and next retry.
+    for message in &mut grouped {
+        if let Some(m) =
+            crate::store::messages::find(&state.store, &project.id, &message.webhook_id).await?
+        {
+            let waiting = matches!(m.status, MessageStatus::Pending | MessageStatus::Retrying);
+            message.next_attempt_time = waiting.then(|| to_datetime(m.next_attempt_time));
+            message.status = Some(m.status);
+        }
+    }
+    grouped.reverse();
+    Ok(Json(grouped))
+}

@@ -196,6 +196,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(inboxes::list_captures))
         .routes(routes!(inboxes::export_captures))
+        .routes(routes!(inboxes::list_captured_messages))
         .routes(routes!(inboxes::replay_capture))
         .routes(routes!(inspect::diff_values))
         .routes(routes!(keys::list_keys, keys::create_key))

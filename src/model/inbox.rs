@@ -367,3 +367,33 @@ pub fn parse_replay(body: &Map<String, Value>) -> Result<ReplayRequest, ApiError
     };
     issues.finish(request)
 }
+
+/// The captures of one message (one `webhook-id`): the dispatcher's attempts as the inbox
+/// saw them.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CapturedMessage {
+    pub webhook_id: String,
+    pub attempts: Vec<CapturedAttempt>,
+    /// Answered with a success more than once: the receiver got it twice (at-least-once
+    /// delivery after a lost answer, or a replay).
+    pub duplicate: bool,
+    /// When the dispatcher will try again, if the message is still waiting (this node's).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_attempt_time: Option<DateTime<Utc>>,
+    /// The message's status on this node, if it is one of this node's.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<super::message::MessageStatus>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CapturedAttempt {
+    pub capture_id: String,
+    pub time: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<i64>,
+    /// Since the previous attempt of the same message.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gap_ms: Option<i64>,
+}

@@ -972,6 +972,11 @@ async function run() {
         .filter({ hasText: "/data/installationId" })
         .waitFor();
       await shot("inbox-diff");
+      // One row per message delivered here, with its attempts.
+      await eventually(
+        "the two messages in the timeline",
+        async () => (await main().locator("tr[data-webhook-id]").count()) === 2,
+      );
       // Make it fail on purpose: the next delivery is answered 500.
       const rules = main().getByRole("form", { name: "Response rules" });
       await rules.getByRole("button", { name: "500 ×3 then 200" }).click();

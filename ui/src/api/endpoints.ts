@@ -14,6 +14,7 @@ import type {
   Stats,
   Topic,
   Capture,
+  CapturedMessage,
   Change,
   Inbox,
   InspectReport,
@@ -186,3 +187,6 @@ export const exportCaptures = (inbox: string, format: "har" | "curl" | "ndjson",
   );
 export const diffValues = (before: unknown, after: unknown) =>
   request<Change[]>("POST", "/v1/diff", { body: { before, after } });
+/** The inbox's captures grouped by webhook-id: each message's attempts, in order. */
+export const listCapturedMessages = (inbox: string, signal?: AbortSignal) =>
+  request<CapturedMessage[]>("GET", `${base()}/inboxes/${enc(inbox)}/messages`, { signal });

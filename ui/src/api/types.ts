@@ -32,6 +32,7 @@ export type Capture = Schemas["Capture"];
 export type ResponseRule = Schemas["ResponseRule"];
 export type ReplayResult = Schemas["ReplayResult"];
 export type Change = Schemas["Change"];
+export type CapturedMessage = Schemas["CapturedMessage"];
 export type InspectReport = Schemas["InspectReport"];
 export type SignatureReport = Schemas["SignatureReport"];
 export type DestinationStats = Schemas["DestinationStats"];

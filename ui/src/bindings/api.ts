@@ -337,6 +337,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/projects/{projectIdOrName}/inboxes/{inbox}/messages": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["list_captured_messages"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/projects/{projectIdOrName}/messages": {
     parameters: {
       query?: never;
@@ -658,6 +674,37 @@ export interface components {
       /** @description RFC 3339. */
       time: string;
       webhookId?: string | null;
+    };
+    CapturedAttempt: {
+      captureId: string;
+      /**
+       * Format: int64
+       * @description Since the previous attempt of the same message.
+       */
+      gapMs?: number | null;
+      /** Format: int64 */
+      status?: number | null;
+      /** Format: date-time */
+      time: string;
+    };
+    /**
+     * @description The captures of one message (one `webhook-id`): the dispatcher's attempts as the inbox
+     *     saw them.
+     */
+    CapturedMessage: {
+      attempts: components["schemas"]["CapturedAttempt"][];
+      /**
+       * @description Answered with a success more than once: the receiver got it twice (at-least-once
+       *     delivery after a lost answer, or a replay).
+       */
+      duplicate: boolean;
+      /**
+       * Format: date-time
+       * @description When the dispatcher will try again, if the message is still waiting (this node's).
+       */
+      nextAttemptTime?: string | null;
+      status?: null | components["schemas"]["MessageStatus"];
+      webhookId: string;
     };
     /** @description One difference: at `path` (a JSON pointer), `before` became `after`. */
     Change: {
@@ -2482,6 +2529,37 @@ export interface operations {
         };
       };
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  list_captured_messages: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        inbox: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The newest captures grouped by webhook-id, newest message first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CapturedMessage"][];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };

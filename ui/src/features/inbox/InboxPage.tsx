@@ -10,6 +10,7 @@ import {
   diffValues,
   exportCaptures,
   inspectPayload,
+  listCapturedMessages,
   listCaptures,
   listInboxes,
   replayCapture,
@@ -27,6 +28,7 @@ import { onLiveEvent } from "../../lib/liveBus";
 
 const inboxesKey = ["inboxes"] as const;
 const capturesKey = (inbox: string) => ["captures", inbox] as const;
+const messagesKey = (inbox: string) => ["captures", inbox, "messages"] as const;
 
 const parseJson = (text: string | null | undefined): unknown => {
   try {
@@ -218,7 +220,56 @@ function InboxView({ inbox }: { inbox: Inbox }) {
           />
         )}
       </div>
+      {inbox.destinationId && <MessageTimelines inbox={inbox} />}
     </div>
+  );
+}
+
+/** One row per message the destination delivered here: its attempts as the inbox saw
+ * them, the gaps between them, and when the dispatcher tries next. */
+function MessageTimelines({ inbox }: { inbox: Inbox }) {
+  const messages = useQuery({
+    queryKey: messagesKey(inbox.id),
+    queryFn: ({ signal }) => listCapturedMessages(inbox.id, signal),
+  });
+  return (
+    <section className="subsection" aria-labelledby="timelines-heading">
+      <h2 id="timelines-heading">Messages delivered here</h2>
+      <ErrorNote error={messages.error} prefix="Could not group the captures" />
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Message</th>
+              <th scope="col">Attempts (answer, gap)</th>
+              <th scope="col">Now</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(messages.data ?? []).map((m) => (
+              <tr key={m.webhookId} data-webhook-id={m.webhookId}>
+                <td className="mono truncate" title={m.webhookId}>
+                  {m.webhookId}
+                  {m.duplicate && <span className="code-badge">duplicate</span>}
+                </td>
+                <td>
+                  {m.attempts
+                    .map(
+                      (a) =>
+                        `${a.status ?? "—"}${a.gapMs != null ? ` (+${(a.gapMs / 1000).toFixed(1)} s)` : ""}`,
+                    )
+                    .join(" → ")}
+                </td>
+                <td>
+                  {m.status ?? "—"}
+                  {m.nextAttemptTime && ` · next ${formatTime(m.nextAttemptTime)}`}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
 
