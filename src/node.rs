@@ -178,6 +178,7 @@ impl Node {
             lookups: Default::default(),
             public_url: public_url.to_string(),
             inbox_sequences: Default::default(),
+            capture_writer: crate::api::capture::CaptureWriter::start(opened.store.clone()),
         });
         Ok((state, opened))
     }

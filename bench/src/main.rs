@@ -4,6 +4,7 @@
 
 mod accounting;
 mod ceiling;
+mod inbox;
 mod node_api;
 mod phases;
 mod procfs;
@@ -53,6 +54,10 @@ struct Args {
     /// Notifications per second in the latency phase (the figure: 1000).
     #[arg(long, default_value_t = 1000)]
     latency_rate: u64,
+    /// Instead of the table: a capture inbox's request rate against the plain receiver's,
+    /// and `inspect` on a 300 KB payload.
+    #[arg(long)]
+    inbox: bool,
 }
 
 /// The throughput table: the ceiling, then the drain, end-to-end and latency phases
@@ -226,6 +231,16 @@ async fn run_rate(args: &Args, rate: u32) -> anyhow::Result<bool> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if args.inbox {
+        inbox::run_inspect();
+        return match inbox::run_inbox(args.n, args.publishers).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("benchmark error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let outcome = match args.rate {
         Some(rate) => run_rate(&args, rate).await,
         None => run_table(&args).await,

@@ -80,6 +80,8 @@ pub struct Services {
     pub public_url: String,
     /// Each capture inbox's place in its response rules.
     pub inbox_sequences: capture::Sequences,
+    /// Stores captures, many to a transaction.
+    pub capture_writer: capture::CaptureWriter,
 }
 
 #[derive(OpenApi)]

@@ -128,9 +128,8 @@ pub async fn delete(tx: &mut WriteTx, id: &str) -> Result<bool, StoreError> {
     Ok(done.rows_affected() > 0)
 }
 
-/// Stores a capture and drops the inbox's oldest beyond `keep`, in the caller's
-/// transaction: the cap holds however fast requests come.
-pub async fn add_capture(tx: &mut WriteTx, row: &CaptureRow, keep: i64) -> Result<(), StoreError> {
+/// Stores a capture, in the caller's transaction.
+pub async fn add_capture(tx: &mut WriteTx, row: &CaptureRow) -> Result<(), StoreError> {
     sqlx::query!(
         "INSERT INTO captures (id, inbox_id, method, path, query, headers, body, body_size,
                                remote_addr, status, webhook_id, time)
@@ -150,10 +149,16 @@ pub async fn add_capture(tx: &mut WriteTx, row: &CaptureRow, keep: i64) -> Resul
     )
     .execute(tx.conn())
     .await?;
+    Ok(())
+}
+
+/// Drops the inbox's captures beyond its newest `keep`, in the caller's transaction: the
+/// cap holds however fast requests come.
+pub async fn trim_captures(tx: &mut WriteTx, inbox_id: &str, keep: i64) -> Result<(), StoreError> {
     sqlx::query!(
         "DELETE FROM captures WHERE inbox_id = ?1 AND seq <= (
              SELECT seq FROM captures WHERE inbox_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
-        row.inbox_id,
+        inbox_id,
         keep
     )
     .execute(tx.conn())
