@@ -179,6 +179,7 @@ impl Node {
             public_url: public_url.to_string(),
             inbox_sequences: Default::default(),
             capture_writer: crate::api::capture::CaptureWriter::start(opened.store.clone()),
+            inbox_cache: Default::default(),
         });
         Ok((state, opened))
     }

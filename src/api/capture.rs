@@ -51,7 +51,9 @@ async fn record_and_answer(state: &AppState, request: Request) -> Result<Respons
         Some((token, sub)) => (token, format!("/{sub}")),
         None => (rest, "/".to_string()),
     };
-    let inbox = inboxes::by_token(&state.store, token)
+    let inbox = state
+        .inbox_cache
+        .get(&state.store, token)
         .await?
         .ok_or_else(|| ApiError::not_found("inbox", "this capture URL"))?;
     let bytes = axum::body::to_bytes(body, BODY_LIMIT_MAX as usize * 4)
@@ -203,4 +205,39 @@ async fn write_group(
         }
     }
     tx.commit().await
+}
+
+/// Inboxes by capture token, as every capture looks them up (one read per request cost
+/// more than the capture's share of a group commit). Only this node's API changes an
+/// inbox, and it calls `forget` when it does.
+#[derive(Default)]
+pub struct InboxCache(Mutex<HashMap<String, std::sync::Arc<inboxes::InboxRow>>>);
+
+impl InboxCache {
+    pub async fn get(
+        &self,
+        store: &crate::store::Store,
+        token: &str,
+    ) -> Result<Option<std::sync::Arc<inboxes::InboxRow>>, crate::store::StoreError> {
+        if let Some(row) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(token) {
+            return Ok(Some(row.clone()));
+        }
+        let Some(row) = inboxes::by_token(store, token).await? else {
+            return Ok(None);
+        };
+        let row = std::sync::Arc::new(row);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(token.to_string(), row.clone());
+        Ok(Some(row))
+    }
+
+    /// An inbox changed or went: its next capture reads it again.
+    pub fn forget(&self, token: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(token);
+    }
 }

@@ -134,6 +134,7 @@ pub async fn create_inbox(
                 let mut tx = state.store.begin_write().await?;
                 inboxes::update(&mut tx, &row).await?;
                 tx.commit().await?;
+                state.inbox_cache.forget(&row.token);
             }
             Err(e) => {
                 // All or nothing: the inbox goes again if its destination cannot be made.
@@ -206,6 +207,7 @@ pub async fn update_inbox(
         other => other?,
     }
     tx.commit().await?;
+    state.inbox_cache.forget(&row.token);
     Ok(Json(view(&state, &row)))
 }
 
@@ -221,6 +223,7 @@ pub async fn delete_inbox(
     let mut tx = state.store.begin_write().await?;
     inboxes::delete(&mut tx, &row.id).await?;
     tx.commit().await?;
+    state.inbox_cache.forget(&row.token);
     Ok(StatusCode::NO_CONTENT)
 }
 

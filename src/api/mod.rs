@@ -82,6 +82,7 @@ pub struct Services {
     pub inbox_sequences: capture::Sequences,
     /// Stores captures, many to a transaction.
     pub capture_writer: capture::CaptureWriter,
+    pub inbox_cache: capture::InboxCache,
 }
 
 #[derive(OpenApi)]
