@@ -739,6 +739,16 @@ async function run() {
         .filter({ hasText: "/data/installationId" })
         .waitFor();
       await report.getByText(/not verified/).waitFor();
+      // Marked at their place in the body; a click on one selects it there.
+      await main().locator(".cm-lintRange-error").first().waitFor();
+      await report.getByRole("button", { name: "/data/installationId" }).click();
+      await eventually("the field's value selected in the focused editor", () =>
+        page.evaluate(
+          () =>
+            document.activeElement?.classList.contains("cm-content") &&
+            document.getSelection()?.toString() === "7",
+        ),
+      );
       await shot("inspector-issues");
     },
   );

@@ -11,9 +11,18 @@ interface JsonEditorProps {
   label: string;
   invalid?: boolean;
   describedBy?: string;
+  /** The editor's view, once made: for marking places in it and moving to them. */
+  onView?: (view: EditorView) => void;
 }
 
-export function JsonEditor({ value, onChange, label, invalid, describedBy }: JsonEditorProps) {
+export function JsonEditor({
+  value,
+  onChange,
+  label,
+  invalid,
+  describedBy,
+  onView,
+}: JsonEditorProps) {
   const hintId = useId();
   const extensions = useMemo(() => {
     // tabindex: the editable element is in the tab order anyway; saying so lets checkers
@@ -35,6 +44,7 @@ export function JsonEditor({ value, onChange, label, invalid, describedBy }: Jso
         minHeight="280px"
         maxHeight="560px"
         theme={dark ? "dark" : "light"}
+        onCreateEditor={onView}
       />
       <small id={hintId} className="json-editor-hint">
         Tab indents here; to leave the editor press Esc, then Tab.

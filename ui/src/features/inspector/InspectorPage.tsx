@@ -3,7 +3,9 @@
 // report with why it fails, and an installation update's config changes. The node does the
 // checking (POST /v1/inspect), with the same validators it publishes with.
 import { useMutation } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { setDiagnostics, type Diagnostic } from "@codemirror/lint";
+import type { EditorView } from "@codemirror/view";
+import { useEffect, useRef, useState } from "react";
 import { inspectPayload } from "../../api/endpoints";
 import type { InspectReport } from "../../api/types";
 import { ErrorNote } from "../../components/ErrorNote";
@@ -12,6 +14,7 @@ import { JsonEditor } from "../../components/JsonEditor";
 import { PageHeader } from "../../components/PageHeader";
 import { useDestinations } from "../../hooks/queries";
 import { takeInspectorDraft } from "./inspectorDraft";
+import { pointerRange } from "./pointerRange";
 
 const EXAMPLE = `{"notificationType": "installation.created", "data": {"installationId": "i-1"}}`;
 
@@ -48,6 +51,32 @@ export function InspectorPage() {
   }, [draft, mutate]);
   const webhooks = (destinations.data ?? []).filter((d) => d.type === "webhook");
 
+  // Each issue is marked at its place in the editor (underlined, with its message).
+  const view = useRef<EditorView | null>(null);
+  const report = inspect.data;
+  useEffect(() => {
+    const v = view.current;
+    if (!v) return;
+    const diagnostics: Diagnostic[] = (report?.issues ?? []).map((issue) => ({
+      ...pointerRange(v.state, issue.pointer),
+      severity: "error",
+      message: `${issue.pointer || "(body)"}: ${issue.message}`,
+    }));
+    if (report?.parseError) {
+      const at = Math.min(report.parseError.offset, v.state.doc.length);
+      diagnostics.push({ from: at, to: at, severity: "error", message: report.parseError.message });
+    }
+    v.dispatch(setDiagnostics(v.state, diagnostics));
+  }, [report]);
+  /** Moves the editor to where an issue is, and focuses it there. */
+  const jumpTo = (pointer: string) => {
+    const v = view.current;
+    if (!v) return;
+    const { from, to } = pointerRange(v.state, pointer);
+    v.dispatch({ selection: { anchor: from, head: to }, scrollIntoView: true });
+    v.focus();
+  };
+
   return (
     <section className="page page-wide">
       <PageHeader title="Inspector">
@@ -65,7 +94,12 @@ export function InspectorPage() {
         >
           <div className="publish-editor">
             <span className="label">Body</span>
-            <JsonEditor label="Body to inspect" value={body} onChange={setBody} />
+            <JsonEditor
+              label="Body to inspect"
+              value={body}
+              onChange={setBody}
+              onView={(v) => (view.current = v)}
+            />
           </div>
           <Field label="Headers" hint="One per line, as received: webhook-id: msg_…">
             <textarea rows={4} value={headers} onChange={(e) => setHeaders(e.target.value)} />
@@ -97,7 +131,7 @@ export function InspectorPage() {
         <div className="inspector-result">
           <ErrorNote error={inspect.error} prefix="Could not inspect" />
           {inspect.data ? (
-            <Report report={inspect.data} />
+            <Report report={inspect.data} onIssue={jumpTo} />
           ) : (
             <p className="muted">The result shows here.</p>
           )}
@@ -107,7 +141,13 @@ export function InspectorPage() {
   );
 }
 
-function Report({ report: r }: { report: InspectReport }) {
+function Report({
+  report: r,
+  onIssue,
+}: {
+  report: InspectReport;
+  onIssue: (pointer: string) => void;
+}) {
   const ok = r.issues.length === 0 && !r.parseError;
   return (
     <section
@@ -125,7 +165,15 @@ function Report({ report: r }: { report: InspectReport }) {
           <ul className="inspect-issues">
             {r.issues.map((i, n) => (
               <li key={n}>
-                <code>{i.pointer || "(body)"}</code> {i.message}
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => onIssue(i.pointer)}
+                  title="Show it in the body"
+                >
+                  <code>{i.pointer || "(body)"}</code>
+                </button>{" "}
+                {i.message}
               </li>
             ))}
           </ul>
