@@ -10,6 +10,8 @@ CREATE TABLE inboxes (
     -- JSON array of response rules, answered in sequence (see model::inbox).
     rules          TEXT NOT NULL,
     max_captures   INTEGER NOT NULL,
+    -- Captures older than this (ms) are dropped.
+    max_age_ms     INTEGER NOT NULL,
     body_limit     INTEGER NOT NULL,
     -- The webhook destination made for it ("send to a new inbox"), if any.
     destination_id TEXT REFERENCES destinations(id) ON DELETE SET NULL,
@@ -38,6 +40,7 @@ CREATE TABLE captures (
     time         INTEGER NOT NULL
 );
 CREATE INDEX captures_by_inbox ON captures (inbox_id, seq);
+CREATE INDEX captures_by_time ON captures (inbox_id, time);
 
 -- A capture sent again (as is or edited, maybe re-signed) and what came back.
 CREATE TABLE replays (

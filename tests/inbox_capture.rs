@@ -385,3 +385,33 @@ async fn replay_reaches_another_receiver_and_exports_hold_no_secret() {
     .await
     .expect_problem(422, &["format"]);
 }
+
+/// Captures older than the inbox's age cap go (the node's clock, moved by hand).
+#[tokio::test]
+async fn old_captures_go_past_the_age_cap() {
+    let n = TestNode::start_configured(|c| c.clock = switchboard::time::Clock::manual()).await;
+    let inbox = n
+        .post(
+            &n.p("/inboxes"),
+            json!({"name": "aging", "maxAgeSeconds": 60}),
+        )
+        .await
+        .body;
+    assert_eq!(inbox["maxAgeSeconds"], 60);
+    let url = inbox["captureUrl"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    http.post(&url).body("old").send().await.unwrap();
+    n.advance(Duration::from_secs(61));
+    http.post(&url).body("new").send().await.unwrap();
+    let kept = n.get(&n.p("/inboxes/aging/captures")).await.body;
+    let bodies: Vec<&str> = kept
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["new"]);
+    n.patch(&n.p("/inboxes/aging"), json!({"maxAgeSeconds": 0}))
+        .await
+        .expect_problem(422, &["maxAgeSeconds"]);
+}

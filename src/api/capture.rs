@@ -102,9 +102,10 @@ async fn record_and_answer(state: &AppState, request: Request) -> Result<Respons
         time: state.config.clock.now_ms(),
     };
     // Stored before answering: what the sender sent is kept whatever the answer does.
+    let before = row.time - inbox.max_age_ms;
     state
         .capture_writer
-        .store(row.clone(), inbox.max_captures)
+        .store(row.clone(), inbox.max_captures, before)
         .await?;
     let received = CaptureReceived {
         capture_id: Cow::Borrowed(&row.id),
@@ -148,6 +149,8 @@ pub struct CaptureWriter {
 struct CaptureJob {
     row: inboxes::CaptureRow,
     keep: i64,
+    /// Captures of the inbox older than this (Unix ms) go.
+    before: i64,
     done: tokio::sync::oneshot::Sender<Result<(), String>>,
 }
 
@@ -163,9 +166,19 @@ impl CaptureWriter {
     }
 
     /// Stores one capture (retention applied), returning once it is committed.
-    pub async fn store(&self, row: inboxes::CaptureRow, keep: i64) -> Result<(), ApiError> {
+    pub async fn store(
+        &self,
+        row: inboxes::CaptureRow,
+        keep: i64,
+        before: i64,
+    ) -> Result<(), ApiError> {
         let (done, committed) = tokio::sync::oneshot::channel();
-        let job = CaptureJob { row, keep, done };
+        let job = CaptureJob {
+            row,
+            keep,
+            before,
+            done,
+        };
         let stopped = || ApiError::Unavailable("the node is shutting down".into());
         self.jobs.send(job).await.map_err(|_| stopped())?;
         committed
@@ -200,7 +213,7 @@ async fn write_group(
     let mut trimmed: Vec<&str> = Vec::new();
     for job in group.iter().rev() {
         if !trimmed.contains(&job.row.inbox_id.as_str()) {
-            inboxes::trim_captures(&mut tx, &job.row.inbox_id, job.keep).await?;
+            inboxes::trim_captures(&mut tx, &job.row.inbox_id, job.keep, job.before).await?;
             trimmed.push(&job.row.inbox_id);
         }
     }

@@ -14,7 +14,7 @@ use super::{destinations, projects, AppState};
 use crate::error::{ApiError, ApiResult};
 use crate::model::inbox::{
     parse_create_inbox, parse_update_inbox, Capture, Inbox, ResponseRule, DEFAULT_BODY_LIMIT,
-    DEFAULT_MAX_CAPTURES,
+    DEFAULT_MAX_AGE_SECONDS, DEFAULT_MAX_CAPTURES,
 };
 use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::inboxes::{self, CaptureRow, InboxRow};
@@ -29,6 +29,7 @@ fn view(state: &AppState, row: &InboxRow) -> Inbox {
         capture_url: format!("{}/in/{}", state.public_url, row.token),
         rules: serde_json::from_str(&row.rules).unwrap_or_default(),
         max_captures: row.max_captures as u32,
+        max_age_seconds: (row.max_age_ms / 1000) as u32,
         body_limit: row.body_limit as u32,
         destination_id: row.destination_id.clone(),
         create_time: to_datetime(row.create_time),
@@ -102,6 +103,7 @@ pub async fn create_inbox(
         rules: serde_json::to_string(&request.rules.unwrap_or_else(|| vec![ResponseRule::ok()]))
             .map_err(anyhow::Error::from)?,
         max_captures: i64::from(request.max_captures.unwrap_or(DEFAULT_MAX_CAPTURES)),
+        max_age_ms: i64::from(request.max_age_seconds.unwrap_or(DEFAULT_MAX_AGE_SECONDS)) * 1000,
         body_limit: i64::from(request.body_limit.unwrap_or(DEFAULT_BODY_LIMIT)),
         destination_id: None,
         create_time: now,
@@ -195,6 +197,9 @@ pub async fn update_inbox(
     }
     if let Some(n) = request.max_captures {
         row.max_captures = i64::from(n);
+    }
+    if let Some(n) = request.max_age_seconds {
+        row.max_age_ms = i64::from(n) * 1000;
     }
     if let Some(n) = request.body_limit {
         row.body_limit = i64::from(n);

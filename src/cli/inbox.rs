@@ -133,6 +133,7 @@ pub(super) async fn inbox(
                 name,
                 rules: rules.as_deref().map(rules_arg).transpose()?,
                 max_captures: None,
+                max_age_seconds: None,
                 body_limit: None,
                 create_destination: destination.then_some(true),
             };

@@ -15,6 +15,10 @@ use super::requests::RequestBody;
 use crate::error::ApiError;
 
 pub const DEFAULT_MAX_CAPTURES: u32 = 1_000;
+/// Seven days.
+pub const DEFAULT_MAX_AGE_SECONDS: u32 = 7 * 24 * 3600;
+/// Ninety days.
+pub const MAX_AGE_SECONDS_LIMIT: u32 = 90 * 24 * 3600;
 pub const MAX_CAPTURES_LIMIT: u32 = 100_000;
 pub const DEFAULT_BODY_LIMIT: u32 = 1024 * 1024;
 pub const BODY_LIMIT_MAX: u32 = 16 * 1024 * 1024;
@@ -81,6 +85,8 @@ pub struct Inbox {
     pub rules: Vec<ResponseRule>,
     /// The newest this many captures are kept; older ones are dropped.
     pub max_captures: u32,
+    /// Captures older than this are dropped.
+    pub max_age_seconds: u32,
     /// At most this many bytes of a body are kept (the full size is recorded).
     pub body_limit: u32,
     /// The webhook destination made to deliver here, if any.
@@ -133,6 +139,9 @@ pub struct CreateInboxRequest {
     /// Default 1000, at most 100000.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub max_captures: Option<u32>,
+    /// Default 604800 (7 days), at most 90 days.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_age_seconds: Option<u32>,
     /// Default 1 MiB, at most 16 MiB.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub body_limit: Option<u32>,
@@ -153,6 +162,8 @@ pub struct UpdateInboxRequest {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub max_captures: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_age_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub body_limit: Option<u32>,
 }
 
@@ -161,13 +172,15 @@ impl RequestBody for CreateInboxRequest {
         "name",
         "rules",
         "maxCaptures",
+        "maxAgeSeconds",
         "bodyLimit",
         "createDestination",
     ];
 }
 
 impl RequestBody for UpdateInboxRequest {
-    const FIELDS: &'static [&'static str] = &["name", "rules", "maxCaptures", "bodyLimit"];
+    const FIELDS: &'static [&'static str] =
+        &["name", "rules", "maxCaptures", "maxAgeSeconds", "bodyLimit"];
 }
 
 pub fn parse_create_inbox(body: &Map<String, Value>) -> Result<CreateInboxRequest, ApiError> {
@@ -179,6 +192,13 @@ pub fn parse_create_inbox(body: &Map<String, Value>) -> Result<CreateInboxReques
         name: name.unwrap_or_default(),
         rules: read_rules(&fields, &mut issues),
         max_captures: read_number(&fields, "maxCaptures", 1, MAX_CAPTURES_LIMIT, &mut issues),
+        max_age_seconds: read_number(
+            &fields,
+            "maxAgeSeconds",
+            1,
+            MAX_AGE_SECONDS_LIMIT,
+            &mut issues,
+        ),
         body_limit: read_number(&fields, "bodyLimit", 0, BODY_LIMIT_MAX, &mut issues),
         create_destination: match fields.raw("createDestination") {
             None => None,
@@ -204,6 +224,13 @@ pub fn parse_update_inbox(body: &Map<String, Value>) -> Result<UpdateInboxReques
         name: read_name(&fields, false, &mut issues),
         rules: read_rules(&fields, &mut issues),
         max_captures: read_number(&fields, "maxCaptures", 1, MAX_CAPTURES_LIMIT, &mut issues),
+        max_age_seconds: read_number(
+            &fields,
+            "maxAgeSeconds",
+            1,
+            MAX_AGE_SECONDS_LIMIT,
+            &mut issues,
+        ),
         body_limit: read_number(&fields, "bodyLimit", 0, BODY_LIMIT_MAX, &mut issues),
     };
     issues.finish(request)

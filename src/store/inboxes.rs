@@ -11,6 +11,7 @@ pub struct InboxRow {
     /// JSON array of response rules.
     pub rules: String,
     pub max_captures: i64,
+    pub max_age_ms: i64,
     pub body_limit: i64,
     pub destination_id: Option<String>,
     pub create_time: i64,
@@ -37,15 +38,16 @@ pub struct CaptureRow {
 
 pub async fn insert(tx: &mut WriteTx, row: &InboxRow) -> Result<(), StoreError> {
     sqlx::query!(
-        "INSERT INTO inboxes (id, project_id, name, token, rules, max_captures, body_limit,
-                              destination_id, create_time, update_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO inboxes (id, project_id, name, token, rules, max_captures, max_age_ms,
+                              body_limit, destination_id, create_time, update_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         row.id,
         row.project_id,
         row.name,
         row.token,
         row.rules,
         row.max_captures,
+        row.max_age_ms,
         row.body_limit,
         row.destination_id,
         row.create_time,
@@ -59,7 +61,7 @@ pub async fn insert(tx: &mut WriteTx, row: &InboxRow) -> Result<(), StoreError> 
 pub async fn list(store: &Store, project_id: &str) -> Result<Vec<InboxRow>, StoreError> {
     sqlx::query_as!(
         InboxRow,
-        "SELECT id, project_id, name, token, rules, max_captures, body_limit, destination_id,
+        "SELECT id, project_id, name, token, rules, max_captures, max_age_ms, body_limit, destination_id,
                 create_time, update_time
          FROM inboxes WHERE project_id = ? ORDER BY name",
         project_id
@@ -77,7 +79,7 @@ pub async fn find(
 ) -> Result<Option<InboxRow>, StoreError> {
     sqlx::query_as!(
         InboxRow,
-        "SELECT id, project_id, name, token, rules, max_captures, body_limit, destination_id,
+        "SELECT id, project_id, name, token, rules, max_captures, max_age_ms, body_limit, destination_id,
                 create_time, update_time
          FROM inboxes WHERE project_id = ?1 AND (id = ?2 OR name = ?2)
          ORDER BY id = ?2 DESC LIMIT 1",
@@ -93,7 +95,7 @@ pub async fn find(
 pub async fn by_token(store: &Store, token: &str) -> Result<Option<InboxRow>, StoreError> {
     sqlx::query_as!(
         InboxRow,
-        "SELECT id, project_id, name, token, rules, max_captures, body_limit, destination_id,
+        "SELECT id, project_id, name, token, rules, max_captures, max_age_ms, body_limit, destination_id,
                 create_time, update_time
          FROM inboxes WHERE token = ?",
         token
@@ -105,12 +107,13 @@ pub async fn by_token(store: &Store, token: &str) -> Result<Option<InboxRow>, St
 
 pub async fn update(tx: &mut WriteTx, row: &InboxRow) -> Result<(), StoreError> {
     sqlx::query!(
-        "UPDATE inboxes SET name = ?, rules = ?, max_captures = ?, body_limit = ?,
+        "UPDATE inboxes SET name = ?, rules = ?, max_captures = ?, max_age_ms = ?, body_limit = ?,
                             destination_id = ?, update_time = ?
          WHERE id = ?",
         row.name,
         row.rules,
         row.max_captures,
+        row.max_age_ms,
         row.body_limit,
         row.destination_id,
         row.update_time,
@@ -152,9 +155,21 @@ pub async fn add_capture(tx: &mut WriteTx, row: &CaptureRow) -> Result<(), Store
     Ok(())
 }
 
-/// Drops the inbox's captures beyond its newest `keep`, in the caller's transaction: the
-/// cap holds however fast requests come.
-pub async fn trim_captures(tx: &mut WriteTx, inbox_id: &str, keep: i64) -> Result<(), StoreError> {
+/// Drops the inbox's captures beyond its newest `keep` and those older than `before`, in
+/// the caller's transaction: the caps hold however fast requests come.
+pub async fn trim_captures(
+    tx: &mut WriteTx,
+    inbox_id: &str,
+    keep: i64,
+    before: i64,
+) -> Result<(), StoreError> {
+    sqlx::query!(
+        "DELETE FROM captures WHERE inbox_id = ?1 AND time < ?2",
+        inbox_id,
+        before
+    )
+    .execute(tx.conn())
+    .await?;
     sqlx::query!(
         "DELETE FROM captures WHERE inbox_id = ?1 AND seq <= (
              SELECT seq FROM captures WHERE inbox_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",

@@ -746,6 +746,11 @@ export interface components {
       createDestination?: boolean | null;
       /**
        * Format: int32
+       * @description Default 604800 (7 days), at most 90 days.
+       */
+      maxAgeSeconds?: number | null;
+      /**
+       * Format: int32
        * @description Default 1000, at most 100000.
        */
       maxCaptures?: number | null;
@@ -989,6 +994,11 @@ export interface components {
       /** @description The webhook destination made to deliver here, if any. */
       destinationId?: string | null;
       id: string;
+      /**
+       * Format: int32
+       * @description Captures older than this are dropped.
+       */
+      maxAgeSeconds: number;
       /**
        * Format: int32
        * @description The newest this many captures are kept; older ones are dropped.
@@ -1413,6 +1423,8 @@ export interface components {
     UpdateInboxRequest: {
       /** Format: int32 */
       bodyLimit?: number | null;
+      /** Format: int32 */
+      maxAgeSeconds?: number | null;
       /** Format: int32 */
       maxCaptures?: number | null;
       name?: string | null;

@@ -2,7 +2,8 @@
 // that delivers to it; captures arrive live; each is checked (schema, and the signature
 // with the destination's keys); rules make it answer 500, 429, 410 or slowly on purpose;
 // a capture can be replayed (edited, re-signed), diffed with a pinned one, exported.
-// Keys: j/k move, r replay, d diff with the pinned capture, p pin, / filter.
+// Keys: j/k move, r or e replay (edited), c copy as curl, p pin, d diff with the pinned
+// capture, / filter.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import {
@@ -23,7 +24,7 @@ import { JsonView } from "../../components/JsonView";
 import { PageHeader } from "../../components/PageHeader";
 import { StatusPill } from "../../components/StatusPill";
 import { qk } from "../../hooks/queries";
-import { formatTime } from "../../lib/format";
+import { formatSpan, formatTime } from "../../lib/format";
 import { onLiveEvent } from "../../lib/liveBus";
 
 const inboxesKey = ["inboxes"] as const;
@@ -143,8 +144,12 @@ function InboxView({ inbox }: { inbox: Inbox }) {
     };
     if (e.key === "j") move(i + 1);
     else if (e.key === "k") move(i - 1);
-    else if (e.key === "r") setAction("replay");
-    else if (e.key === "d") setAction("diff");
+    else if (e.key === "r" || e.key === "e") setAction("replay");
+    else if (e.key === "c" && selected) {
+      void exportCaptures(inbox.id, "curl", [selected.id]).then((text) =>
+        navigator.clipboard?.writeText(String(text)),
+      );
+    } else if (e.key === "d") setAction("diff");
     else if (e.key === "p" && selected) setPinnedId(selected.id);
     else if (e.key === "/") {
       e.preventDefault();
@@ -159,9 +164,17 @@ function InboxView({ inbox }: { inbox: Inbox }) {
         Capture URL: <code data-testid="capture-url">{inbox.captureUrl}</code>
         {inbox.destinationId && <span className="muted"> · delivered to by {inbox.name}</span>}
       </p>
+      <p className="muted" data-testid="inbox-caps">
+        Keeps the newest {inbox.maxCaptures.toLocaleString()} captures, for{" "}
+        {formatSpan(inbox.maxAgeSeconds * 1000)}; bodies up to{" "}
+        {(inbox.bodyLimit / 1024).toLocaleString()} KiB (the full size is recorded).
+      </p>
       <RulesEditor inbox={inbox} />
       <div className="inbox-tools">
-        <Field label="Filter" hint="/ to focus; j/k move, r replay, p pin, d diff">
+        <Field
+          label="Filter"
+          hint="/ to focus; j/k move, r or e replay, c copy as curl, p pin, d diff"
+        >
           <input ref={filterRef} value={filter} onChange={(e) => setFilter(e.target.value)} />
         </Field>
         <ExportButtons inbox={inbox} ids={list.map((c) => c.id)} />
