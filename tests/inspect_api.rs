@@ -148,3 +148,54 @@ fn python_dumps(json: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// An `installation.updated` over 300 KB travels with its configs as this node's signed
+/// links: inspect fetches them (saying when they expire) and diffs what they hold.
+#[tokio::test]
+async fn configs_behind_this_nodes_links_are_fetched_and_diffed() {
+    let n = TestNode::start().await;
+    let mut rx = Receiver::start().await;
+    n.webhook("hook", &rx.url("/in")).await;
+    n.wire("t", &["installation.updated"], &["hook"]).await;
+    let t = switchboard::model::EventType::InstallationUpdated;
+    let mut data = switchboard::payload::notification::example_data(t);
+    let big = "x".repeat(200_000);
+    data["lastConfig"] =
+        json!({"read": {"objects": {"account": {"blob": big, "schedule": "*/10 * * * *"}}}});
+    data["config"] =
+        json!({"read": {"objects": {"account": {"blob": big, "schedule": "*/5 * * * *"}}}});
+    let sent = n
+        .post(
+            &n.p("/notifications"),
+            json!({"notificationType": "installation.updated", "data": data}),
+        )
+        .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    let got = rx.next(WAIT).await;
+    assert!(
+        got.json()["data"]["configURL"].is_string(),
+        "configs moved to links"
+    );
+
+    let r = n
+        .post("/v1/inspect", as_inspect(&got, &got.body, "hook"))
+        .await;
+    // config moved to a link (lastConfig fitted once it had): fetched, with its expiry.
+    let links = r.body["links"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "{}", r.body["links"].to_string().len());
+    assert_eq!(links[0]["pointer"], "/data/configURL");
+    assert_eq!(links[0]["outcome"], "fetched");
+    assert!(links[0]["expireTime"].is_string());
+    assert_eq!(
+        r.body["configDiff"]["summary"],
+        json!(["schedule changed: account"]),
+        "the diff of the inline lastConfig and the fetched config"
+    );
+    // Someone else's link is listed, not fetched.
+    let foreign = json!({"notificationType": "installation.updated", "data": {
+        "configURL": "https://elsewhere.example/c?expires=1&signature=x"}});
+    let r = n
+        .post("/v1/inspect", json!({"body": foreign.to_string()}))
+        .await;
+    assert_eq!(r.body["links"][0]["outcome"], "notFetched", "{}", r.body);
+}

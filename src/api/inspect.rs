@@ -9,7 +9,9 @@ use super::extract::JsonObject;
 use super::{destinations, projects, AppState};
 use crate::error::{ApiError, ApiResult};
 use crate::inspect::request::{parse_diff, parse_inspect};
-use crate::inspect::{diff, inspect, Change, InspectReport, NamedSecret};
+use crate::inspect::{
+    diff, diff_configs, inspect, links_in, Change, InspectReport, NamedSecret, PayloadLink,
+};
 use crate::model::DestinationType;
 use crate::problem::{Issue, Problem};
 
@@ -62,9 +64,36 @@ pub async fn inspect_payload(
     let headers: Vec<(String, String)> = request.headers.unwrap_or_default().into_iter().collect();
     let now = state.config.clock.now_ms() / 1000;
     // Pure CPU work on a body of up to megabytes: off the async workers.
-    let report = tokio::task::spawn_blocking(move || inspect(&bytes, &headers, &secrets, now))
+    let links = links_in(&bytes);
+    let body_value: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+    let mut report = tokio::task::spawn_blocking(move || inspect(&bytes, &headers, &secrets, now))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
+    for (pointer, url) in links {
+        report.links.push(follow(&state, pointer, url).await?);
+    }
+    // An installation update whose configs travel as links: diff what the links hold.
+    if report.config_diff.is_none()
+        && report.notification_type.as_deref() == Some("installation.updated")
+    {
+        let config = |name: &str, link: &str| {
+            let data = body_value.as_ref()?.get("data")?;
+            data.get(name).cloned().or_else(|| {
+                report
+                    .links
+                    .iter()
+                    .find(|l| l.pointer == format!("/data/{link}"))?
+                    .content
+                    .clone()
+            })
+        };
+        if let (Some(before), Some(after)) = (
+            config("lastConfig", "lastConfigURL"),
+            config("config", "configURL"),
+        ) {
+            report.config_diff = Some(diff_configs(&before, &after));
+        }
+    }
     Ok(Json(report))
 }
 
@@ -74,4 +103,53 @@ pub async fn inspect_payload(
 pub async fn diff_values(JsonObject(body): JsonObject) -> ApiResult<Json<Vec<Change>>> {
     let request = parse_diff(&body)?;
     Ok(Json(diff(&request.before, &request.after)))
+}
+
+/// Fetches a payload's download link when it is one of this node's own (a signed blob
+/// link, checked as its download would be); others are listed, not fetched: the node does
+/// not make requests to addresses a payload names.
+async fn follow(state: &AppState, pointer: String, url: String) -> ApiResult<PayloadLink> {
+    let parsed = url::Url::parse(&url).ok();
+    let query = |key: &str| {
+        parsed
+            .as_ref()?
+            .query_pairs()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    };
+    let expires = query("expires").and_then(|e| e.parse::<i64>().ok());
+    let mut link = PayloadLink {
+        pointer,
+        url: url.clone(),
+        expire_time: expires.map(|e| crate::time::to_datetime(e * 1000)),
+        outcome: "notFetched".into(),
+        content: None,
+    };
+    let own = format!("{}/v1/blobs/", state.public_url);
+    let Some(id) = url
+        .strip_prefix(&own)
+        .map(|rest| rest.split('?').next().unwrap_or_default().to_string())
+    else {
+        return Ok(link);
+    };
+    let (Some(expires), Some(signature)) = (expires, query("signature")) else {
+        link.outcome = "refused".into();
+        return Ok(link);
+    };
+    if let Err(denied) = state.blobs.verify(&id, expires, &signature) {
+        link.outcome = match denied {
+            crate::blobs::BlobDenied::Expired => "expired",
+            crate::blobs::BlobDenied::BadSignature => "refused",
+        }
+        .into();
+        return Ok(link);
+    }
+    match state.blobs.get(&id).await? {
+        Some(content) => {
+            link.outcome = "fetched".into();
+            link.content = serde_json::from_str(&content).ok();
+        }
+        None => link.outcome = "missing".into(),
+    }
+    Ok(link)
 }

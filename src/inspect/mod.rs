@@ -102,6 +102,51 @@ pub struct InspectReport {
     pub signature: Option<SignatureReport>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub config_diff: Option<ConfigDiff>,
+    /// The download links the payload carries (`configURL`, `lastConfigURL`,
+    /// `resultInfo.downloadUrl`) and what became of fetching them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub links: Vec<PayloadLink>,
+}
+
+/// A download link in a payload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PayloadLink {
+    /// Where it is, as a JSON pointer (`/data/configURL`).
+    pub pointer: String,
+    pub url: String,
+    /// When the link stops working, if it says (`expires=` in its query).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expire_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// fetched, expired, refused, missing, or notFetched (not this node's link).
+    pub outcome: String,
+    /// What it holds, when fetched and JSON.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub content: Option<Value>,
+}
+
+/// The download links a payload carries, by pointer.
+pub fn links_in(body: &[u8]) -> Vec<(String, String)> {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
+    [
+        "/data/configURL",
+        "/data/lastConfigURL",
+        "/resultInfo/downloadUrl",
+    ]
+    .into_iter()
+    .filter_map(|p| Some((p.to_string(), value.pointer(p)?.as_str()?.to_string())))
+    .collect()
+}
+
+/// `lastConfig` → `config`, by path, as a person would name each change.
+pub fn diff_configs(before: &Value, after: &Value) -> ConfigDiff {
+    let changes = diff(before, after);
+    ConfigDiff {
+        summary: changes.iter().map(describe_config_change).collect(),
+        changes,
+    }
 }
 
 /// Inspects `body` as received with `headers`, checking signatures with `secrets`, at
@@ -121,6 +166,7 @@ pub fn inspect(
         issues: Vec::new(),
         signature: signature::report(headers, body, secrets, now),
         config_diff: None,
+        links: Vec::new(),
     };
     if body.iter().all(u8::is_ascii_whitespace) {
         report.summary = if body.is_empty() {
@@ -351,11 +397,7 @@ fn config_diff(data: Option<&Value>, report: &mut InspectReport) {
     else {
         return;
     };
-    let changes = diff(before, after);
-    report.config_diff = Some(ConfigDiff {
-        summary: changes.iter().map(describe_config_change).collect(),
-        changes,
-    });
+    report.config_diff = Some(diff_configs(before, after));
 }
 
 /// A config change as a person would name it, from where in the config it is.

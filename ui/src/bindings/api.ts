@@ -1016,6 +1016,11 @@ export interface components {
       /** @description Schema issues and broken invariants; empty when the body is valid for its kind. */
       issues: components["schemas"]["PayloadIssue"][];
       kind: components["schemas"]["PayloadKind"];
+      /**
+       * @description The download links the payload carries (`configURL`, `lastConfigURL`,
+       *     `resultInfo.downloadUrl`) and what became of fetching them.
+       */
+      links?: components["schemas"]["PayloadLink"][];
       /** @description For notifications and Kinesis records: the notification type, as written. */
       notificationType?: string | null;
       parseError?: null | components["schemas"]["ParseFailure"];
@@ -1223,6 +1228,21 @@ export interface components {
       | "webhookMessage"
       | "kinesisRecord"
       | "json";
+    /** @description A download link in a payload. */
+    PayloadLink: {
+      /** @description What it holds, when fetched and JSON. */
+      content?: unknown;
+      /**
+       * Format: date-time
+       * @description When the link stops working, if it says (`expires=` in its query).
+       */
+      expireTime?: string | null;
+      /** @description fetched, expired, refused, missing, or notFetched (not this node's link). */
+      outcome: string;
+      /** @description Where it is, as a JSON pointer (`/data/configURL`). */
+      pointer: string;
+      url: string;
+    };
     /** @description The JSON body of an error response. */
     Problem: {
       detail?: string;

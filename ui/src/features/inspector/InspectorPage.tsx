@@ -13,6 +13,7 @@ import { Field } from "../../components/Field";
 import { JsonEditor } from "../../components/JsonEditor";
 import { PageHeader } from "../../components/PageHeader";
 import { useDestinations } from "../../hooks/queries";
+import { formatTime } from "../../lib/format";
 import { takeInspectorDraft } from "./inspectorDraft";
 import { pointerRange } from "./pointerRange";
 
@@ -216,6 +217,19 @@ function Report({
               ))}
             </dl>
           ))}
+        </>
+      )}
+      {r.links && r.links.length > 0 && (
+        <>
+          <h3>Download links</h3>
+          <ul>
+            {r.links.map((l) => (
+              <li key={l.pointer}>
+                <code>{l.pointer}</code> {l.outcome}
+                {l.expireTime && ` · expires ${formatTime(l.expireTime)}`}
+              </li>
+            ))}
+          </ul>
         </>
       )}
       {r.configDiff && (
