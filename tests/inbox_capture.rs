@@ -415,3 +415,37 @@ async fn old_captures_go_past_the_age_cap() {
         .await
         .expect_problem(422, &["maxAgeSeconds"]);
 }
+
+/// A `close` rule drops the connection without an answer: the sender sees an I/O error,
+/// and the dispatcher records a failed attempt and retries; the capture is kept.
+#[tokio::test]
+async fn a_close_rule_drops_the_connection_and_the_dispatcher_retries() {
+    let n = TestNode::start().await;
+    let inbox = n
+        .post(
+            &n.p("/inboxes"),
+            json!({"name": "drop", "rules": [{"status": 200, "close": true, "times": 1}, {"status": 200}]}),
+        )
+        .await
+        .body;
+    let url = inbox["captureUrl"].as_str().unwrap();
+    n.webhook_with("drop", url, json!({"retrySchedule": [0, 0.1]}))
+        .await;
+    n.wire("t", &["connection.created"], &["drop"]).await;
+    let message = n.notify("connection.created").await.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let m = n
+        .wait_message(&message, WAIT, |m| m["status"] == "delivered")
+        .await;
+    let attempts = m["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{m}");
+    assert_eq!(attempts[0]["succeeded"], false);
+    assert!(
+        attempts[0].get("statusCode").is_none(),
+        "no status: {}",
+        attempts[0]
+    );
+    assert_eq!(captures(&n, "drop", 2).await.len(), 2);
+}

@@ -129,6 +129,14 @@ async fn record_and_answer(state: &AppState, request: Request) -> Result<Respons
             _ = state.cancel.cancelled() => {}
         }
     }
+    if rule.close == Some(true) {
+        // A body that fails before its first byte: hyper gives up on the response and
+        // closes the connection, so the sender gets no status at all.
+        let aborted = futures_util::stream::once(async {
+            Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("closed on purpose"))
+        });
+        return Ok(Response::new(Body::from_stream(aborted)));
+    }
     let mut response = Response::new(Body::from(rule.body.clone().unwrap_or_default()));
     *response.status_mut() = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::OK);
     for (name, value) in rule.headers.iter().flatten() {

@@ -43,6 +43,10 @@ pub struct ResponseRule {
     /// How many requests this rule answers before the next one takes over.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub times: Option<u32>,
+    /// Close the connection instead of answering (after the delay): the sender sees the
+    /// connection drop.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub close: Option<bool>,
 }
 
 impl ResponseRule {
@@ -53,6 +57,7 @@ impl ResponseRule {
             body: None,
             delay_ms: None,
             times: None,
+            close: None,
         }
     }
 }

@@ -1335,6 +1335,11 @@ export interface components {
     ResponseRule: {
       body?: string | null;
       /**
+       * @description Close the connection instead of answering (after the delay): the sender sees the
+       *     connection drop.
+       */
+      close?: boolean | null;
+      /**
        * Format: int64
        * @description Wait this long before answering (up to 10 minutes): past a sender's timeout, the
        *     sender sees a timeout.

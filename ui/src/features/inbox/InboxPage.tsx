@@ -303,6 +303,7 @@ function RulesEditor({ inbox }: { inbox: Inbox }) {
     ["429, Retry-After 2", [{ status: 429, headers: { "Retry-After": "2" } }]],
     ["410 Gone", [{ status: 410 }]],
     ["Slower than a timeout", [{ status: 200, delayMs: 20000 }]],
+    ["Drop the connection", [{ status: 200, close: true }]],
   ];
   return (
     <form
@@ -315,7 +316,7 @@ function RulesEditor({ inbox }: { inbox: Inbox }) {
     >
       <Field
         label="Response rules"
-        hint="In order; each answers `times` requests, the last all the rest: status, headers, body, delayMs"
+        hint="In order; each answers `times` requests, the last all the rest: status, headers, body, delayMs, close"
       >
         <input className="mono" value={text} onChange={(e) => setText(e.target.value)} />
       </Field>
