@@ -317,12 +317,7 @@ fn shorten(body: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    // The published Standard Webhooks / Svix test vector.
-    const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
-    const MSG_ID: &str = "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk";
-    const TIMESTAMP: i64 = 1649367553;
-    const BODY: &[u8] = br#"{"email":"test@example.com","username":"test_user"}"#;
-    const SIGNATURE: &str = "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=";
+    use crate::payload::signing::vector::{BODY, MSG_ID, SECRET, SIGNATURE, TIMESTAMP};
 
     fn headers(prefix: &str) -> Vec<(String, String)> {
         vec![

@@ -139,16 +139,20 @@ pub fn check_timestamp(timestamp: i64, now: i64, tolerance_secs: i64) -> Result<
     Ok(())
 }
 
+/// The published Standard Webhooks / Svix test vector, for this crate's tests.
+#[cfg(test)]
+pub(crate) mod vector {
+    pub const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    pub const MSG_ID: &str = "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk";
+    pub const TIMESTAMP: i64 = 1649367553;
+    pub const BODY: &[u8] = br#"{"email":"test@example.com","username":"test_user"}"#;
+    pub const SIGNATURE: &str = "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=";
+}
+
 #[cfg(test)]
 mod tests {
+    use super::vector::*;
     use super::*;
-
-    // The published Standard Webhooks / Svix test vector.
-    const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
-    const MSG_ID: &str = "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk";
-    const TIMESTAMP: i64 = 1649367553;
-    const BODY: &[u8] = br#"{"email":"test@example.com","username":"test_user"}"#;
-    const SIGNATURE: &str = "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=";
 
     #[test]
     fn matches_the_published_vector() {
