@@ -750,6 +750,17 @@ async function run() {
         ),
       );
       await shot("inspector-issues");
+      // Two pasted bodies, compared by path.
+      await main().getByText("Compare with another body").first().click();
+      const compare = main().getByRole("form", { name: "Compare with another body" });
+      await compare
+        .getByLabel("Other body")
+        .fill('{"notificationType": "installation.created", "data": {"installationId": "8"}}');
+      await compare.getByRole("button", { name: "Show differences" }).click();
+      await main()
+        .locator('.compare-bodies li[data-change="changed"]')
+        .filter({ hasText: "/data/installationId" })
+        .waitFor();
     },
   );
 

@@ -439,11 +439,13 @@ function CaptureDetail({
       <h3>
         Body ({c.bodySize.toLocaleString()} bytes{c.truncated ? ", cut short" : ""})
       </h3>
-      {json !== undefined ? (
-        <JsonView value={json} label="Captured body" />
-      ) : (
-        <pre className="code-block">{c.body ?? `(base64) ${c.bodyBase64 ?? ""}`}</pre>
-      )}
+      {json !== undefined && <JsonView value={json} label="Captured body" />}
+      <details open={json === undefined}>
+        <summary>Raw, as received</summary>
+        <pre className="code-block" tabIndex={0}>
+          {c.body ?? `(base64) ${c.bodyBase64 ?? ""}`}
+        </pre>
+      </details>
       <h3>Headers</h3>
       <dl className="facts">
         {c.headers.map(([n, v], i) => (

@@ -6,7 +6,7 @@ import { useMutation } from "@tanstack/react-query";
 import { setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import type { EditorView } from "@codemirror/view";
 import { useEffect, useRef, useState } from "react";
-import { inspectPayload } from "../../api/endpoints";
+import { diffValues, inspectPayload } from "../../api/endpoints";
 import type { InspectReport } from "../../api/types";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Field } from "../../components/Field";
@@ -130,6 +130,7 @@ export function InspectorPage() {
           </div>
         </form>
         <div className="inspector-result">
+          <CompareBodies body={body} />
           <ErrorNote error={inspect.error} prefix="Could not inspect" />
           {inspect.data ? (
             <Report report={inspect.data} onIssue={jumpTo} />
@@ -247,5 +248,62 @@ function Report({
         </>
       )}
     </section>
+  );
+}
+
+/** Diff the body with another pasted one, by JSON path (`POST /v1/diff`). */
+function CompareBodies({ body }: { body: string }) {
+  const [other, setOther] = useState("");
+  const compare = useMutation({
+    mutationFn: () => {
+      const parse = (text: string, what: string) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          throw new Error(`${what} is not JSON`);
+        }
+      };
+      return diffValues(parse(body, "the body"), parse(other, "the other body"));
+    },
+  });
+  return (
+    <details className="panel compare-bodies">
+      <summary>Compare with another body</summary>
+      <form
+        aria-label="Compare with another body"
+        onSubmit={(e) => {
+          e.preventDefault();
+          compare.mutate();
+        }}
+      >
+        <Field label="Other body">
+          <textarea
+            rows={5}
+            className="mono"
+            value={other}
+            onChange={(e) => setOther(e.target.value)}
+          />
+        </Field>
+        <button type="submit" className="button button-small">
+          Show differences
+        </button>
+      </form>
+      <ErrorNote error={compare.error} prefix="Could not compare" />
+      {compare.data && (
+        <ul className="diff-view" role="status">
+          {compare.data.length === 0 && <li>The same.</li>}
+          {compare.data.map((d) => (
+            <li key={d.path} data-change={d.kind}>
+              <code>{d.path}</code> {d.kind}
+              {d.kind === "changed" && (
+                <>
+                  : <code>{JSON.stringify(d.before)}</code> → <code>{JSON.stringify(d.after)}</code>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
   );
 }
