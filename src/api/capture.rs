@@ -103,10 +103,15 @@ async fn record_and_answer(state: &AppState, request: Request) -> Result<Respons
     };
     // Stored before answering: what the sender sent is kept whatever the answer does.
     let before = row.time - inbox.max_age_ms;
-    state
+    if let Err(e) = state
         .capture_writer
         .store(row.clone(), inbox.max_captures, before)
-        .await?;
+        .await
+    {
+        // Deleted since it was cached: no inbox behind this URL any more.
+        state.inbox_cache.forget(token);
+        return Err(e);
+    }
     let received = CaptureReceived {
         capture_id: Cow::Borrowed(&row.id),
         inbox_id: Cow::Borrowed(&inbox.id),
@@ -159,7 +164,15 @@ struct CaptureJob {
     keep: i64,
     /// Captures of the inbox older than this (Unix ms) go.
     before: i64,
-    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+    done: tokio::sync::oneshot::Sender<Result<(), CaptureFailed>>,
+}
+
+/// Why a capture was not stored.
+#[derive(Clone, Debug)]
+enum CaptureFailed {
+    /// Its inbox was deleted meanwhile (the others in its group are stored all the same).
+    InboxGone,
+    Store(String),
 }
 
 /// Captures in one transaction at most.
@@ -192,7 +205,12 @@ impl CaptureWriter {
         committed
             .await
             .map_err(|_| stopped())?
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("storing the capture: {e}")))
+            .map_err(|e| match e {
+                CaptureFailed::InboxGone => ApiError::not_found("inbox", "this capture URL"),
+                CaptureFailed::Store(e) => {
+                    ApiError::Internal(anyhow::anyhow!("storing the capture: {e}"))
+                }
+            })
     }
 }
 
@@ -202,35 +220,47 @@ async fn write_groups(
 ) {
     let mut group = Vec::with_capacity(GROUP);
     while queue.recv_many(&mut group, GROUP).await > 0 {
-        let result = write_group(&store, &group).await.map_err(|e| e.to_string());
-        for job in group.drain(..) {
-            let _ = job.done.send(result.clone());
+        let results = match write_group(&store, &group).await {
+            Ok(results) => results,
+            Err(e) => vec![Err(CaptureFailed::Store(e.to_string())); group.len()],
+        };
+        for (job, result) in group.drain(..).zip(results) {
+            let _ = job.done.send(result);
         }
     }
 }
 
+/// One transaction for the group; a capture whose inbox went meanwhile is left out, not the
+/// whole group.
 async fn write_group(
     store: &crate::store::Store,
     group: &[CaptureJob],
-) -> Result<(), crate::store::StoreError> {
+) -> Result<Vec<Result<(), CaptureFailed>>, crate::store::StoreError> {
     let mut tx = store.begin_write().await?;
+    let mut results = Vec::with_capacity(group.len());
     for job in group {
-        inboxes::add_capture(&mut tx, &job.row).await?;
+        results.push(match inboxes::add_capture(&mut tx, &job.row).await {
+            Ok(()) => Ok(()),
+            Err(e) if crate::store::is_foreign_key_violation(&e) => Err(CaptureFailed::InboxGone),
+            Err(e) => return Err(e),
+        });
     }
     // Once per inbox per group: the cap is a scan of the inbox's newest `keep` entries.
     let mut trimmed: Vec<&str> = Vec::new();
-    for job in group.iter().rev() {
-        if !trimmed.contains(&job.row.inbox_id.as_str()) {
+    for (job, result) in group.iter().zip(&results).rev() {
+        if result.is_ok() && !trimmed.contains(&job.row.inbox_id.as_str()) {
             inboxes::trim_captures(&mut tx, &job.row.inbox_id, job.keep, job.before).await?;
             trimmed.push(&job.row.inbox_id);
         }
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(results)
 }
 
 /// Inboxes by capture token, as every capture looks them up (one read per request cost
 /// more than the capture's share of a group commit). Only this node's API changes an
-/// inbox, and it calls `forget` when it does.
+/// inbox, and it calls `forget` when it does; a capture that finds its inbox gone forgets
+/// it too.
 #[derive(Default)]
 pub struct InboxCache(Mutex<HashMap<String, std::sync::Arc<inboxes::InboxRow>>>);
 
@@ -260,5 +290,62 @@ impl InboxCache {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(token);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{projects, Store};
+
+    fn capture(id: &str, inbox: &str) -> inboxes::CaptureRow {
+        inboxes::CaptureRow {
+            seq: 0,
+            id: id.into(),
+            inbox_id: inbox.into(),
+            method: "POST".into(),
+            path: "/".into(),
+            query: None,
+            headers: "[]".into(),
+            body: b"{}".to_vec(),
+            body_size: 2,
+            remote_addr: None,
+            status: Some(200),
+            webhook_id: None,
+            time: 10,
+        }
+    }
+
+    /// An inbox deleted while its capture waited for a group commit costs that capture
+    /// only: the others in the group are stored.
+    #[tokio::test]
+    async fn a_capture_for_a_deleted_inbox_does_not_sink_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.db")).await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        projects::insert(&mut tx, "p1", "default", 0).await.unwrap();
+        let inbox = inboxes::InboxRow {
+            id: "i1".into(),
+            project_id: "p1".into(),
+            name: "box".into(),
+            token: "t".into(),
+            rules: "[]".into(),
+            max_captures: 10,
+            max_age_ms: 1_000_000,
+            body_limit: 1024,
+            destination_id: None,
+            create_time: 0,
+            update_time: 0,
+        };
+        inboxes::insert(&mut tx, &inbox).await.unwrap();
+        tx.commit().await.unwrap();
+        let writer = CaptureWriter::start(store.clone());
+        let (kept, gone) = tokio::join!(
+            writer.store(capture("c1", "i1"), 10, 0),
+            writer.store(capture("c2", "gone"), 10, 0)
+        );
+        kept.unwrap();
+        assert!(matches!(gone, Err(ApiError::NotFound { .. })), "{gone:?}");
+        assert_eq!(inboxes::count_captures(&store, "i1").await.unwrap(), 1);
     }
 }
