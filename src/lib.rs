@@ -15,6 +15,7 @@ pub mod model;
 pub mod node;
 pub mod payload;
 pub mod problem;
+pub mod reads;
 pub mod secrets;
 pub mod sinks;
 pub mod store;
