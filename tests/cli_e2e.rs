@@ -1061,3 +1061,35 @@ async fn inbox_commands_capture_and_wait_for_a_delivery() {
         timed_out.stderr
     );
 }
+
+/// `integrations validate` checks an amp.yaml without a node: `FILE:LINE:COL` per issue,
+/// exit 1 on an error.
+#[tokio::test(flavor = "multi_thread")]
+async fn integrations_validate_points_at_each_issue() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("amp.yaml");
+    std::fs::write(
+        &file,
+        "specVersion: 1.0.0\nintegrations:\n  - name: r\n    provider: hubspot\n    read:\n      objects:\n        - objectName: contact\n          destination: hook\n          schedule: \"* * * * *\"\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let r = run(command(dir.path()), &["integrations", "validate", path]).await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "{path}:9:21: error: schedule '* * * * *' must not have '*' in the minute field"
+        )),
+        "{}",
+        r.stdout
+    );
+    std::fs::write(
+        &file,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("* * * * *", "*/10 * * * *"),
+    )
+    .unwrap();
+    let r = run(command(dir.path()), &["integrations", "validate", path]).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+}

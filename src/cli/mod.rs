@@ -14,6 +14,7 @@
 mod destinations;
 mod inbox;
 mod inspect;
+mod integrations;
 mod messages;
 mod output;
 mod profiles;
@@ -100,6 +101,11 @@ pub enum Command {
     /// What a payload is and what is wrong with it and its signature (runs here; with
     /// `--destination`, the node checks with that destination's keys).
     Inspect(inspect::InspectArgs),
+    /// `amp.yaml` integrations (so far: `validate`, which runs here).
+    Integrations {
+        #[command(subcommand)]
+        command: integrations::IntegrationsCommand,
+    },
     /// Capture inboxes: a receiver on the node that records every request and answers by
     /// rules (`create --destination` to send a destination's deliveries there).
     Inbox {
@@ -132,6 +138,13 @@ async fn execute(global: &GlobalArgs, command: Command, out: Output) -> anyhow::
     if let Command::Profiles { command } = command {
         return profiles(global, command, out);
     }
+    if let Command::Integrations { command } = command {
+        let code = integrations::integrations(command, out)?;
+        if code != output::exit::OK {
+            std::process::exit(code);
+        }
+        return Ok(());
+    }
     if let Command::Inspect(args) = command {
         let client = match args.destination {
             Some(_) => Some(connect(global)?),
@@ -157,7 +170,9 @@ async fn execute(global: &GlobalArgs, command: Command, out: Output) -> anyhow::
         }
         Command::Projects { command } => projects(&client, command, out).await,
         Command::Inbox { command } => inbox::inbox(&client, command, out).await,
-        Command::Profiles { .. } | Command::Inspect(_) => unreachable!("handled above"),
+        Command::Profiles { .. } | Command::Inspect(_) | Command::Integrations { .. } => {
+            unreachable!("handled above")
+        }
     }
 }
 
