@@ -64,8 +64,12 @@ pub async fn inspect_payload(
     let headers: Vec<(String, String)> = request.headers.unwrap_or_default().into_iter().collect();
     let now = state.config.clock.now_ms() / 1000;
     // Pure CPU work on a body of up to megabytes: off the async workers.
-    let links = links_in(&bytes);
-    let body_value: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+    // Only a body that names a link is parsed a second time, to follow it.
+    let names_a_link = bytes.windows(3).any(|w| w == b"URL" || w == b"Url");
+    let body_value: Option<serde_json::Value> = names_a_link
+        .then(|| serde_json::from_slice(&bytes).ok())
+        .flatten();
+    let links = body_value.as_ref().map(links_in).unwrap_or_default();
     let mut report = tokio::task::spawn_blocking(move || inspect(&bytes, &headers, &secrets, now))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;

@@ -126,10 +126,7 @@ pub struct PayloadLink {
 }
 
 /// The download links a payload carries, by pointer.
-pub fn links_in(body: &[u8]) -> Vec<(String, String)> {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return Vec::new();
-    };
+pub fn links_in(value: &Value) -> Vec<(String, String)> {
     [
         "/data/configURL",
         "/data/lastConfigURL",

@@ -758,7 +758,7 @@ async function run() {
         .fill('{"notificationType": "installation.created", "data": {"installationId": "8"}}');
       await compare.getByRole("button", { name: "Show differences" }).click();
       await main()
-        .locator('.compare-bodies li[data-change="changed"]')
+        .locator('.compare-bodies .change-list li[data-change="changed"]')
         .filter({ hasText: "/data/installationId" })
         .waitFor();
     },

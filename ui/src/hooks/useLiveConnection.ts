@@ -73,6 +73,9 @@ export function useLiveConnection(enabled: boolean) {
               if (shownFailing(event.data.destinationId)) refreshDestinationsSoon();
               refreshStatsSoon();
               break;
+            case "capture.received":
+              // Inbox traffic changes no delivery statistics (the Inbox page listens).
+              break;
             default:
               refreshStatsSoon();
           }

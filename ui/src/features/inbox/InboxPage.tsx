@@ -18,6 +18,7 @@ import {
   setInboxRules,
 } from "../../api/endpoints";
 import type { Capture, Inbox } from "../../api/types";
+import { ChangeList } from "../../components/ChangeList";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Field } from "../../components/Field";
 import { JsonView } from "../../components/JsonView";
@@ -523,19 +524,7 @@ function DiffView({ before, after }: { before: Capture; after: Capture }) {
     <section className="diff-view" aria-label="Differences from the pinned capture">
       <h3>Differences from the pinned capture</h3>
       <ErrorNote error={diff.error} prefix="Could not compare" />
-      {diff.data?.length === 0 && <p className="muted">The bodies are the same.</p>}
-      <ul>
-        {diff.data?.map((d) => (
-          <li key={d.path} data-change={d.kind}>
-            <code>{d.path}</code> {d.kind}
-            {d.kind === "changed" && (
-              <>
-                : <code>{JSON.stringify(d.before)}</code> → <code>{JSON.stringify(d.after)}</code>
-              </>
-            )}
-          </li>
-        ))}
-      </ul>
+      {diff.data && <ChangeList changes={diff.data} same="The bodies are the same." />}
     </section>
   );
 }

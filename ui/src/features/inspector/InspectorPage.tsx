@@ -8,6 +8,7 @@ import type { EditorView } from "@codemirror/view";
 import { useEffect, useRef, useState } from "react";
 import { diffValues, inspectPayload } from "../../api/endpoints";
 import type { InspectReport } from "../../api/types";
+import { ChangeList } from "../../components/ChangeList";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Field } from "../../components/Field";
 import { JsonEditor } from "../../components/JsonEditor";
@@ -289,21 +290,9 @@ function CompareBodies({ body }: { body: string }) {
         </button>
       </form>
       <ErrorNote error={compare.error} prefix="Could not compare" />
-      {compare.data && (
-        <ul className="diff-view" role="status">
-          {compare.data.length === 0 && <li>The same.</li>}
-          {compare.data.map((d) => (
-            <li key={d.path} data-change={d.kind}>
-              <code>{d.path}</code> {d.kind}
-              {d.kind === "changed" && (
-                <>
-                  : <code>{JSON.stringify(d.before)}</code> → <code>{JSON.stringify(d.after)}</code>
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <div role="status">
+        {compare.data && <ChangeList changes={compare.data} same="The bodies are the same." />}
+      </div>
     </details>
   );
 }
