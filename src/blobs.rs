@@ -21,6 +21,12 @@ pub enum BlobDenied {
     BadSignature,
 }
 
+/// A signed download URL and how long its content must be kept (Unix ms).
+pub struct BlobLink {
+    pub url: String,
+    pub keep_until: i64,
+}
+
 #[derive(Clone)]
 pub struct Blobs {
     store: Store,
@@ -51,16 +57,26 @@ impl Blobs {
     /// fresh signed URL for it.
     pub async fn publish(&self, id: &str, content: &str) -> Result<String, StoreError> {
         let now = self.clock.now_ms();
-        let expires = now / 1000 + self.lifetime.as_secs() as i64;
-        // Kept a minute past the URL's end, so a download that starts in time finishes.
+        let link = self.link(id);
         let mut tx = self.store.begin_write().await?;
-        store::blobs::put(&mut tx, id, content, now, expires * 1000 + 60_000).await?;
+        store::blobs::put(&mut tx, id, content, now, link.keep_until).await?;
         tx.commit().await?;
+        Ok(link.url)
+    }
+
+    /// A fresh signed URL for `id`, for a caller that stores the content itself (in its
+    /// own transaction) and keeps it until `keep_until`.
+    pub fn link(&self, id: &str) -> BlobLink {
+        let expires = self.clock.now_ms() / 1000 + self.lifetime.as_secs() as i64;
         let signature = hex::encode(self.mac(id, expires).finalize().into_bytes());
-        Ok(format!(
-            "{}/v1/blobs/{id}?expires={expires}&signature={signature}",
-            self.base_url
-        ))
+        BlobLink {
+            url: format!(
+                "{}/v1/blobs/{id}?expires={expires}&signature={signature}",
+                self.base_url
+            ),
+            // Kept a minute past the URL's end, so a download that starts in time finishes.
+            keep_until: expires * 1000 + 60_000,
+        }
     }
 
     /// Checks a URL's expiry and signature (constant-time).

@@ -27,6 +27,7 @@ pub struct Node {
     cancel: CancellationToken,
     server: JoinHandle<std::io::Result<()>>,
     dispatcher: JoinHandle<anyhow::Result<()>>,
+    reads: JoinHandle<()>,
     /// The admin key created on this start, if this was the first start. Shown once.
     pub new_admin_key: Option<String>,
 }
@@ -167,6 +168,7 @@ impl Node {
             blobs.clone(),
             config.clock.clone(),
         )?;
+        let reads = crate::reads::runner::Reads::new(opened.store.clone(), dispatcher.clone());
         let state = AppState::new(api::Services {
             store: opened.store.clone(),
             secrets: opened.secrets.clone(),
@@ -180,6 +182,7 @@ impl Node {
             inbox_sequences: Default::default(),
             capture_writer: crate::api::capture::CaptureWriter::start(opened.store.clone()),
             inbox_cache: Default::default(),
+            reads,
         });
         Ok((state, opened))
     }
@@ -198,6 +201,7 @@ impl Node {
         let (state, opened) = Self::open_api(config, &public_url, cancel.clone()).await?;
         let dispatcher = state.dispatcher.clone();
         let dispatcher = tokio::spawn(dispatcher.run(cancel.clone()));
+        let reads = tokio::spawn(state.reads.clone().run(cancel.clone()));
         let app = api::router(state.clone());
         let shutdown = cancel.clone();
         let server = tokio::spawn(async move {
@@ -215,6 +219,7 @@ impl Node {
             cancel,
             server,
             dispatcher,
+            reads,
             new_admin_key: opened.new_admin_key,
         })
     }
@@ -254,6 +259,7 @@ impl Node {
     /// Waits until the server stops (after the cancellation token fires).
     pub async fn wait(self) -> anyhow::Result<()> {
         self.server.await.context("server task")??;
+        self.reads.await.context("read runner task")?;
         self.dispatcher.await.context("dispatcher task")??;
         self.state.store.close().await;
         Ok(())

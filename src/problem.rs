@@ -26,6 +26,14 @@ pub struct Issue {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub value: Option<Value>,
     pub detail: String,
+    /// Where in a YAML document (an `amp.yaml` deploy): 1-based line and column.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub column: Option<usize>,
+    /// The manifest rule broken (`schedule`, `duplicate-object`, …).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rule: Option<String>,
 }
 
 impl Issue {
@@ -35,6 +43,9 @@ impl Issue {
             name: name.into(),
             value: value.cloned(),
             detail: detail.into(),
+            line: None,
+            column: None,
+            rule: None,
         }
     }
 
@@ -49,6 +60,9 @@ impl Issue {
             name: name.into(),
             value,
             detail: detail.into(),
+            line: None,
+            column: None,
+            rule: None,
         }
     }
 }

@@ -11,12 +11,15 @@ pub mod extract;
 pub mod health;
 pub mod inboxes;
 pub mod inspect;
+pub mod installations;
+pub mod integrations;
 pub mod keys;
 pub mod lookups;
 pub mod messages;
 pub mod notifications;
 mod problem_response;
 pub mod projects;
+pub mod reads;
 pub mod routes;
 #[cfg(test)]
 mod schema_check;
@@ -83,6 +86,8 @@ pub struct Services {
     /// Stores captures, many to a transaction.
     pub capture_writer: capture::CaptureWriter,
     pub inbox_cache: capture::InboxCache,
+    /// Runs read actions; told when there is new work.
+    pub reads: crate::reads::runner::Reads,
 }
 
 #[derive(OpenApi)]
@@ -202,6 +207,32 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(inboxes::list_captured_messages))
         .routes(routes!(inboxes::replay_capture))
         .routes(routes!(inspect::diff_values))
+        .routes(routes!(integrations::list_integrations))
+        .routes(routes!(integrations::batch_upsert))
+        .routes(routes!(
+            integrations::get_integration,
+            integrations::delete_integration
+        ))
+        .routes(routes!(integrations::create_revision))
+        .routes(routes!(
+            installations::create_installation,
+            installations::list_installations
+        ))
+        .routes(routes!(installations::list_project_installations))
+        .routes(routes!(
+            installations::get_installation,
+            installations::update_installation,
+            installations::delete_installation,
+            installations::pause_or_unpause
+        ))
+        .routes(routes!(installations::list_operations))
+        .routes(routes!(installations::get_operation))
+        .routes(routes!(installations::backfill_progress))
+        .routes(routes!(reads::trigger_read))
+        .routes(routes!(reads::add_records))
+        .routes(routes!(reads::generate_records))
+        .routes(routes!(reads::add_group_records))
+        .routes(routes!(reads::generate_group_records))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))
 }

@@ -85,6 +85,12 @@ fn every_documented_request_body_names_exactly_what_its_parser_accepts() {
         fields_of::<super::destination_actions::RecoverRequest>(),
         fields_of::<crate::keys::CreateKeyRequest>(),
         fields_of::<super::session::LoginRequest>(),
+        fields_of::<crate::model::integration::DeployRequest>(),
+        fields_of::<crate::model::installation::CreateInstallationRequest>(),
+        fields_of::<crate::model::installation::UpdateInstallationRequest>(),
+        fields_of::<crate::model::read::ReadRequest>(),
+        fields_of::<crate::model::read::PauseRequest>(),
+        fields_of::<crate::model::read::GenerateRecordsRequest>(),
     ];
     for (name, fields) in &bodies {
         assert_eq!(&properties(&doc, name), fields, "{name}");

@@ -150,6 +150,12 @@ fn parse_issue(item: &Value) -> Option<Issue> {
         name: text("name").unwrap_or_default(),
         value: obj.get("value").cloned(),
         detail: text("detail").or_else(|| text("title")).unwrap_or_default(),
+        line: obj.get("line").and_then(Value::as_u64).map(|n| n as usize),
+        column: obj
+            .get("column")
+            .and_then(Value::as_u64)
+            .map(|n| n as usize),
+        rule: text("rule"),
     })
 }
 

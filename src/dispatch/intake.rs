@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::handoff::{Batch, HandedOver, Handoff};
 use crate::error::ApiError;
-use crate::model::message::{MessageStatus, PublishResponse, PublishedMessage};
+use crate::model::message::{MessageKind, MessageStatus, PublishResponse, PublishedMessage};
 use crate::model::{DestinationStatus, EventType};
 use crate::problem::Issue;
 use crate::store::destinations::DestinationRow;
@@ -232,26 +232,21 @@ pub(super) fn store(
             Reach::RoutesExcept(id) => Some(id.as_str()),
             _ => None,
         };
-        let notification_id = store::new_id();
-        let mut published = Vec::with_capacity(destinations.len());
-        for d in destinations
+        let reached: Vec<&DestinationRow> = destinations
             .iter()
             .filter(|d| Some(d.id.as_str()) != excluded)
-        {
-            let status = if d.status == DestinationStatus::Disabled {
-                MessageStatus::Skipped
-            } else if handed.admit(tx, d)? {
-                MessageStatus::Delivering
-            } else {
-                MessageStatus::Pending
-            };
-            published.push(PublishedMessage {
-                id: new_message_id(),
-                destination_id: d.id.clone(),
-                destination_name: d.name.clone(),
-                status,
-            });
-        }
+            .collect();
+        let stored = Stored {
+            project_id: &s.project_id,
+            kind: MessageKind::Notification(s.event_type),
+            payload: &s.payload,
+            idempotency_key: s.idempotency_key.as_deref(),
+            time: s.time,
+        };
+        // The response is stored with a key (a repeat replays it), so it is known before
+        // the rows are written: message IDs and statuses are decided first.
+        let published = plan_messages(tx, handed, &reached)?;
+        let notification_id = store::new_id();
         let response = PublishResponse {
             notification_id: notification_id.clone(),
             notification_type: s.event_type,
@@ -263,52 +258,109 @@ pub(super) fn store(
             Some(_) => serde_json::to_string(&response)?,
             None => String::new(),
         };
-        outbox::insert_notification(
+        write_messages(
             tx,
-            &NotificationRow {
-                id: &notification_id,
-                project_id: &s.project_id,
-                event_type: s.event_type.as_str(),
-                payload: &s.payload,
-                idempotency_key: s.idempotency_key.as_deref(),
-                response: &response_json,
-                create_time: s.time,
-            },
+            handed,
+            &stored,
+            &notification_id,
+            &response.messages,
+            &response_json,
         )?;
-        for m in &response.messages {
-            let seq = outbox::insert_message(
-                tx,
-                &NewMessage {
-                    id: &m.id,
-                    notification_id: &notification_id,
-                    project_id: &s.project_id,
-                    destination_id: &m.destination_id,
-                    event_type: s.event_type.as_str(),
-                    status: m.status,
-                    now: s.time,
-                },
-            )?;
-            if m.status == MessageStatus::Delivering {
-                handed.add(
-                    &m.destination_id,
-                    ClaimedRow {
-                        seq,
-                        payload: s.payload.clone(),
-                        id: m.id.clone(),
-                        notification_id: notification_id.clone(),
-                        project_id: s.project_id.clone(),
-                        event_type: s.event_type.as_str().to_string(),
-                        attempt_count: 0,
-                        round_start: 0,
-                        create_time: s.time,
-                    },
-                );
-            }
-        }
         if let Some(key) = s.idempotency_key.as_deref() {
             given.insert((s.project_id.as_str(), key), response_json);
         }
         accepted.push(Accepted::Stored(response));
     }
     Ok(accepted)
+}
+
+/// What one stored notification (or read result) is.
+pub(super) struct Stored<'a> {
+    pub project_id: &'a str,
+    pub kind: MessageKind,
+    pub payload: &'a Arc<str>,
+    pub idempotency_key: Option<&'a str>,
+    pub time: i64,
+}
+
+/// One message per destination: skipped for a disabled one, handed straight to delivery
+/// when its lane has room, else left pending in the outbox.
+pub(super) fn plan_messages(
+    tx: &OutboxTx,
+    handed: &mut Batch,
+    destinations: &[&DestinationRow],
+) -> anyhow::Result<Vec<PublishedMessage>> {
+    let mut published = Vec::with_capacity(destinations.len());
+    for d in destinations {
+        let status = if d.status == DestinationStatus::Disabled {
+            MessageStatus::Skipped
+        } else if handed.admit(tx, d)? {
+            MessageStatus::Delivering
+        } else {
+            MessageStatus::Pending
+        };
+        published.push(PublishedMessage {
+            id: new_message_id(),
+            destination_id: d.id.clone(),
+            destination_name: d.name.clone(),
+            status,
+        });
+    }
+    Ok(published)
+}
+
+/// Writes the notification row and its planned messages; those planned `delivering` join
+/// the hand-over.
+pub(super) fn write_messages(
+    tx: &OutboxTx,
+    handed: &mut Batch,
+    stored: &Stored,
+    notification_id: &str,
+    messages: &[PublishedMessage],
+    response_json: &str,
+) -> anyhow::Result<()> {
+    let kind = stored.kind.as_str();
+    outbox::insert_notification(
+        tx,
+        &NotificationRow {
+            id: notification_id,
+            project_id: stored.project_id,
+            event_type: kind,
+            payload: stored.payload,
+            idempotency_key: stored.idempotency_key,
+            response: response_json,
+            create_time: stored.time,
+        },
+    )?;
+    for m in messages {
+        let seq = outbox::insert_message(
+            tx,
+            &NewMessage {
+                id: &m.id,
+                notification_id,
+                project_id: stored.project_id,
+                destination_id: &m.destination_id,
+                event_type: kind,
+                status: m.status,
+                now: stored.time,
+            },
+        )?;
+        if m.status == MessageStatus::Delivering {
+            handed.add(
+                &m.destination_id,
+                ClaimedRow {
+                    seq,
+                    payload: stored.payload.clone(),
+                    id: m.id.clone(),
+                    notification_id: notification_id.to_string(),
+                    project_id: stored.project_id.to_string(),
+                    event_type: kind.to_string(),
+                    attempt_count: 0,
+                    round_start: 0,
+                    create_time: stored.time,
+                },
+            );
+        }
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@
 
 mod active;
 pub mod config;
+pub mod enqueue;
 pub mod events;
 mod handoff;
 mod intake;

@@ -12,7 +12,8 @@ use tokio_util::task::TaskTracker;
 use super::handoff::HandedOver;
 use super::runtime::{Lane, Runtime};
 use super::Dispatcher;
-use crate::model::{DestinationType, EventType};
+use crate::model::message::MessageKind;
+use crate::model::DestinationType;
 use crate::payload::size;
 use crate::sinks::{AttemptResult, ErrorClass, Outgoing, Sinks};
 use crate::store::outbox::{self, ClaimedRow};
@@ -153,8 +154,8 @@ fn start_deliveries(
     let mut ready = Vec::with_capacity(claimed.len());
     let mut unknown = Vec::new();
     for c in claimed {
-        match EventType::parse(&c.event_type) {
-            Some(event_type) => ready.push((c, event_type)),
+        match MessageKind::parse(&c.event_type) {
+            Some(kind) => ready.push((c, kind)),
             None => unknown.push(c),
         }
     }
@@ -167,11 +168,11 @@ fn start_deliveries(
         let (chunk, outgoing): (Vec<ClaimedRow>, Vec<Outgoing>) = ready
             .by_ref()
             .take(batch_size)
-            .map(|(c, event_type)| {
+            .map(|(c, kind)| {
                 let outgoing = Outgoing {
                     message_id: c.id.clone(),
                     project_id: c.project_id.clone(),
-                    event_type,
+                    kind,
                     payload: c.payload.clone(),
                     create_time: c.create_time,
                 };
@@ -333,6 +334,10 @@ async fn fit_payloads(
         DestinationType::Log => return,
     };
     for (c, o) in claimed.iter().zip(outgoing.iter_mut()) {
+        // Read results are packed to fit when they are built (`reads::pack`).
+        if o.kind == MessageKind::ReadResult {
+            continue;
+        }
         // Too large even without its configs: the sink refuses it, visibly.
         let Some(plan) = size::plan(&o.payload, limit) else {
             continue;

@@ -50,6 +50,34 @@ impl MessageStatus {
     }
 }
 
+/// What a message carries: a notification of one of the 15 types, or a read action's
+/// result (Ampersand's webhook message with `action: "read"`), stored in the message's
+/// `event_type` column as `read`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    Notification(EventType),
+    ReadResult,
+}
+
+impl MessageKind {
+    /// How a read result's kind is stored and shown (`Message.eventType`).
+    pub const READ_RESULT: &'static str = "read";
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        match s {
+            Self::READ_RESULT => Some(MessageKind::ReadResult),
+            other => EventType::parse(other).map(MessageKind::Notification),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MessageKind::Notification(t) => t.as_str(),
+            MessageKind::ReadResult => Self::READ_RESULT,
+        }
+    }
+}
+
 /// The 202 answer to a publish (and to a repeat with the same `Idempotency-Key`).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -81,8 +109,8 @@ pub struct Message {
     pub project_id: String,
     pub destination_id: String,
     pub destination_name: String,
-    /// One of the notification types; as stored, so a type this node does not know (a
-    /// newer node's) is shown as it is rather than relabelled.
+    /// One of the notification types, or `read` for a read result; as stored, so a type
+    /// this node does not know (a newer node's) is shown as it is rather than relabelled.
     pub event_type: String,
     pub status: MessageStatus,
     pub attempt_count: i64,

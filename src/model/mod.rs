@@ -6,10 +6,13 @@ pub mod destination;
 pub mod event_type;
 pub mod inbox;
 pub mod input;
+pub mod installation;
+pub mod integration;
 pub mod live;
 pub mod message;
 pub mod names;
 pub mod project;
+pub mod read;
 pub mod route;
 pub mod topic;
 

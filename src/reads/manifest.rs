@@ -6,6 +6,7 @@
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use marked_yaml::{parse_yaml, LoadError, Node, Span};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::schedule::check_schedule;
@@ -146,6 +147,115 @@ fn required_string<'a>(
                 format!("'{key}' must be a non-empty string"),
             );
             None
+        }
+    }
+}
+
+/// A read object's `destination`, where it is written (checking that it exists needs
+/// the project, so the caller does it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DestinationRef {
+    pub name: String,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A manifest as a deploy sees it: every issue, and each integration as JSON (the
+/// revision's `content`) with the destinations its read objects name.
+#[derive(Debug, Default)]
+pub struct ParsedManifest {
+    pub issues: Vec<ManifestIssue>,
+    pub spec_version: String,
+    pub integrations: Vec<Value>,
+    pub destinations: Vec<DestinationRef>,
+}
+
+impl ParsedManifest {
+    pub fn has_errors(&self) -> bool {
+        self.issues.iter().any(|i| i.severity == Severity::Error)
+    }
+}
+
+/// Checks `text` and, as far as it parses, converts it.
+pub fn parse_manifest(text: &str) -> ParsedManifest {
+    let issues = validate_manifest(text);
+    let Ok(root) = parse_yaml(0, text) else {
+        return ParsedManifest {
+            issues,
+            ..Default::default()
+        };
+    };
+    let top = root.as_mapping();
+    let spec_version = top
+        .and_then(|t| t.get_scalar("specVersion"))
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    let list = top.and_then(|t| t.get_sequence("integrations"));
+    let mut integrations = Vec::new();
+    let mut destinations = Vec::new();
+    for (i, node) in list.iter().flat_map(|l| l.iter()).enumerate() {
+        integrations.push(to_json(node));
+        let objects = node
+            .as_mapping()
+            .and_then(|m| m.get_mapping("read"))
+            .and_then(|r| r.get_sequence("objects"));
+        for (j, object) in objects.iter().flat_map(|o| o.iter()).enumerate() {
+            if let Some(d) = object
+                .as_mapping()
+                .and_then(|o| o.get_scalar("destination"))
+            {
+                let (line, column) = d.span().start().map_or((1, 1), |m| (m.line(), m.column()));
+                destinations.push(DestinationRef {
+                    name: d.as_str().to_string(),
+                    path: format!("integrations[{i}].read.objects[{j}].destination"),
+                    line,
+                    column,
+                });
+            }
+        }
+    }
+    ParsedManifest {
+        issues,
+        spec_version,
+        integrations,
+        destinations,
+    }
+}
+
+/// YAML to JSON, with plain scalars typed as YAML 1.2's core schema types them (quoted
+/// ones stay strings).
+fn to_json(node: &Node) -> Value {
+    match node {
+        Node::Mapping(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.as_str().to_string(), to_json(v)))
+                .collect(),
+        ),
+        Node::Sequence(list) => Value::Array(list.iter().map(to_json).collect()),
+        Node::Scalar(s) => {
+            let text = s.as_str();
+            if !s.may_coerce() {
+                return Value::String(text.to_string());
+            }
+            match text {
+                "true" | "True" | "TRUE" => Value::Bool(true),
+                "false" | "False" | "FALSE" => Value::Bool(false),
+                "null" | "Null" | "NULL" | "~" => Value::Null,
+                _ => {
+                    if let Ok(n) = text.parse::<i64>() {
+                        Value::from(n)
+                    } else if let Some(f) = text
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite() && text.contains('.'))
+                    {
+                        Value::from(f)
+                    } else {
+                        Value::String(text.to_string())
+                    }
+                }
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 
 use super::{AttemptResult, ErrorClass, Outgoing, Target};
+use crate::model::message::MessageKind;
 use crate::time::to_rfc3339;
 
 /// Serialises appends per file, so concurrent deliveries never interleave within a line.
@@ -28,16 +29,24 @@ impl LogSink {
         let Some(path) = target.metadata.path.as_deref().map(PathBuf::from) else {
             return AttemptResult::failed(ErrorClass::Config, "the log destination has no path");
         };
-        let data = serde_json::from_str::<serde_json::Value>(&msg.payload)
-            .map(|v| v["data"].clone())
-            .unwrap_or_default();
-        let line = json!({
-            "time": to_rfc3339(crate::time::now_ms()),
-            "destination": target.name,
-            "notificationType": msg.event_type.as_str(),
-            "messageId": msg.message_id,
-            "data": data,
-        });
+        let payload = serde_json::from_str::<serde_json::Value>(&msg.payload).unwrap_or_default();
+        let line = match msg.kind {
+            MessageKind::Notification(event_type) => json!({
+                "time": to_rfc3339(crate::time::now_ms()),
+                "destination": target.name,
+                "notificationType": event_type.as_str(),
+                "messageId": msg.message_id,
+                "data": payload["data"],
+            }),
+            // A read result is the whole message.
+            MessageKind::ReadResult => json!({
+                "time": to_rfc3339(crate::time::now_ms()),
+                "destination": target.name,
+                "action": "read",
+                "messageId": msg.message_id,
+                "data": payload,
+            }),
+        };
         let mut bytes = serde_json::to_vec(&line).unwrap_or_default();
         bytes.push(b'\n');
         let lock = self.lock_for(&path);

@@ -11,7 +11,8 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde::{Serialize, Serializer};
 
-use crate::model::{DestinationMetadata, DestinationType, EventType};
+use crate::model::message::MessageKind;
+use crate::model::{DestinationMetadata, DestinationType};
 
 /// Why an attempt failed, for operators (and for retry decisions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -79,8 +80,9 @@ pub struct Target {
 pub struct Outgoing {
     pub message_id: String,
     pub project_id: String,
-    pub event_type: EventType,
-    /// The webhook body: `{"notificationType": …, "data": …}` as serialized JSON.
+    pub kind: MessageKind,
+    /// The webhook body as serialized JSON: `{"notificationType": …, "data": …}` for a
+    /// notification, the webhook message itself for a read result.
     pub payload: std::sync::Arc<str>,
     /// When the message was created (Unix ms).
     pub create_time: i64,

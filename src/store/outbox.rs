@@ -61,12 +61,12 @@ pub struct FailureClock {
 }
 
 /// The columns [`destination_row`] reads, in its order.
-const DESTINATION_COLUMNS: &str =
+pub(in crate::store) const DESTINATION_COLUMNS: &str =
     "d.id, d.project_id, d.name, d.kind, d.metadata, d.status, d.disabled_reason,
      d.disabled_time, d.previous_key_expire_time, d.create_time, d.update_time, d.delivery,
      d.failing_since, d.last_error, d.last_error_class, d.last_failure_time";
 
-fn destination_row(r: &Row) -> rusqlite::Result<DestinationRow> {
+pub(in crate::store) fn destination_row(r: &Row) -> rusqlite::Result<DestinationRow> {
     Ok(DestinationRow {
         id: r.get(0)?,
         project_id: r.get(1)?,

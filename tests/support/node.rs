@@ -150,6 +150,7 @@ impl TestNode {
         );
         state.config.clock.advance(by);
         state.dispatcher.wake();
+        state.reads.wake();
     }
 
     pub fn url(&self, path: &str) -> String {

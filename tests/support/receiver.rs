@@ -183,6 +183,12 @@ impl Receiver {
             .expect("receiver open")
     }
 
+    /// A request that has already arrived, if any (for checking that nothing did, once
+    /// something else has settled it).
+    pub fn try_next(&mut self) -> Option<Received> {
+        self.rx.try_recv().ok()
+    }
+
     /// Waits for `n` requests.
     pub async fn take(&mut self, n: usize, within: Duration) -> Vec<Received> {
         let deadline = Instant::now() + within;

@@ -433,12 +433,8 @@ impl Issues {
         if self.0.iter().any(|i| i.name == name) {
             return;
         }
-        self.0.push(Issue {
-            location: IssueLocation::Body,
-            name: name.to_owned(),
-            value,
-            detail,
-        });
+        self.0
+            .push(Issue::at(IssueLocation::Body, name, value, detail));
     }
 }
 

@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{MAX_PARTITION_KEY_CHARS, MAX_RECORD_BYTES};
+use crate::model::message::MessageKind;
 use crate::sinks::{AttemptResult, ErrorClass, Outgoing};
 use crate::time::to_rfc3339;
 
@@ -72,14 +73,18 @@ fn prepare(
 fn body(msg: &Outgoing) -> Result<Value, AttemptResult> {
     let mut payload: Value = serde_json::from_str(&msg.payload)
         .map_err(|e| permanent(format!("the notification payload is not JSON: {e}")))?;
-    let data = payload
-        .get_mut("data")
-        .map(Value::take)
-        .unwrap_or(Value::Null);
+    let data = match msg.kind {
+        MessageKind::Notification(_) => payload
+            .get_mut("data")
+            .map(Value::take)
+            .unwrap_or(Value::Null),
+        // A read result's record is the whole webhook message.
+        MessageKind::ReadResult => payload,
+    };
     Ok(json!({
         "data": data,
         "metadata": {
-            "notificationType": msg.event_type.as_str(),
+            "notificationType": msg.kind.as_str(),
             "messageId": msg.message_id,
             "projectId": msg.project_id,
             "createTime": to_rfc3339(msg.create_time),
@@ -158,7 +163,7 @@ mod tests {
         Outgoing {
             message_id: "msg_1".into(),
             project_id: "default".into(),
-            event_type: EventType::parse("connection.created").unwrap(),
+            kind: MessageKind::Notification(EventType::parse("connection.created").unwrap()),
             payload: Arc::from(
                 json!({"notificationType": "connection.created", "data": data}).to_string(),
             ),
