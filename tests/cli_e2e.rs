@@ -1074,7 +1074,13 @@ async fn integrations_validate_points_at_each_issue() {
     )
     .unwrap();
     let path = file.to_str().unwrap();
-    let r = run(command(dir.path()), &["integrations", "validate", path]).await;
+    // No node answers here (port 1 is closed): the manifest alone is checked.
+    let no_node = || {
+        let mut cmd = command(dir.path());
+        cmd.env("SWITCHBOARD_URL", "http://127.0.0.1:1");
+        cmd
+    };
+    let r = run(no_node(), &["integrations", "validate", path]).await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stdout.contains(&format!(
@@ -1090,6 +1096,109 @@ async fn integrations_validate_points_at_each_issue() {
             .replace("* * * * *", "*/10 * * * *"),
     )
     .unwrap();
-    let r = run(command(dir.path()), &["integrations", "validate", path]).await;
+    let r = run(no_node(), &["integrations", "validate", path]).await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("destinations were not checked"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `integrations deploy` against a node: the node's issues as `FILE:LINE:COL` (a
+/// destination that does not exist included), exit 1; fixed, it deploys, lists, and
+/// `reads records generate` fills the object's source for a group.
+#[tokio::test(flavor = "multi_thread")]
+async fn integrations_deploy_and_reads_records_against_a_node() {
+    let node = TestNode::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("amp.yaml");
+    let manifest = "specVersion: 1.0.0\nintegrations:\n  - name: r\n    provider: hubspot\n    read:\n      objects:\n        - objectName: contact\n          destination: hook\n          schedule: \"*/30 * * * *\"\n          requiredFields:\n            - fieldName: email\n";
+    std::fs::write(&file, manifest).unwrap();
+    let path = file.to_str().unwrap();
+    let r = sb(&node, dir.path(), &["integrations", "deploy", path]).await;
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "{path}:8:24: error: destination 'hook' does not exist in project 'default'"
+        )),
+        "{}",
+        r.stdout
+    );
+    let r = sb(&node, dir.path(), &["integrations", "validate", path]).await;
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(":8:24: error: destination 'hook'"),
+        "{}",
+        r.stdout
+    );
+
+    node.webhook("hook", "http://127.0.0.1:9/never").await;
+    sb(&node, dir.path(), &["integrations", "deploy", path])
+        .await
+        .ok();
+    let r = sb(&node, dir.path(), &["integrations", "list"]).await.ok();
+    assert!(
+        r.stdout.contains("contact") && r.stdout.contains("*/30 * * * *"),
+        "{}",
+        r.stdout
+    );
+
+    let r = sb(
+        &node,
+        dir.path(),
+        &[
+            "reads",
+            "records",
+            "generate",
+            "--object",
+            "contact",
+            "--count",
+            "250",
+            "--group-ref",
+            "acme",
+            "--json",
+        ],
+    )
+    .await
+    .ok();
+    assert_eq!(r.json()["accepted"], 250);
+    let records = dir.path().join("records.ndjson");
+    std::fs::write(
+        &records,
+        "{\"Id\":\"x1\",\"Modified\":\"2026-12-01T00:00:00Z\"}\n{\"Id\":\"x2\"}\n",
+    )
+    .unwrap();
+    let r = sb(
+        &node,
+        dir.path(),
+        &[
+            "reads",
+            "records",
+            "add",
+            records.to_str().unwrap(),
+            "--object",
+            "contact",
+            "--group-ref",
+            "acme",
+            "--id-field",
+            "Id",
+            "--update-time-field",
+            "Modified",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("[1].Modified"), "{}", r.stderr);
+    // Without --group-ref and no installation, it says what to add.
+    let r = sb(
+        &node,
+        dir.path(),
+        &[
+            "reads", "records", "generate", "--object", "contact", "--count", "1",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--group-ref"), "{}", r.stderr);
 }

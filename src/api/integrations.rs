@@ -15,7 +15,9 @@ use crate::model::integration::{
     parse_deploy, Integration, ManifestIntegration, ReadObjectSummary, Revision,
 };
 use crate::problem::{Issue, Problem};
-use crate::reads::manifest::{parse_manifest, ManifestIssue, Severity};
+use crate::reads::manifest::{
+    parse_manifest, ManifestCheck, ManifestIssue, ParsedManifest, Severity,
+};
 use crate::reads::schedule::{check_schedule, next_runs};
 use crate::store::projects::ProjectRow;
 use crate::store::reads::{self, IntegrationRow, RevisionRow};
@@ -91,44 +93,58 @@ pub(super) async fn resolve(
         .ok_or_else(|| ApiError::not_found("integration", integration))
 }
 
-/// Checks a manifest for this project (its errors, and destinations that do not exist)
-/// and returns its integrations' JSON.
-async fn checked(
+/// Every issue of a manifest for this project: its own, and destinations that do not
+/// exist. Errors first, in document order.
+async fn all_issues(
     state: &AppState,
     project: &ProjectRow,
     yaml: &str,
-) -> ApiResult<(String, Vec<Value>)> {
+) -> ApiResult<(ParsedManifest, Vec<ManifestIssue>)> {
     let parsed = parse_manifest(yaml);
-    let mut issues: Vec<Issue> = parsed
-        .issues
-        .iter()
-        .filter(|i| i.severity == Severity::Error)
-        .map(issue_of)
-        .collect();
     let known: HashSet<String> = destinations::list(&state.store, &project.id)
         .await?
         .into_iter()
         .map(|d| d.name)
         .collect();
-    for d in &parsed.destinations {
-        if !known.contains(&d.name) {
-            issues.push(issue_of(&ManifestIssue {
-                severity: Severity::Error,
-                path: d.path.clone(),
-                line: d.line,
-                column: d.column,
-                rule: "destination".into(),
-                message: format!(
-                    "destination '{}' does not exist in project '{}'",
-                    d.name, project.name
-                ),
-            }));
-        }
-    }
-    if !issues.is_empty() {
-        return Err(ApiError::Invalid { issues });
+    let mut issues = parsed.issues.clone();
+    issues.extend(parsed.missing_destinations(&known, &project.name));
+    issues.sort_by_key(|i| (i.severity != Severity::Error, i.line, i.column));
+    Ok((parsed, issues))
+}
+
+/// Checks a manifest for this project and returns its integrations' JSON; its errors are a
+/// 422 naming each with its YAML path, line and column.
+async fn checked(
+    state: &AppState,
+    project: &ProjectRow,
+    yaml: &str,
+) -> ApiResult<(String, Vec<Value>)> {
+    let (parsed, issues) = all_issues(state, project, yaml).await?;
+    let errors: Vec<Issue> = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .map(issue_of)
+        .collect();
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid { issues: errors });
     }
     Ok((parsed.spec_version, parsed.integrations))
+}
+
+#[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/integrations:validate", tag = "Integrations",
+    description = "Node extension: checks a manifest as a deploy would (errors and warnings, destinations included) without deploying it.",
+    params(("projectIdOrName" = String, Path)),
+    request_body = crate::model::integration::DeployRequest,
+    responses((status = 200, body = ManifestCheck), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn validate(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<ManifestCheck>> {
+    let project = projects::resolve(&state, &project).await?;
+    let yaml = parse_deploy(&body)?;
+    let (_, issues) = all_issues(&state, &project, &yaml).await?;
+    Ok(Json(ManifestCheck { issues }))
 }
 
 /// Stores each integration of a checked manifest as a new revision (a new integration

@@ -209,6 +209,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(inspect::diff_values))
         .routes(routes!(integrations::list_integrations))
         .routes(routes!(integrations::batch_upsert))
+        .routes(routes!(integrations::validate))
         .routes(routes!(
             integrations::get_integration,
             integrations::delete_integration

@@ -19,6 +19,7 @@ mod messages;
 mod output;
 mod profiles;
 mod projects;
+mod reads;
 mod routes;
 mod topics;
 
@@ -101,10 +102,15 @@ pub enum Command {
     /// What a payload is and what is wrong with it and its signature (runs here; with
     /// `--destination`, the node checks with that destination's keys).
     Inspect(inspect::InspectArgs),
-    /// `amp.yaml` integrations (so far: `validate`, which runs here).
+    /// `amp.yaml` integrations: validate (here), deploy, list, get, delete.
     Integrations {
         #[command(subcommand)]
         command: integrations::IntegrationsCommand,
+    },
+    /// Read actions: a group's records (add, generate), triggered reads, operations.
+    Reads {
+        #[command(subcommand)]
+        command: reads::ReadsCommand,
     },
     /// Capture inboxes: a receiver on the node that records every request and answers by
     /// rules (`create --destination` to send a destination's deliveries there).
@@ -138,13 +144,6 @@ async fn execute(global: &GlobalArgs, command: Command, out: Output) -> anyhow::
     if let Command::Profiles { command } = command {
         return profiles(global, command, out);
     }
-    if let Command::Integrations { command } = command {
-        let code = integrations::integrations(command, out)?;
-        if code != output::exit::OK {
-            std::process::exit(code);
-        }
-        return Ok(());
-    }
     if let Command::Inspect(args) = command {
         let client = match args.destination {
             Some(_) => Some(connect(global)?),
@@ -157,6 +156,21 @@ async fn execute(global: &GlobalArgs, command: Command, out: Output) -> anyhow::
         return Ok(());
     }
     let client = connect(global)?;
+    let code = match command {
+        Command::Integrations { command } => {
+            integrations::integrations(&client, command, out).await?
+        }
+        Command::Reads { command } => reads::reads(&client, command, out).await?,
+        other => return run_other(&client, other, out).await,
+    };
+    if code != output::exit::OK {
+        std::process::exit(code);
+    }
+    Ok(())
+}
+
+async fn run_other(client: &Client, command: Command, out: Output) -> anyhow::Result<()> {
+    let client = client.clone();
     match command {
         Command::Destinations { command } => destinations(&client, command, out).await,
         Command::Topics { command } => topics(&client, command, out).await,
@@ -170,9 +184,10 @@ async fn execute(global: &GlobalArgs, command: Command, out: Output) -> anyhow::
         }
         Command::Projects { command } => projects(&client, command, out).await,
         Command::Inbox { command } => inbox::inbox(&client, command, out).await,
-        Command::Profiles { .. } | Command::Inspect(_) | Command::Integrations { .. } => {
-            unreachable!("handled above")
-        }
+        Command::Profiles { .. }
+        | Command::Inspect(_)
+        | Command::Integrations { .. }
+        | Command::Reads { .. } => unreachable!("handled above"),
     }
 }
 

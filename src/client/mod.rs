@@ -11,6 +11,7 @@
 pub mod error;
 pub mod live;
 pub mod profiles;
+pub mod reads;
 pub mod retry;
 pub mod types;
 

@@ -177,6 +177,38 @@ impl ParsedManifest {
     }
 }
 
+impl ParsedManifest {
+    /// An error for each read object whose destination is not among `known` (the
+    /// project's destination names).
+    pub fn missing_destinations(
+        &self,
+        known: &std::collections::HashSet<String>,
+        project: &str,
+    ) -> Vec<ManifestIssue> {
+        self.destinations
+            .iter()
+            .filter(|d| !known.contains(&d.name))
+            .map(|d| ManifestIssue {
+                severity: Severity::Error,
+                path: d.path.clone(),
+                line: d.line,
+                column: d.column,
+                rule: "destination".into(),
+                message: format!(
+                    "destination '{}' does not exist in project '{project}'",
+                    d.name
+                ),
+            })
+            .collect()
+    }
+}
+
+/// What checking a manifest found: errors block a deploy, warnings do not.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct ManifestCheck {
+    pub issues: Vec<ManifestIssue>,
+}
+
 /// Checks `text` and, as far as it parses, converts it.
 pub fn parse_manifest(text: &str) -> ParsedManifest {
     let issues = validate_manifest(text);
