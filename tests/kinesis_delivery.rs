@@ -827,3 +827,71 @@ async fn a_throttled_request_is_retried_whole_after_the_floor() {
     assert_eq!(calls[1].header("x-amz-security-token"), "");
     verify_sigv4(SECRET_KEY, &calls[1]);
 }
+
+/// A read action's results go to a Kinesis destination as `{"data": <webhook message>}`
+/// records, partitioned by the template over the message.
+#[tokio::test]
+async fn read_results_reach_the_stream_as_webhook_messages() {
+    let k = Kinesalite::start();
+    k.create_stream("reads", 1).await;
+    let n = TestNode::start().await;
+    kinesis_destination(&n, "stream", "reads", &k.url, Some("data.groupRef"), None).await;
+    let manifest = "specVersion: 1.0.0\nintegrations:\n  - name: crm\n    provider: hubspot\n    read:\n      objects:\n        - objectName: contact\n          destination: stream\n          schedule: \"*/30 * * * *\"\n          backfill:\n            defaultPeriod:\n              fullHistory: true\n          requiredFields:\n            - fieldName: email\n";
+    let r = n
+        .send(
+            reqwest::Method::PUT,
+            &n.p("/integrations:batch"),
+            Some(json!({"sourceYaml": manifest})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = n
+        .post(
+            &n.p("/integrations/crm/groups/acme/objects/contact/records:generate"),
+            json!({"count": 700, "recordBytes": 1000}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = n
+        .post(
+            &n.p("/integrations/crm/installations"),
+            json!({"groupRef": "acme", "config": {"content": {"read": {"objects": {"contact": {}}}}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let deadline = Instant::now() + WAIT;
+    let mut ids = HashSet::new();
+    loop {
+        let records = k.read_all("reads").await;
+        ids.clear();
+        for (body, key) in &records {
+            assert_eq!(key, "acme");
+            let message = &body["data"];
+            assert_eq!(message["action"], "read");
+            assert_eq!(message["readType"], "backfill");
+            assert!(
+                switchboard::payload::webhook_message::validate_webhook_message(message).is_empty()
+            );
+            for e in message["result"].as_array().unwrap() {
+                assert!(
+                    ids.insert(e["raw"]["id"].as_str().unwrap().to_string()),
+                    "a record twice"
+                );
+                assert!(e["fields"]["email"].as_str().unwrap().contains('@'));
+            }
+        }
+        if ids.len() == 700 {
+            assert!(
+                records.len() >= 3,
+                "700 one-KB records need several 300 KB messages"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of 700 records in the stream",
+            ids.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

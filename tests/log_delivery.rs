@@ -94,3 +94,61 @@ async fn an_unwritable_file_is_a_failed_attempt_with_the_os_error() {
         "{error}"
     );
 }
+
+/// A read action's results go to a log destination as one JSON line per message, the
+/// webhook message whole under `data`.
+#[tokio::test]
+async fn read_results_are_logged_as_webhook_messages() {
+    let n = TestNode::start().await;
+    let r = n
+        .post(
+            &n.p("/destinations"),
+            json!({"name": "audit", "type": "log", "metadata": {}}),
+        )
+        .await;
+    let path = std::path::PathBuf::from(r.body["metadata"]["path"].as_str().unwrap());
+    let manifest = "specVersion: 1.0.0\nintegrations:\n  - name: crm\n    provider: hubspot\n    read:\n      objects:\n        - objectName: deal\n          destination: audit\n          schedule: \"*/30 * * * *\"\n          backfill:\n            defaultPeriod:\n              days: 90\n          requiredFields:\n            - fieldName: amount\n";
+    let r = n
+        .send(
+            reqwest::Method::PUT,
+            &n.p("/integrations:batch"),
+            Some(json!({"sourceYaml": manifest})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    n.post(
+        &n.p("/integrations/crm/groups/g/objects/deal/records:generate"),
+        json!({"count": 40}),
+    )
+    .await;
+    let r = n
+        .post(
+            &n.p("/integrations/crm/installations"),
+            json!({"groupRef": "g", "config": {"content": {"read": {"objects": {"deal": {}}}}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let lines: Vec<Value> = std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        let count: u64 = lines
+            .iter()
+            .map(|l| l["data"]["resultInfo"]["numRecords"].as_u64().unwrap())
+            .sum();
+        if count == 40 {
+            assert_eq!(lines[0]["action"], "read");
+            assert_eq!(lines[0]["data"]["objectName"], "deal");
+            assert!(lines[0]["data"]["result"][0]["fields"]["amount"].is_number());
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{count} of 40 records logged"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -549,3 +549,58 @@ async fn an_upload_with_one_bad_record_is_refused_whole() {
     );
     assert_eq!(ops[0]["messages"], 0);
 }
+
+/// An `onRequest` object delivers at most `pageSize` records a message, and only the
+/// pages `deliverResults` asks for.
+#[tokio::test]
+async fn on_request_objects_deliver_the_pages_asked_for() {
+    let mut s = setup().await;
+    let n = &s.node;
+    let manifest = "specVersion: 1.0.0\nintegrations:\n  - name: paged\n    provider: hubspot\n    read:\n      objects:\n        - objectName: contact\n          destination: contactWebhook\n          schedule: \"*/30 * * * *\"\n          delivery:\n            mode: onRequest\n            pageSize: 50\n          backfill:\n            defaultPeriod:\n              fullHistory: true\n          requiredFields:\n            - fieldName: email\n";
+    assert_eq!(deploy(n, manifest).await.status, 200);
+    let now = switchboard::time::to_rfc3339(n.node.state().config.clock.now_ms());
+    let records: Vec<Value> = (0..120).map(|i| contact(i, &now)).collect();
+    let r = n
+        .post(
+            &n.p("/integrations/paged/groups/p1/objects/contact/records"),
+            Value::Array(records),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = n
+        .post(
+            &n.p("/integrations/paged/installations"),
+            json!({"groupRef": "p1", "config": {"content": {"read": {"objects": {"contact": {}}}}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let _ = notification(&mut s.notifications, "installation.created").await;
+
+    let ask_path = n.p("/integrations/paged/objects/contact:deliverResults");
+    let ask = |pages: i64| n.post(&ask_path, json!({"groupRef": "p1", "pages": pages}));
+    assert_eq!(ask(2).await.status, 204);
+    let first = receive_records(&mut s.contacts, 100).await;
+    assert_eq!(first.len(), 2);
+    assert!(first.iter().all(|m| m["resultInfo"]["numRecords"] == 50));
+    // Nothing more until asked: the backfill waits with its credit spent.
+    let state = n
+        .get(&n.p(&format!("/integrations/paged/installations/{id}")))
+        .await
+        .body;
+    assert_eq!(state["readObjects"][0]["backfill"], "running", "{state}");
+    assert_eq!(state["readObjects"][0]["pageCredit"], 0);
+    assert!(s.contacts.try_next().is_none());
+    assert_eq!(ask(5).await.status, 204);
+    let rest = receive_records(&mut s.contacts, 20).await;
+    assert_eq!(rest.len(), 1);
+    let done = notification(&mut s.notifications, "read.backfill.done").await;
+    assert_eq!(done["data"]["installationId"], id.as_str());
+    // A group without an installation of the integration: 404 naming groupRef.
+    n.post(
+        &n.p("/integrations/readSalesforce/objects/contact:deliverResults"),
+        json!({"groupRef": "p1", "pages": 1}),
+    )
+    .await
+    .expect_problem(404, &["groupRef"]);
+}

@@ -248,10 +248,13 @@ impl Reads {
             config: serde_json::from_str::<Value>(&ctx.installation.config).unwrap_or_default(),
             schedule: ctx.schedule().to_string(),
         };
-        self.inner
+        let step = self
+            .inner
             .dispatcher
             .commit_with_messages(move |tx, enqueue| chunk.commit(tx, enqueue))
-            .await
+            .await?;
+        crate::fault::crash_point("reads.after-chunk-commit");
+        Ok(step)
     }
 }
 
