@@ -8,6 +8,7 @@ mod inbox;
 mod node_api;
 mod phases;
 mod procfs;
+mod reads;
 mod receiver;
 mod table;
 
@@ -58,6 +59,11 @@ struct Args {
     /// and `inspect` on a 300 KB payload.
     #[arg(long)]
     inbox: bool,
+    /// Instead of the table: a read action's backfill of this many one-KB records to a
+    /// loopback webhook, against the webhook ceiling for the same bytes (the issue's
+    /// figure: 1000000).
+    #[arg(long)]
+    reads: Option<u64>,
 }
 
 /// The throughput table: the ceiling, then the drain, end-to-end and latency phases
@@ -241,9 +247,10 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let outcome = match args.rate {
-        Some(rate) => run_rate(&args, rate).await,
-        None => run_table(&args).await,
+    let outcome = match (args.reads, args.rate) {
+        (Some(records), _) => reads::run_reads(records).await,
+        (None, Some(rate)) => run_rate(&args, rate).await,
+        (None, None) => run_table(&args).await,
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

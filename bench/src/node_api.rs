@@ -69,6 +69,22 @@ impl Api {
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        let resp = self
+            .http
+            .put(format!("{}/v1/projects/default{path}", self.base))
+            .header("X-Api-Key", &self.key)
+            .json(&body)
+            .send()
+            .await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        if !status.is_success() {
+            bail!("PUT {path}: {status}: {text}");
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// Publishes one notification; the ID of its (single) message.
     pub async fn publish(&self, body: &Bytes) -> anyhow::Result<String> {
         let request = axum::http::Request::post(self.notifications.clone())
