@@ -26,6 +26,16 @@ const InspectorPage = lazy(() =>
 const InboxPage = lazy(() =>
   import("./features/inbox/InboxPage").then((m) => ({ default: m.InboxPage })),
 );
+const IntegrationsPage = lazy(() =>
+  import("./features/integrations/IntegrationsPage").then((m) => ({
+    default: m.IntegrationsPage,
+  })),
+);
+const InstallationsPage = lazy(() =>
+  import("./features/installations/InstallationsPage").then((m) => ({
+    default: m.InstallationsPage,
+  })),
+);
 const PublishPage = lazy(() =>
   import("./features/publish/PublishPage").then((m) => ({ default: m.PublishPage })),
 );
@@ -77,6 +87,8 @@ export function App() {
           {page === "live" && <LivePage onOpenPublish={() => navigate("publish")} />}
           {page === "alerts" && <AlertsPage />}
           {page === "publish" && <PublishPage onOpenLive={() => navigate("live")} />}
+          {page === "integrations" && <IntegrationsPage />}
+          {page === "installations" && <InstallationsPage />}
           {page === "inspector" && <InspectorPage />}
           {page === "inbox" && <InboxPage />}
         </Suspense>

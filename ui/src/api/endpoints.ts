@@ -25,6 +25,11 @@ import type {
   UpdateTopicRequest,
   TopicDestinationRoute,
   UpdateDestinationRequest,
+  Installation,
+  Integration,
+  ManifestCheck,
+  ReadResultAsync,
+  RecordsAccepted,
 } from "./types";
 import { EVENT_TYPES } from "../lib/eventTypes";
 import { exampleBody } from "../lib/examples";
@@ -190,3 +195,91 @@ export const diffValues = (before: unknown, after: unknown) =>
 /** The inbox's captures grouped by webhook-id: each message's attempts, in order. */
 export const listCapturedMessages = (inbox: string, signal?: AbortSignal) =>
   request<CapturedMessage[]>("GET", `${base()}/inboxes/${enc(inbox)}/messages`, { signal });
+
+// Read actions: integrations (amp.yaml), installations, reads and the local record source.
+export const listIntegrations = (signal?: AbortSignal) =>
+  request<Integration[]>("GET", `${base()}/integrations`, { signal });
+/** Deploys a manifest (`PUT …/integrations:batch`); a 422 names each issue by line. */
+export const deployIntegrations = (sourceYaml: string) =>
+  request<Integration[]>("PUT", `${base()}/integrations:batch`, { body: { sourceYaml } });
+/** Checks a manifest as a deploy would (destinations included), without deploying it. */
+export const validateManifest = (sourceYaml: string, signal?: AbortSignal) =>
+  request<ManifestCheck>("POST", `${base()}/integrations:validate`, {
+    body: { sourceYaml },
+    signal,
+  });
+export const deleteIntegration = (id: string) =>
+  request<void>("DELETE", `${base()}/integrations/${enc(id)}`);
+export const listInstallations = (signal?: AbortSignal) =>
+  request<Installation[]>("GET", `${base()}/installations`, { signal });
+export const createInstallation = (integration: string, body: unknown) =>
+  request<Installation>("POST", `${base()}/integrations/${enc(integration)}/installations`, {
+    body,
+  });
+/** Replaces one read object's config (`updateMask: config.content.read.objects.<o>`). */
+export const updateReadObject = (
+  integration: string,
+  installation: string,
+  object: string,
+  config: unknown,
+) =>
+  request<Installation>(
+    "PATCH",
+    `${base()}/integrations/${enc(integration)}/installations/${enc(installation)}`,
+    {
+      body: {
+        updateMask: [`config.content.read.objects.${object}`],
+        installation: { config: { content: { read: { objects: { [object]: config } } } } },
+      },
+    },
+  );
+export const deleteInstallation = (integration: string, installation: string) =>
+  request<void>(
+    "DELETE",
+    `${base()}/integrations/${enc(integration)}/installations/${enc(installation)}`,
+  );
+/** `:pause` or `:unpause` an installation's reads (of some objects, or all). */
+export const setReadsPaused = (
+  integration: string,
+  installation: string,
+  paused: boolean,
+  objects?: string[],
+) =>
+  request<void>(
+    "POST",
+    `${base()}/integrations/${enc(integration)}/installations/${enc(installation)}:${paused ? "pause" : "unpause"}`,
+    { body: objects ? { objects } : {} },
+  );
+/** "Read now": a triggered read of the whole object for a group. */
+export const triggerRead = (integration: string, object: string, groupRef: string) =>
+  request<ReadResultAsync>(
+    "POST",
+    `${base()}/integrations/${enc(integration)}/objects/${enc(object)}`,
+    {
+      body: { groupRef, mode: "async" },
+    },
+  );
+/** Lets an `onRequest` object deliver this many more pages. */
+export const deliverResults = (
+  integration: string,
+  object: string,
+  groupRef: string,
+  pages: number,
+) =>
+  request<void>(
+    "POST",
+    `${base()}/integrations/${enc(integration)}/objects/${enc(object)}:deliverResults`,
+    { body: { groupRef, pages } },
+  );
+/** Sample records with the manifest's fields, added to a group's local source. */
+export const generateRecords = (
+  integration: string,
+  groupRef: string,
+  object: string,
+  count: number,
+) =>
+  request<RecordsAccepted>(
+    "POST",
+    `${base()}/integrations/${enc(integration)}/groups/${enc(groupRef)}/objects/${enc(object)}/records:generate`,
+    { body: { count } },
+  );

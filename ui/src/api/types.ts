@@ -41,6 +41,15 @@ export type EventTypeInfo = Schemas extends { EventTypeInfo: infer T }
   ? T
   : { eventType: EventType; example: unknown };
 export type RecoverResponse = Schemas["RecoverResponse"];
+export type Integration = Schemas["Integration"];
+export type ReadObjectSummary = Schemas["ReadObjectSummary"];
+export type ManifestCheck = Schemas["ManifestCheck"];
+export type ManifestIssue = Schemas["ManifestIssue"];
+export type Installation = Schemas["Installation"];
+export type ReadObjectState = Schemas["ReadObjectState"];
+export type Operation = Schemas["Operation"];
+export type RecordsAccepted = Schemas["RecordsAccepted"];
+export type ReadResultAsync = Schemas["ReadResultAsync"];
 /** One live event of `/stream`: `{kind, data}` (the SSE event name and its data). */
 export type LiveEvent = Schemas["LiveEvent"];
 export type LiveEventKind = LiveEvent["kind"];

@@ -353,6 +353,253 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/projects/{projectIdOrName}/installations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["list_project_installations"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["list_integrations"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationIdOrName}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["get_integration"];
+    put?: never;
+    post?: never;
+    delete: operations["delete_integration"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/groups/{groupRef}/objects/{objectName}/records": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Node extension: adds records to a group's local source before (or without) an installation, so a new installation has something to backfill. Same body and rules as the installation's records. */
+    post: operations["add_group_records"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/groups/{groupRef}/objects/{objectName}/records:generate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Node extension: adds `count` sample records with the manifest's fields to a group's local source. */
+    post: operations["generate_group_records"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/installations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["list_installations"];
+    put?: never;
+    post: operations["create_installation"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/installations/{installationId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["get_installation"];
+    put?: never;
+    /** @description `{installationId}:pause` pauses scheduled reads (all objects, or `objects`); `{installationId}:unpause` resumes them. */
+    post: operations["pause_or_unpause"];
+    delete: operations["delete_installation"];
+    options?: never;
+    head?: never;
+    patch: operations["update_installation"];
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/installations/{installationId}/objects/{objectName}/backfill-progress": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["backfill_progress"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/installations/{installationId}/objects/{objectName}/records": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Node extension: adds records to the installation's group's local source (a JSON array or NDJSON). Each record needs an ID and an update time (`idField`, `updateTimeField`, default `id` and `updatedAt`); a record written again is a change the next read delivers. */
+    post: operations["add_records"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/installations/{installationId}/objects/{objectName}/records:generate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Node extension: adds `count` sample records with the manifest's fields to the installation's group's local source. */
+    post: operations["generate_records"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/installations/{installationId}/operations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["list_operations"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/objects/{objectNameAction}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description `{objectName}` triggers a read (body `ReadRequest`, answered 201 with an `operationId`); `{objectName}:deliverResults` lets an `onRequest` object deliver `pages` more pages (204). */
+    post: operations["trigger_read"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations/{integrationId}/revisions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations["create_revision"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations:batch": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations["batch_upsert"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/integrations:validate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Node extension: checks a manifest as a deploy would (errors and warnings, destinations included) without deploying it. */
+    post: operations["validate"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/projects/{projectIdOrName}/messages": {
     parameters: {
       query?: never;
@@ -443,6 +690,22 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations["publish"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/projects/{projectIdOrName}/operations/{operationId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["get_operation"];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -625,6 +888,23 @@ export interface components {
       /** Format: int32 */
       statusCode?: number | null;
     };
+    /** @description Ampersand's `BackfillProgress` (also an operation's `metadata.progress`). */
+    BackfillProgress: {
+      /** Format: date-time */
+      createTime: string;
+      installationId: string;
+      objectName: string;
+      operationId: string;
+      /**
+       * Format: int64
+       * @description Known here: the records the read selected.
+       */
+      recordsEstimatedTotal?: number | null;
+      /** Format: int64 */
+      recordsProcessed: number;
+      /** Format: date-time */
+      updateTime: string;
+    };
     /** @description One request an inbox received. */
     Capture: {
       /** @description The body as text when it is UTF-8. */
@@ -721,6 +1001,34 @@ export interface components {
       /** @description One line per change a person would name ("field selected: account.industry"). */
       summary: string[];
     };
+    /**
+     * @description The connection an installation reads through. Offline, it is the node's local record
+     *     source for the group (`authScheme: none`).
+     */
+    Connection: {
+      authScheme: string;
+      consumer: components["schemas"]["Consumer"];
+      /** Format: date-time */
+      createTime: string;
+      group: components["schemas"]["Group"];
+      id: string;
+      projectId: string;
+      provider: string;
+      status: string;
+    };
+    Consumer: {
+      consumerName: string;
+      consumerRef: string;
+      /** Format: date-time */
+      createTime: string;
+      projectId: string;
+    };
+    CreateConfig: {
+      content: Record<string, never>;
+      createdBy?: string | null;
+      /** @description Deprecated by Ampersand: the latest revision is used whatever it says. */
+      revisionId?: string | null;
+    };
     CreateDestinationRequest: {
       delivery?: null | components["schemas"]["DeliveryPolicy"];
       metadata: components["schemas"]["DestinationMetadata"];
@@ -757,6 +1065,17 @@ export interface components {
       name: string;
       /** @description Default: always 200. */
       rules?: components["schemas"]["ResponseRule"][] | null;
+    };
+    CreateInstallationRequest: {
+      config: components["schemas"]["CreateConfig"];
+      connectionId?: string | null;
+      /** @description Node extension; defaults to consumerRef. */
+      consumerName?: string | null;
+      /** @description Node extension; defaults to groupRef. */
+      consumerRef?: string | null;
+      /** @description Node extension (offline there is no connection to take it from); defaults to groupRef. */
+      groupName?: string | null;
+      groupRef: string;
     };
     CreateKeyRequest: {
       name: string;
@@ -800,6 +1119,13 @@ export interface components {
        * @description How long the receiver may take to answer, in milliseconds (1 to 300000).
        */
       timeoutMs?: number | null;
+    };
+    /** @description `PUT …/integrations:batch` and `POST …/integrations/{id}/revisions`. */
+    DeployRequest: {
+      /** @description The manifest (`amp.yaml`) as text. */
+      sourceYaml?: string | null;
+      /** @description Not supported by an offline node (a 422 says so). */
+      sourceZipUrl?: string | null;
     };
     /** @description A destination as the API returns it (Ampersand's `Destination` / `DestinationWithSecrets`). */
     Destination: {
@@ -960,6 +1286,23 @@ export interface components {
        */
       since: string;
     };
+    /** @description `…/records:generate`: sample records with the manifest's fields. */
+    GenerateRecordsRequest: {
+      /** Format: int64 */
+      count: number;
+      /**
+       * Format: int64
+       * @description About how large each record is, in bytes (default 300).
+       */
+      recordBytes?: number | null;
+    };
+    Group: {
+      /** Format: date-time */
+      createTime: string;
+      groupName: string;
+      groupRef: string;
+      projectId: string;
+    };
     HeaderSet: {
       id?: string | null;
       /** @description `webhook` (webhook-id, webhook-timestamp, webhook-signature) or `svix`. */
@@ -1050,12 +1393,59 @@ export interface components {
       /** @description Signing secrets (`whsec_…`) to check the signatures with. */
       secrets?: string[] | null;
     };
+    Installation: {
+      config: components["schemas"]["InstallationConfig"];
+      connection: components["schemas"]["Connection"];
+      /** Format: date-time */
+      createTime: string;
+      createdBy: string;
+      group: components["schemas"]["Group"];
+      /** @description `healthy` or `unhealthy` (an object's reads paused after failing). */
+      healthStatus: string;
+      id: string;
+      integrationId: string;
+      /** @description `success`, `failure` or `in_progress`: the latest operation's. */
+      lastOperationStatus?: string | null;
+      projectId: string;
+      /** @description Node extension: each read object's state. */
+      readObjects?: components["schemas"]["ReadObjectState"][];
+      /** Format: date-time */
+      updateTime?: string | null;
+    };
+    InstallationConfig: {
+      /** @description `config.yaml#/components/schemas/ConfigContent`. */
+      content: Record<string, never>;
+      /** Format: date-time */
+      createTime: string;
+      createdBy: string;
+      id: string;
+      revisionId: string;
+    };
+    /** @description An integration and its latest revision. */
+    Integration: {
+      /** Format: date-time */
+      createTime: string;
+      id: string;
+      latestRevision: components["schemas"]["Revision"];
+      name: string;
+      projectId: string;
+      provider: string;
+      /** @description Node extension: each read object with its destination and its next three runs. */
+      readObjects?: components["schemas"]["ReadObjectSummary"][];
+      /** Format: date-time */
+      updateTime: string;
+    };
     /** @description One invalid input: `{in, name, value, detail}`. */
     Issue: {
+      column?: number | null;
       detail: string;
       in: components["schemas"]["IssueLocation"];
+      /** @description Where in a YAML document (an `amp.yaml` deploy): 1-based line and column. */
+      line?: number | null;
       /** @description Dotted path of the field, e.g. `metadata.url`. */
       name: string;
+      /** @description The manifest rule broken (`schedule`, `duplicate-object`, …). */
+      rule?: string | null;
       value?: unknown;
     };
     /**
@@ -1136,6 +1526,23 @@ export interface components {
     LoginRequest: {
       apiKey: string;
     };
+    /** @description What checking a manifest found: errors block a deploy, warnings do not. */
+    ManifestCheck: {
+      issues: components["schemas"]["ManifestIssue"][];
+    };
+    /** @description One thing wrong with a manifest. */
+    ManifestIssue: {
+      /** @description 1-based. */
+      column: number;
+      /** @description 1-based. */
+      line: number;
+      message: string;
+      /** @description Dotted YAML path: `integrations[0].read.objects[1].schedule`. */
+      path: string;
+      /** @description A short name of the rule broken (`schedule`, `duplicate-object`, …). */
+      rule: string;
+      severity: components["schemas"]["Severity"];
+    };
     Message: {
       /** Format: int64 */
       attemptCount: number;
@@ -1146,8 +1553,8 @@ export interface components {
       destinationId: string;
       destinationName: string;
       /**
-       * @description One of the notification types; as stored, so a type this node does not know (a
-       *     newer node's) is shown as it is rather than relabelled.
+       * @description One of the notification types, or `read` for a read result; as stored, so a type
+       *     this node does not know (a newer node's) is shown as it is rather than relabelled.
        */
       eventType: string;
       id: string;
@@ -1199,6 +1606,32 @@ export interface components {
     NameRequest: {
       name: string;
     };
+    /** @description Ampersand's `Operation`, for a read. */
+    Operation: {
+      /** @description Always `read` here. */
+      actionType: string;
+      configId: string;
+      /** Format: date-time */
+      createTime: string;
+      id: string;
+      installationId: string;
+      integrationId: string;
+      /** Format: int64 */
+      messages: number;
+      metadata: components["schemas"]["OperationMetadata"];
+      projectId: string;
+      /** @description Node extensions. */
+      readType: components["schemas"]["ReadType"];
+      result?: string | null;
+      /** @description `success`, `failure` or `in_progress`. */
+      status: string;
+      /** Format: date-time */
+      updateTime: string;
+    };
+    OperationMetadata: {
+      objects: string[];
+      progress: components["schemas"]["BackfillProgress"];
+    };
     /** @description Where and why a body is not JSON. */
     ParseFailure: {
       column: number;
@@ -1206,6 +1639,12 @@ export interface components {
       message: string;
       /** @description Byte offset of the error in the body. */
       offset: number;
+    };
+    /** @description `:pause` and `:unpause`. */
+    PauseRequest: {
+      note?: string | null;
+      /** @description The objects to pause (unpause); all when absent. */
+      objects?: string[] | null;
     };
     /**
      * @description One thing wrong with a payload, at a JSON pointer (`/data/installationId`; `` for the
@@ -1281,6 +1720,60 @@ export interface components {
        *     is disabled.
        */
       status: components["schemas"]["MessageStatus"];
+    };
+    /** @description Node extension: where one object's reads stand. */
+    ReadObjectState: {
+      /** @description `none`, `running` or `done`. */
+      backfill: string;
+      /**
+       * Format: int64
+       * @description Scheduled runs that failed in a row.
+       */
+      failedRuns: number;
+      /** Format: date-time */
+      nextRunTime?: string | null;
+      objectName: string;
+      /**
+       * Format: int64
+       * @description Pages an `onRequest` object may still deliver.
+       */
+      pageCredit: number;
+      pauseNote?: string | null;
+      paused: boolean;
+      /** @description The last reads of this object, newest first. */
+      recentOperations: components["schemas"]["Operation"][];
+    };
+    /** @description A read object of the latest revision, as the console lists it. */
+    ReadObjectSummary: {
+      /** @description `auto` or `onRequest`. */
+      deliveryMode: string;
+      destination: string;
+      /** @description The destination's ID when the project has one of that name. */
+      destinationId?: string | null;
+      nextRuns: string[];
+      objectName: string;
+      schedule: string;
+    };
+    /** @description `POST …/integrations/{id}/objects/{objectName}`: trigger a read. */
+    ReadRequest: {
+      groupRef: string;
+      /** @description Only `async`. */
+      mode: string;
+      sinceTimestamp?: string | null;
+      untilTimestamp?: string | null;
+    };
+    ReadResultAsync: {
+      operationId: string;
+    };
+    /**
+     * @description How a read came about (`readType` of its messages).
+     * @enum {string}
+     */
+    ReadType: "backfill" | "scheduled" | "triggered";
+    /** @description What a records upload stored. */
+    RecordsAccepted: {
+      accepted: number;
+      objectName: string;
     };
     RecoverRequest: {
       /**
@@ -1380,11 +1873,21 @@ export interface components {
       /** Format: date-time */
       nextAttemptTime: string;
     };
+    Revision: {
+      /** @description The manifest's integration (`manifest.yaml#/components/schemas/Integration`). */
+      content: Record<string, never>;
+      /** Format: date-time */
+      createTime: string;
+      id: string;
+      specVersion: string;
+    };
     SecretCheck: {
       label: string;
       /** @description Why it cannot be used, when it cannot (not base64 after `whsec_`, empty). */
       problem?: string | null;
     };
+    /** @enum {string} */
+    Severity: "error" | "warning";
     SignatureCheck: {
       /** @description The label of the secret it matched, if any. */
       matchedSecret?: string | null;
@@ -1454,6 +1957,15 @@ export interface components {
       maxCaptures?: number | null;
       name?: string | null;
       rules?: components["schemas"]["ResponseRule"][] | null;
+    };
+    UpdateInstallationRequest: {
+      installation: Record<string, never>;
+      /**
+       * @description `connectionId`, `config.createdBy`, `config.content.read.objects.<objectName>`,
+       *     `config.content.write.objects[.<objectName>]`, `config.content.subscribe.objects[.<objectName>]`,
+       *     `config.content.proxy.enabled`.
+       */
+      updateMask: string[];
     };
     /**
      * @description `PATCH .../topics/{topic}`: each field given replaces what the topic has: its name, the
@@ -2606,6 +3118,838 @@ export interface operations {
       };
     };
   };
+  list_project_installations: {
+    parameters: {
+      query?: {
+        groupRef?: string;
+      };
+      header?: never;
+      path: {
+        projectIdOrName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Installation"][];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  list_integrations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Integration"][];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  get_integration: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationIdOrName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Integration"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  delete_integration: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationIdOrName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted with its installations (each announced with installation.deleted) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  add_group_records: {
+    parameters: {
+      query?: {
+        idField?: string;
+        updateTimeField?: string;
+      };
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        groupRef: string;
+        objectName: string;
+      };
+      cookie?: never;
+    };
+    /** @description Provider records */
+    requestBody: {
+      content: {
+        "application/json": Record<string, never>[];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RecordsAccepted"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  generate_group_records: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        groupRef: string;
+        objectName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GenerateRecordsRequest"];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RecordsAccepted"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  list_installations: {
+    parameters: {
+      query?: {
+        groupRef?: string;
+      };
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Installation"][];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  create_installation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateInstallationRequest"];
+      };
+    };
+    responses: {
+      /** @description Created; installation.created is published and each object's backfill starts */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Installation"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The config does not fit the integration's latest revision */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  get_installation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        installationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Installation"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  pause_or_unpause: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        /** @description `<installationId>:pause` or `<installationId>:unpause` */
+        installationId: string;
+      };
+      cookie?: never;
+    };
+    /** @description Optional */
+    requestBody?: {
+      content: {
+        "application/json": null | components["schemas"]["PauseRequest"];
+      };
+    };
+    responses: {
+      /** @description Paused or unpaused */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  delete_installation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        installationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted; installation.deleted is published with its config */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  update_installation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        installationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateInstallationRequest"];
+      };
+    };
+    responses: {
+      /** @description Updated; installation.updated is published with config and lastConfig */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Installation"];
+        };
+      };
+      /** @description An update mask path that is unknown or has no value */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  backfill_progress: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        installationId: string;
+        objectName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BackfillProgress"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  add_records: {
+    parameters: {
+      query?: {
+        idField?: string;
+        updateTimeField?: string;
+      };
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        installationId: string;
+        objectName: string;
+      };
+      cookie?: never;
+    };
+    /** @description Provider records */
+    requestBody: {
+      content: {
+        "application/json": Record<string, never>[];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RecordsAccepted"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description A record that is not an object, lacks its ID or update time, or is too large; nothing was stored */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  generate_records: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        installationId: string;
+        objectName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GenerateRecordsRequest"];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RecordsAccepted"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  list_operations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        installationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Operation"][];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  trigger_read: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+        /** @description `<objectName>` or `<objectName>:deliverResults` */
+        objectNameAction: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReadRequest"];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReadResultAsync"];
+        };
+      };
+      /** @description Pages granted (deliverResults) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  create_revision: {
+    parameters: {
+      query?: {
+        /** @description Pause reads of objects this revision removes */
+        destructive?: boolean;
+      };
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        integrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DeployRequest"];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Integration"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  batch_upsert: {
+    parameters: {
+      query?: {
+        /** @description Pause reads of objects a new revision removes */
+        destructive?: boolean;
+      };
+      header?: never;
+      path: {
+        projectIdOrName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DeployRequest"];
+      };
+    };
+    responses: {
+      /** @description Upserted integrations */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Integration"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The manifest's issues, each with its YAML path as `name`, `line` and `column` */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  validate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DeployRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ManifestCheck"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   list_messages: {
     parameters: {
       query?: {
@@ -2897,6 +4241,36 @@ export interface operations {
         };
       };
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  get_operation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        projectIdOrName: string;
+        operationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Operation"];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };

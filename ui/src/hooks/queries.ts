@@ -13,7 +13,33 @@ export const qk = {
   stats: ["stats"] as const,
   eventTypes: ["event-types"] as const,
   message: (id: string) => ["message", id] as const,
+  integrations: ["integrations"] as const,
+  installations: ["installations"] as const,
 };
+
+export const useIntegrations = () =>
+  useQuery({ queryKey: qk.integrations, queryFn: ({ signal }) => api.listIntegrations(signal) });
+
+/** Every installation of the project; refreshed while reads may be running. */
+export const useInstallations = () =>
+  useQuery({
+    queryKey: qk.installations,
+    queryFn: ({ signal }) => api.listInstallations(signal),
+    refetchInterval: 3_000,
+  });
+
+/** A mutation that refreshes integrations and installations when it succeeds. */
+export function useReadsMutation<A, R>(fn: (arg: A) => Promise<R>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: qk.integrations }),
+        client.invalidateQueries({ queryKey: qk.installations }),
+      ]),
+  });
+}
 
 export const useDestinations = () =>
   useQuery({ queryKey: qk.destinations, queryFn: ({ signal }) => api.listDestinations(signal) });

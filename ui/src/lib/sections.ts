@@ -1,6 +1,15 @@
 // The console's sections, in sidebar order; each becomes a page under features/.
 export type SectionId =
-  "destinations" | "topics" | "routing" | "live" | "alerts" | "publish" | "inspector" | "inbox";
+  | "destinations"
+  | "topics"
+  | "routing"
+  | "live"
+  | "alerts"
+  | "publish"
+  | "integrations"
+  | "installations"
+  | "inspector"
+  | "inbox";
 
 export interface Section {
   id: SectionId;
@@ -45,6 +54,18 @@ export const SECTIONS: readonly Section[] = [
     title: "Publish",
     summary: "Publish a notification by hand from an editable, valid example.",
     icon: "↗",
+  },
+  {
+    id: "integrations",
+    title: "Integrations",
+    summary: "amp.yaml read actions: what is read, where results go, how often.",
+    icon: "⇊",
+  },
+  {
+    id: "installations",
+    title: "Installations",
+    summary: "Each group's installation: its fields, backfill, reads and pauses.",
+    icon: "⊞",
   },
   {
     id: "inspector",

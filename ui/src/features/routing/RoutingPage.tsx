@@ -28,6 +28,7 @@ import {
   useCreateEventTopicRoute,
   useCreateTopicDestinationRoute,
   useDestinations,
+  useIntegrations,
   useEventTopicRoutes,
   useTopicDestinationRoutes,
   useTopics,
@@ -57,17 +58,20 @@ export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destination
   const destinations = useDestinations();
   const eventRoutes = useEventTopicRoutes();
   const destinationRoutes = useTopicDestinationRoutes();
+  const integrations = useIntegrations();
   const client = useQueryClient();
   const createEventRoute = useCreateEventTopicRoute();
   const createDestinationRoute = useCreateTopicDestinationRoute();
   const removeRoutes = useMutation({
     mutationFn: (edges: RouteEdge[]) =>
       Promise.all(
-        edges.map((e) =>
-          e.data?.route === "event-topic"
-            ? deleteEventTopicRoute(e.data.routeId)
-            : deleteTopicDestinationRoute(e.data?.routeId ?? ""),
-        ),
+        edges
+          .filter((e) => e.data?.route !== "read")
+          .map((e) =>
+            e.data?.route === "event-topic"
+              ? deleteEventTopicRoute(e.data.routeId)
+              : deleteTopicDestinationRoute(e.data?.routeId ?? ""),
+          ),
       ),
     onSettled: () => client.invalidateQueries({ queryKey: ["routes"] }),
   });
@@ -83,8 +87,9 @@ export function RoutingPage({ onOpen }: { onOpen: (page: "topics" | "destination
       destinations: destinations.data ?? [],
       eventRoutes: eventRoutes.data ?? [],
       destinationRoutes: destinationRoutes.data ?? [],
+      integrations: integrations.data ?? [],
     }),
-    [topics.data, destinations.data, eventRoutes.data, destinationRoutes.data],
+    [topics.data, destinations.data, eventRoutes.data, destinationRoutes.data, integrations.data],
   );
 
   // React Flow keeps measurements and selection on the node/edge objects: merge those into

@@ -6,6 +6,7 @@ import type {
   Destination,
   EventTopicRoute,
   EventType,
+  Integration,
   Topic,
   TopicDestinationRoute,
 } from "../../api/types";
@@ -20,17 +21,21 @@ export type EventNodeData = { kind: "event"; eventType: EventType; routed: boole
 export type TopicNodeData = { kind: "topic"; topic: Topic };
 export type DestinationNodeData = { kind: "destination"; destination: Destination };
 export type LabelNodeData = { kind: "label"; text: string; hint: string };
+/** An integration: its read objects' results go straight to their destinations. */
+export type IntegrationNodeData = { kind: "integration"; integration: Integration };
 
 export type EventNode = Node<EventNodeData, "event">;
 export type TopicNode = Node<TopicNodeData, "topic">;
 export type DestinationNode = Node<DestinationNodeData, "destination">;
 export type LabelNode = Node<LabelNodeData, "label">;
-export type GraphNode = EventNode | TopicNode | DestinationNode | LabelNode;
+export type IntegrationNode = Node<IntegrationNodeData, "integration">;
+export type GraphNode = EventNode | TopicNode | DestinationNode | LabelNode | IntegrationNode;
 
 export const nodeId = {
   event: (t: string) => `event:${t}`,
   topic: (id: string) => `topic:${id}`,
   destination: (id: string) => `destination:${id}`,
+  integration: (id: string) => `integration:${id}`,
 };
 
 /** What a node ID names: `{kind, key}` (an event type, a topic ID or a destination ID). */
@@ -44,6 +49,8 @@ export interface GraphData {
   destinations: Destination[];
   eventRoutes: EventTopicRoute[];
   destinationRoutes: TopicDestinationRoute[];
+  /** Deployed integrations (their read objects' destinations are routes too). */
+  integrations: Integration[];
 }
 
 const fixed = { draggable: false, deletable: false } as const;
@@ -79,6 +86,24 @@ export function buildNodes(data: GraphData): GraphNode[] {
       data: { kind: "topic", topic },
       ...fixed,
     })),
+    // Under the topics: integrations, whose read results skip topics.
+    ...(data.integrations.length > 0
+      ? [
+          label(
+            "label:integrations",
+            COLUMN_X.topic,
+            "Integrations",
+            "read results go where amp.yaml says",
+          ),
+        ].map((l) => ({ ...l, position: { x: COLUMN_X.topic, y: integrationsTop(data) - 48 } }))
+      : []),
+    ...[...data.integrations].sort(byName).map((integration, i): IntegrationNode => ({
+      id: nodeId.integration(integration.id),
+      type: "integration",
+      position: { x: COLUMN_X.topic, y: integrationsTop(data) + i * ROW_HEIGHT },
+      data: { kind: "integration", integration },
+      ...fixed,
+    })),
     ...[...data.destinations].sort(byName).map((destination, i): DestinationNode => ({
       id: nodeId.destination(destination.id),
       type: "destination",
@@ -89,7 +114,15 @@ export function buildNodes(data: GraphData): GraphNode[] {
   ];
 }
 
-export type RouteEdgeData = { route: "event-topic" | "topic-destination"; routeId: string };
+/** Where the integrations start: below the topics, with room for their label. */
+function integrationsTop(data: GraphData): number {
+  return TOP + (data.topics.length + 1) * ROW_HEIGHT + 24;
+}
+
+export type RouteEdgeData = {
+  route: "event-topic" | "topic-destination" | "read";
+  routeId: string;
+};
 export type RouteEdge = Edge<RouteEdgeData>;
 
 export function buildEdges(data: GraphData): RouteEdge[] {
@@ -118,6 +151,21 @@ export function buildEdges(data: GraphData): RouteEdge[] {
           ariaLabel: `Route topic to destination ${destinations.get(r.destinationId)?.name ?? ""}`,
         };
       }),
+    // A read object's results: set by the manifest, so not deletable here.
+    ...data.integrations.flatMap((integration) =>
+      (integration.readObjects ?? [])
+        .filter((o) => o.destinationId && destinations.has(o.destinationId))
+        .map((o): RouteEdge => ({
+          id: `read:${integration.id}:${o.objectName}`,
+          source: nodeId.integration(integration.id),
+          target: nodeId.destination(o.destinationId!),
+          data: { route: "read", routeId: `${integration.id}:${o.objectName}` },
+          label: o.objectName,
+          className: "edge-read",
+          deletable: false,
+          ariaLabel: `${integration.name} reads ${o.objectName} into ${destinations.get(o.destinationId!)?.name ?? ""}`,
+        })),
+    ),
   ];
 }
 
@@ -138,6 +186,11 @@ export function connectProblem(source: string, target: string, data: GraphData):
       ? `${nodeName(source, data)} already feeds ${nodeName(target, data)}`
       : null;
   }
+  if (s.kind === "integration") {
+    return "an integration's read results go where its amp.yaml says: change the destination there and deploy";
+  }
+  if (t.kind === "integration")
+    return "integrations are not fed by routes; they read from their source";
   if (s.kind === "event" && t.kind === "destination") {
     return "an event type goes into a topic first; the topic then feeds destinations";
   }
@@ -156,5 +209,6 @@ export function nodeName(id: string, data: GraphData): string {
   const { kind, key } = parseNodeId(id);
   if (kind === "topic") return data.topics.find((t) => t.id === key)?.name ?? key;
   if (kind === "destination") return data.destinations.find((d) => d.id === key)?.name ?? key;
+  if (kind === "integration") return data.integrations.find((i) => i.id === key)?.name ?? key;
   return key;
 }

@@ -8,8 +8,11 @@ import type { GraphNode, RouteEdge } from "./graph";
 const COLUMNS = ["event", "topic", "destination"] as const;
 
 function columnsOf(nodes: GraphNode[]): GraphNode[][] {
+  // Integrations sit under the topics, in the same column.
+  const inColumn = (n: GraphNode, kind: (typeof COLUMNS)[number]) =>
+    n.type === kind || (kind === "topic" && n.type === "integration");
   return COLUMNS.map((kind) =>
-    nodes.filter((n) => n.type === kind).sort((a, b) => a.position.y - b.position.y),
+    nodes.filter((n) => inColumn(n, kind)).sort((a, b) => a.position.y - b.position.y),
   );
 }
 

@@ -4,7 +4,7 @@ import { memo } from "react";
 import { DestinationAlertActions } from "../../components/DestinationAlertActions";
 import { DestinationStatePill, displayedState } from "../../components/DestinationState";
 import { targetOf } from "../destinations/target";
-import type { DestinationNode, EventNode, LabelNode, TopicNode } from "./graph";
+import type { DestinationNode, EventNode, IntegrationNode, LabelNode, TopicNode } from "./graph";
 
 /**
  * The target handle, stretched over the whole node: a route dropped anywhere on the node is
@@ -66,6 +66,27 @@ const DestinationNodeView = memo(function DestinationNodeView({
   );
 });
 
+const IntegrationNodeView = memo(function IntegrationNodeView({
+  data,
+}: NodeProps<IntegrationNode>) {
+  const i = data.integration;
+  const objects = (i.readObjects ?? []).map((o) => o.objectName).join(", ");
+  return (
+    <div className="flow-node flow-integration">
+      <div className="flow-row">
+        <span className="flow-kind" aria-hidden="true">
+          ⇊
+        </span>
+        <span className="flow-title">{i.name}</span>
+      </div>
+      <div className="flow-sub" title={objects}>
+        {i.provider} · reads {objects}
+      </div>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+
 const LabelNodeView = memo(function LabelNodeView({ data }: NodeProps<LabelNode>) {
   return (
     <div className="flow-label">
@@ -80,4 +101,5 @@ export const nodeTypes: NodeTypes = {
   topic: TopicNodeView,
   destination: DestinationNodeView,
   label: LabelNodeView,
+  integration: IntegrationNodeView,
 };
