@@ -9,7 +9,7 @@ use super::extract::QueryParams;
 use super::{projects, AppState};
 use crate::dispatch::policy::retry_plan;
 use crate::error::{ApiError, ApiResult};
-use crate::model::message::{Attempt, Message, MessageDetail, MessagePage, MessageStatus};
+use crate::model::message::{Attempt, Message, MessageDetail, MessageKind, MessagePage, MessageStatus};
 use crate::model::route::parse_event_type;
 use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::messages::{self, MessageFilter, MessageRow};
@@ -84,8 +84,15 @@ pub async fn list_messages(
         ),
         None => None,
     };
+    // A notification type, or `read` for read results.
     let event_type = match query.string("eventType") {
-        Some(raw) => Some(parse_event_type(raw).map_err(|why| query_issue("eventType", raw, why))?),
+        Some(raw) => Some(match MessageKind::parse(raw) {
+            Some(kind) => kind,
+            None => {
+                let why = parse_event_type(raw).err().unwrap_or_default();
+                return Err(query_issue("eventType", raw, format!("{why}, or read")));
+            }
+        }),
         None => None,
     };
     let status = match query.string("status") {

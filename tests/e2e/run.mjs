@@ -1009,6 +1009,121 @@ async function run() {
     },
   );
 
+  await step(
+    "Integrations: an amp.yaml error is marked at its line as you type; fixed, it deploys",
+    async () => {
+      await nav("Integrations");
+      const manifest = (schedule) => `specVersion: 1.0.0
+integrations:
+  - name: readE2e
+    provider: salesforce
+    read:
+      objects:
+        - objectName: contact
+          destination: ${names.destination}
+          schedule: "${schedule}"
+          backfill:
+            defaultPeriod:
+              fullHistory: true
+          requiredFields:
+            - fieldName: id
+            - fieldName: email
+            - mapToName: pronoun
+              mapToDisplayName: Pronoun
+              default: pronoun__c
+          optionalFields:
+            - fieldName: phone
+`;
+      await main().getByRole("textbox", { name: "amp.yaml" }).click();
+      await page.keyboard.press("Control+a");
+      await page.keyboard.insertText(manifest("* * * * *"));
+      // The node's check, debounced: the schedule's issue at line 9, column 21, marked there.
+      const issue = main()
+        .locator(".issue-list li")
+        .filter({ hasText: "line 9, column 21" })
+        .filter({ hasText: "minute field" });
+      await issue.waitFor();
+      await main().locator(".cm-lintRange-error").first().waitFor();
+      expect(
+        await main().getByRole("button", { name: "Deploy" }).isDisabled(),
+        "deploy is offered with an error in the manifest",
+      );
+      await issue.getByRole("button").click();
+      await eventually("the schedule selected in the focused editor", () =>
+        page.evaluate(
+          () =>
+            document.activeElement?.classList.contains("cm-content") &&
+            document.getSelection()?.toString() === '"*',
+        ),
+      );
+      await shot("integrations-issue");
+      await page.keyboard.press("Control+a");
+      await page.keyboard.insertText(manifest("*/30 * * * *"));
+      // A full-history backfill is allowed, with a warning.
+      await main().getByText("0 errors, 1 warning").waitFor();
+      await main()
+        .locator(".issue-list li")
+        .filter({ hasText: "line 12, column 28: a full-history backfill" })
+        .waitFor();
+      await main().getByRole("button", { name: "Deploy" }).click();
+      await main()
+        .getByRole("status")
+        .filter({ hasText: "Deployed readE2e (1 objects)." })
+        .waitFor();
+      const deployed = main().getByRole("article", { name: "readE2e" });
+      await deployed.getByRole("cell", { name: names.destination }).waitFor();
+      await deployed.getByRole("cell", { name: "*/30 * * * *" }).waitFor();
+      await shot("integrations-deployed");
+    },
+  );
+
+  await step(
+    "Installations: install with the field picker; the backfill is delivered and shows in Live",
+    async () => {
+      await nav("Installations");
+      const form = main().getByRole("form", { name: "New installation" });
+      await form.getByLabel("Group reference").fill("acme");
+      await form.getByLabel("Group name").fill("Acme Corp");
+      await form.getByLabel("Sample records to add first").fill("25");
+      // Required fields are fixed; the optional one is a choice; the mapping starts at its default.
+      expect(
+        await form.getByLabel("email (required)").isDisabled(),
+        "a required field can be unticked",
+      );
+      await form.getByLabel("phone").check();
+      expect(
+        (await form.getByLabel("Map Pronoun (required) to").inputValue()) === "pronoun__c",
+        "the mapping does not start at its default",
+      );
+      await form.getByRole("button", { name: "Install" }).click();
+      await main()
+        .getByRole("status")
+        .filter({ hasText: "Installed readE2e for acme with 25 sample records" })
+        .waitFor({ timeout: 15_000 });
+      const card = main().getByRole("article", { name: "Installation for acme" });
+      await card.getByText("done: 25 records").waitFor({ timeout: 15_000 });
+      await shot("installations-backfilled");
+      const reads = await ctx.api("GET", "/v1/projects/default/messages?eventType=read");
+      const ids = reads.items.map((m) => m.id);
+      expect(ids.length >= 1, "no read-result message");
+      await nav("Live");
+      for (const id of ids) {
+        await page
+          .locator(`[data-message-id="${id}"][data-status="delivered"]`)
+          .waitFor({ timeout: 15_000 });
+      }
+      const message = receiver.state.received.find((r) => r.body.includes('"action":"read"'));
+      expect(message, "the receiver got no read-result message");
+      const body = JSON.parse(message.body);
+      expect(body.resultInfo.numRecords === 25, `numRecords ${body.resultInfo.numRecords}`);
+      expect(
+        body.result[0].fields.phone !== undefined && body.result[0].fields.email !== undefined,
+        "the picked fields are not in the message",
+      );
+      await shot("live-read-results");
+    },
+  );
+
   const pages = [
     "Overview",
     "Destinations",
@@ -1017,6 +1132,8 @@ async function run() {
     "Live",
     "Alerts",
     "Publish",
+    "Integrations",
+    "Installations",
     "Inspector",
     "Inbox",
   ];

@@ -94,7 +94,7 @@ export function IntegrationsPage() {
       </PageHeader>
       <form
         className="panel manifest-form"
-        aria-label="amp.yaml"
+        aria-label="Manifest"
         onSubmit={(e) => {
           e.preventDefault();
           setDeployed(null);
