@@ -604,3 +604,68 @@ async fn on_request_objects_deliver_the_pages_asked_for() {
     .await
     .expect_problem(404, &["groupRef"]);
 }
+
+/// A triggered read whose destination is gone ends in `read.triggered.error` saying why;
+/// an object the config marks `disabled` is not read at all.
+#[tokio::test]
+async fn a_triggered_read_that_cannot_deliver_says_so_and_disabled_objects_are_not_read() {
+    let mut s = setup().await;
+    let n = &s.node;
+    let mut body = install_body("g4");
+    body["config"]["content"]["read"]["objects"]["account"] =
+        json!({"objectName": "account", "disabled": true});
+    let r = n
+        .post(&n.p("/integrations/readSalesforce/installations"), body)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let objects: Vec<&str> = r.body["readObjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["objectName"].as_str().unwrap())
+        .collect();
+    assert_eq!(objects, ["contact"], "a disabled object gets no read state");
+    let _ = notification(&mut s.notifications, "read.backfill.done").await;
+
+    assert_eq!(
+        n.delete(&n.p("/destinations/contactWebhook")).await.status,
+        204
+    );
+    let r = n
+        .post(
+            &n.p("/integrations/readSalesforce/objects/contact"),
+            json!({"groupRef": "g4", "mode": "async"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let error = notification(&mut s.notifications, "read.triggered.error").await;
+    assert_eq!(error["data"]["objectName"], "contact");
+    assert!(
+        error["data"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("does not exist"),
+        "{error}"
+    );
+    let op = n
+        .get(&n.p(&format!(
+            "/operations/{}",
+            r.body["operationId"].as_str().unwrap()
+        )))
+        .await
+        .body;
+    assert_eq!(op["status"], "failure", "{op}");
+    // Triggering needs an installation of the group, and an object it reads.
+    n.post(
+        &n.p("/integrations/readSalesforce/objects/account"),
+        json!({"groupRef": "g4", "mode": "async"}),
+    )
+    .await
+    .expect_problem(404, &["objectName"]);
+    n.post(
+        &n.p("/integrations/readSalesforce/objects/contact"),
+        json!({"groupRef": "nobody", "mode": "sync"}),
+    )
+    .await
+    .expect_problem(400, &["mode"]);
+}

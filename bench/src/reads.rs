@@ -80,10 +80,17 @@ const MANIFEST: &str = "specVersion: 1.0.0\nintegrations:\n  - name: bench\n    
 
 /// The ceiling: `messages` bodies of `size` bytes posted straight to a counting receiver,
 /// `concurrency` at a time; records/s at `per_message` records a body.
-async fn ceiling(url: &str, messages: usize, size: usize, per_message: usize, concurrency: usize) -> anyhow::Result<f64> {
+async fn ceiling(
+    url: &str,
+    messages: usize,
+    size: usize,
+    per_message: usize,
+    concurrency: usize,
+) -> anyhow::Result<f64> {
     let client = switchboard::sinks::http::DeliveryClient::new(&[])?;
     let uri: axum::http::Uri = url.parse()?;
-    let mut body = format!("{{\"resultInfo\":{{\"type\":\"inline\",\"numRecords\":{per_message}}},\"pad\":\"");
+    let mut body =
+        format!("{{\"resultInfo\":{{\"type\":\"inline\",\"numRecords\":{per_message}}},\"pad\":\"");
     body.push_str(&"x".repeat(size.saturating_sub(body.len() + 2)));
     body.push_str("\"}");
     let body = Bytes::from(body);
@@ -100,8 +107,13 @@ async fn ceiling(url: &str, messages: usize, size: usize, per_message: usize, co
                 }
                 let mut headers = HeaderMap::new();
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                headers.insert("webhook-id", HeaderValue::from_str(&format!("ceiling_{i}"))?);
-                client.post(&uri, headers, body.clone(), Duration::from_secs(30)).await?;
+                headers.insert(
+                    "webhook-id",
+                    HeaderValue::from_str(&format!("ceiling_{i}"))?,
+                );
+                client
+                    .post(&uri, headers, body.clone(), Duration::from_secs(30))
+                    .await?;
             }
         });
     }
@@ -117,9 +129,14 @@ pub async fn run_reads(records: u64) -> anyhow::Result<bool> {
     let (url, counted) = start_counting(cancel.clone()).await?;
     println!("machine: {}; load before: {}", machine(), load());
     rig.api
-        .post("/destinations", json!({"name": "reads", "type": "webhook", "metadata": {"url": url}}))
+        .post(
+            "/destinations",
+            json!({"name": "reads", "type": "webhook", "metadata": {"url": url}}),
+        )
         .await?;
-    rig.api.put("/integrations:batch", json!({"sourceYaml": MANIFEST})).await?;
+    rig.api
+        .put("/integrations:batch", json!({"sourceYaml": MANIFEST}))
+        .await?;
     let generating = Instant::now();
     rig.api
         .post(
@@ -127,7 +144,10 @@ pub async fn run_reads(records: u64) -> anyhow::Result<bool> {
             json!({"count": records, "recordBytes": 1000}),
         )
         .await?;
-    eprintln!("generated {records} records in {:.1} s", generating.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {records} records in {:.1} s",
+        generating.elapsed().as_secs_f64()
+    );
     let rss_before = proc_status("VmRSS:");
 
     let started = Instant::now();
@@ -140,7 +160,10 @@ pub async fn run_reads(records: u64) -> anyhow::Result<bool> {
     let limit = Duration::from_secs(records / 2_000 + 120);
     while counted.records.load(Ordering::Relaxed) < records as usize {
         if started.elapsed() > limit {
-            anyhow::bail!("only {} of {records} records arrived", counted.records.load(Ordering::Relaxed));
+            anyhow::bail!(
+                "only {} of {records} records arrived",
+                counted.records.load(Ordering::Relaxed)
+            );
         }
         let _ = tokio::time::timeout(Duration::from_millis(100), counted.arrived.notified()).await;
     }
@@ -158,7 +181,11 @@ pub async fn run_reads(records: u64) -> anyhow::Result<bool> {
     drop(ceiling_counted);
 
     let mut table = Table::default();
-    table.row("records (≈1 KB each), messages (≤ 300 KB)", format!("{records}, {messages}"), "");
+    table.row(
+        "records (≈1 KB each), messages (≤ 300 KB)",
+        format!("{records}, {messages}"),
+        "",
+    );
     table.row(
         "backfill end to end (install → last record received)",
         format!("{rate:.0} records/s ({:.1} s)", elapsed.as_secs_f64()),
@@ -169,7 +196,11 @@ pub async fn run_reads(records: u64) -> anyhow::Result<bool> {
         format!("{ceiling_rate:.0} records/s"),
         "",
     );
-    table.row("backfill / ceiling", format!("{:.2}", rate / ceiling_rate), "");
+    table.row(
+        "backfill / ceiling",
+        format!("{:.2}", rate / ceiling_rate),
+        "",
+    );
     table.row("RSS before the backfill (VmRSS)", rss_before, "");
     let peak_mb = peak
         .trim_end_matches(" kB")

@@ -9,7 +9,9 @@ use super::extract::QueryParams;
 use super::{projects, AppState};
 use crate::dispatch::policy::retry_plan;
 use crate::error::{ApiError, ApiResult};
-use crate::model::message::{Attempt, Message, MessageDetail, MessageKind, MessagePage, MessageStatus};
+use crate::model::message::{
+    Attempt, Message, MessageDetail, MessageKind, MessagePage, MessageStatus,
+};
 use crate::model::route::parse_event_type;
 use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::messages::{self, MessageFilter, MessageRow};

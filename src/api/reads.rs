@@ -5,6 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{Map, Value};
 
@@ -70,7 +71,7 @@ pub async fn trigger_read(
     State(state): State<AppState>,
     Path((project, integration, object)): Path<(String, String, String)>,
     JsonObject(body): JsonObject,
-) -> ApiResult<(StatusCode, Json<Option<ReadResultAsync>>)> {
+) -> ApiResult<Response> {
     let project = projects::resolve(&state, &project).await?;
     let (integration, _) = resolve_integration(&state, &project, &integration).await?;
     if let Some(object) = object.strip_suffix(":deliverResults") {
@@ -90,7 +91,7 @@ pub async fn trigger_read(
         reads::add_page_credit(&mut tx, &installation.id, object, request.pages).await?;
         tx.commit().await?;
         state.reads.wake();
-        return Ok((StatusCode::NO_CONTENT, Json(None)));
+        return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let request = parse_read_request(&body).map_err(bad_request)?;
     let installation =
@@ -117,8 +118,9 @@ pub async fn trigger_read(
     state.reads.wake();
     Ok((
         StatusCode::CREATED,
-        Json(Some(ReadResultAsync { operation_id: id })),
-    ))
+        Json(ReadResultAsync { operation_id: id }),
+    )
+        .into_response())
 }
 
 fn no_installation(group_ref: &str) -> ApiError {

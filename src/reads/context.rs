@@ -21,7 +21,7 @@ pub struct ReadContext {
 
 impl ReadContext {
     /// Loads the context of `object_name` (its provider name) in an installation; None when
-    /// the installation, its integration or the object is gone.
+    /// the installation, its integration or the object is gone, or the config disables it.
     pub async fn load(
         store: &Store,
         installation_id: &str,
@@ -53,7 +53,7 @@ impl ReadContext {
             .unwrap_or_default()
             .objects
             .into_values()
-            .find(|o| o.object_name == object_name);
+            .find(|o| o.object_name == object_name && !o.disabled);
         Ok(match (spec, config) {
             (Some(spec), Some(config)) => Some(ReadContext {
                 installation,

@@ -135,7 +135,17 @@ impl Reads {
     ) -> anyhow::Result<()> {
         let store = &self.inner.store;
         let Some(ctx) = ReadContext::load(store, installation_id, object_name).await? else {
-            return Ok(());
+            // Not read any more (removed from the manifest or disabled): no next run.
+            let (installation_id, object_name) =
+                (installation_id.to_string(), object_name.to_string());
+            return self
+                .inner
+                .dispatcher
+                .commit_with_messages(move |tx, _| {
+                    read_progress::schedule_next(tx, &installation_id, &object_name, None, false)?;
+                    Ok(())
+                })
+                .await;
         };
         let to_seq = reads::max_seq(store, &ctx.source()).await?;
         let next = next_run(ctx.schedule(), now);
@@ -163,7 +173,22 @@ impl Reads {
         let store = &self.inner.store;
         let Some(ctx) = ReadContext::load(store, &op.installation_id, &op.object_name).await?
         else {
-            return Ok(Step::Waiting); // its installation is going; the rows go with it
+            // The object was removed or disabled meanwhile (a deleted installation takes
+            // its operations with it): the read ends here.
+            let (id, now) = (op.id.clone(), self.inner.dispatcher.clock().now_ms());
+            let result = format!(
+                "[{}] the installation no longer reads this object",
+                op.object_name
+            );
+            self.inner
+                .dispatcher
+                .commit_with_messages(move |tx, _| {
+                    Ok(read_progress::finish_operation(
+                        tx, &id, "failure", &result, now,
+                    )?)
+                })
+                .await?;
+            return Ok(Step::Finished);
         };
         let read_type = ReadType::parse(&op.read_type).unwrap_or(ReadType::Triggered);
         let page_size = ctx.spec.page_size();
