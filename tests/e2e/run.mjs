@@ -1121,6 +1121,19 @@ integrations:
         "the picked fields are not in the message",
       );
       await shot("live-read-results");
+      // Edit what it reads: phone off again, saved as an update of that object.
+      await nav("Installations");
+      await card.getByRole("button", { name: "Edit" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByLabel("phone").uncheck();
+      await dialog.getByRole("button", { name: "Save" }).click();
+      await card.getByRole("status").filter({ hasText: "Saved: contact for acme." }).waitFor();
+      const [installed] = await ctx.api("GET", "/v1/projects/default/installations?groupRef=acme");
+      const fields = installed.config.content.read.objects.contact.selectedFields;
+      expect(
+        !fields.phone && fields.email,
+        `selected fields after the edit: ${JSON.stringify(fields)}`,
+      );
     },
   );
 

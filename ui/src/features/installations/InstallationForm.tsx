@@ -7,6 +7,7 @@ import { createInstallation, generateRecords } from "../../api/endpoints";
 import type { Integration } from "../../api/types";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Field, TextField } from "../../components/Field";
+import { ObjectPicker } from "./ObjectPicker";
 import { useReadsMutation } from "../../hooks/queries";
 import { fieldIssues } from "../../lib/problem";
 import {
@@ -16,8 +17,6 @@ import {
   type ObjectChoices,
   type ObjectPick,
 } from "./manifestFields";
-
-const OTHER = "__other__";
 
 interface Props {
   integrations: Integration[];
@@ -107,70 +106,14 @@ export function InstallationForm({ integrations, onCreated }: Props) {
           onChange={setSamples}
         />
       </div>
-      {objects.map((o) => {
-        const pick = pickOf(o);
-        return (
-          <fieldset key={o.objectName} className="object-picker">
-            <legend>
-              <label>
-                <input
-                  type="checkbox"
-                  checked={pick.read}
-                  onChange={(e) => setPick(o, { read: e.target.checked })}
-                />{" "}
-                Read <strong>{o.objectName}</strong> into {o.destination}
-              </label>
-            </legend>
-            {pick.read && (
-              <>
-                <div className="checkbox-grid" role="group" aria-label={`${o.objectName} fields`}>
-                  {o.fields.map((f) => (
-                    <label key={f.name} className={f.required ? "muted" : undefined}>
-                      <input
-                        type="checkbox"
-                        checked={f.required || !!pick.optional[f.name]}
-                        disabled={f.required}
-                        onChange={(e) =>
-                          setPick(o, { optional: { ...pick.optional, [f.name]: e.target.checked } })
-                        }
-                      />{" "}
-                      {f.name}
-                      {f.required ? " (required)" : ""}
-                    </label>
-                  ))}
-                  {o.anyField && (
-                    <label>
-                      <input
-                        type="checkbox"
-                        checked={pick.allFields}
-                        onChange={(e) => setPick(o, { allFields: e.target.checked })}
-                      />{" "}
-                      every other field too
-                    </label>
-                  )}
-                </div>
-                {o.mappings.map((m) => (
-                  <MappingSelect
-                    key={m.mapToName}
-                    label={`${m.label}${m.required ? " (required)" : ""}`}
-                    hint={m.prompt}
-                    options={[
-                      ...new Set([
-                        ...o.fields.map((f) => f.name),
-                        ...(m.defaultField ? [m.defaultField] : []),
-                      ]),
-                    ]}
-                    value={pick.mappings[m.mapToName] ?? ""}
-                    onChange={(field) =>
-                      setPick(o, { mappings: { ...pick.mappings, [m.mapToName]: field } })
-                    }
-                  />
-                ))}
-              </>
-            )}
-          </fieldset>
-        );
-      })}
+      {objects.map((o) => (
+        <ObjectPicker
+          key={o.objectName}
+          object={o}
+          pick={pickOf(o)}
+          onChange={(c) => setPick(o, c)}
+        />
+      ))}
       <div className="button-row">
         <button
           type="submit"
@@ -189,40 +132,5 @@ export function InstallationForm({ integrations, onCreated }: Props) {
         !issues.byField.groupRef && <ErrorNote error={create.error} prefix="Not installed" />
       )}
     </form>
-  );
-}
-
-/** A mapping's provider field: one of the object's fields, or one typed in. */
-function MappingSelect(props: {
-  label: string;
-  hint?: string;
-  options: string[];
-  value: string;
-  onChange: (field: string) => void;
-}) {
-  const { label, hint, options, value, onChange } = props;
-  const [typing, setTyping] = useState(value !== "" && !options.includes(value));
-  return (
-    <div className="form-row">
-      <Field label={`Map ${label} to`} hint={hint}>
-        <select
-          value={typing ? OTHER : value}
-          onChange={(e) => {
-            const other = e.target.value === OTHER;
-            setTyping(other);
-            onChange(other ? "" : e.target.value);
-          }}
-        >
-          <option value="">choose a field…</option>
-          {options.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
-          <option value={OTHER}>another field…</option>
-        </select>
-      </Field>
-      {typing && <TextField label={`Field for ${label}`} value={value} onChange={onChange} />}
-    </div>
   );
 }

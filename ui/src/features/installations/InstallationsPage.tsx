@@ -15,7 +15,9 @@ import { ErrorNote } from "../../components/ErrorNote";
 import { PageHeader } from "../../components/PageHeader";
 import { useInstallations, useIntegrations, useReadsMutation } from "../../hooks/queries";
 import { formatTime } from "../../lib/format";
+import { EditObjectDialog } from "./EditObjectDialog";
 import { InstallationForm } from "./InstallationForm";
+import { readObjectChoices, type ObjectChoices } from "./manifestFields";
 
 export function InstallationsPage() {
   const integrations = useIntegrations();
@@ -85,6 +87,8 @@ function InstallationCard(props: {
 }) {
   const { installation: inst, integration, onDelete } = props;
   const [said, setSaid] = useState<string | null>(null);
+  const [editing, setEditing] = useState<ObjectChoices | null>(null);
+  const choices = readObjectChoices(integration?.latestRevision.content);
   const act = useReadsMutation((run: () => Promise<unknown>) => run());
   const integrationId = inst.integrationId;
   const group = inst.group.groupRef;
@@ -149,6 +153,17 @@ function InstallationCard(props: {
                   <RecentReads state={o} />
                 </td>
                 <td className="actions">
+                  {choices.some((c) => c.objectName === o.objectName) && (
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() =>
+                        setEditing(choices.find((c) => c.objectName === o.objectName) ?? null)
+                      }
+                    >
+                      Edit
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="button"
@@ -197,6 +212,14 @@ function InstallationCard(props: {
       <p className="success-note" role="status">
         {said}
       </p>
+      {editing && (
+        <EditObjectDialog
+          installation={inst}
+          object={editing}
+          onClose={() => setEditing(null)}
+          onSaved={setSaid}
+        />
+      )}
     </article>
   );
 }

@@ -106,3 +106,26 @@ export function configContent(objects: ObjectChoices[], picks: Record<string, Ob
   }
   return { read: { objects: read } };
 }
+
+/** The picks an installed object's config amounts to (for editing it). */
+export function pickFromConfig(o: ObjectChoices, config: unknown): ObjectPick {
+  const c = asRecord(config);
+  const selected = asRecord(c.selectedFields);
+  const mappings = asRecord(c.selectedFieldMappings);
+  return {
+    read: true,
+    optional: Object.fromEntries(
+      o.fields.filter((f) => !f.required && selected[f.name] === true).map((f) => [f.name, true]),
+    ),
+    allFields: c.selectedFieldsAuto === "all",
+    mappings: Object.fromEntries(
+      Object.entries(mappings).filter((e): e is [string, string] => typeof e[1] === "string"),
+    ),
+  };
+}
+
+/** One object's config for a pick (`config.content.read.objects.<o>`). */
+export function objectConfig(o: ObjectChoices, pick: ObjectPick): unknown {
+  const content = configContent([o], { [o.objectName]: { ...pick, read: true } });
+  return content.read.objects[o.objectName];
+}
