@@ -33,6 +33,18 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Invalid fields as a 400 rather than a 422: the read API answers them so (Ampersand's
+    /// `InputValidationProblem` under 400).
+    pub fn as_bad_request(self) -> Self {
+        match self {
+            ApiError::Invalid { issues } => ApiError::Malformed {
+                detail: "invalid input".into(),
+                issues,
+            },
+            other => other,
+        }
+    }
+
     pub fn invalid(issue: Issue) -> Self {
         ApiError::Invalid {
             issues: vec![issue],

@@ -54,25 +54,26 @@ struct PublishedMessage {
 
 impl Api {
     pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        let resp = self
-            .http
-            .post(format!("{}/v1/projects/default{path}", self.base))
-            .header("X-Api-Key", &self.key)
-            .json(&body)
-            .send()
-            .await?;
-        let status = resp.status();
-        let text = resp.text().await?;
-        if !status.is_success() {
-            bail!("POST {path}: {status}: {text}");
-        }
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+        self.send(reqwest::Method::POST, path, body).await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    /// `method` on `/v1/projects/default{path}` with a JSON body; the answer's JSON.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> anyhow::Result<Value> {
         let resp = self
             .http
-            .put(format!("{}/v1/projects/default{path}", self.base))
+            .request(
+                method.clone(),
+                format!("{}/v1/projects/default{path}", self.base),
+            )
             .header("X-Api-Key", &self.key)
             .json(&body)
             .send()
@@ -80,7 +81,7 @@ impl Api {
         let status = resp.status();
         let text = resp.text().await?;
         if !status.is_success() {
-            bail!("PUT {path}: {status}: {text}");
+            bail!("{method} {path}: {status}: {text}");
         }
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }

@@ -661,7 +661,7 @@ pub async fn pause_or_unpause(
             detail: format!("the request body is not JSON: {e}"),
             issues: vec![],
         })?;
-        parse_pause(crate::model::input::body_object(&value)?).map_err(bad_request)?
+        parse_pause(crate::model::input::body_object(&value)?).map_err(ApiError::as_bad_request)?
     };
     let known: Vec<String> = reads::read_objects(&state.store, &row.id)
         .await?
@@ -700,17 +700,6 @@ pub async fn pause_or_unpause(
     tx.commit().await?;
     state.reads.wake();
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The read API answers invalid fields with 400 (Ampersand's `InputValidationProblem`).
-fn bad_request(e: ApiError) -> ApiError {
-    match e {
-        ApiError::Invalid { issues } => ApiError::Malformed {
-            detail: "invalid input".into(),
-            issues,
-        },
-        other => other,
-    }
 }
 
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/integrations/{integrationId}/installations/{installationId}/operations", tag = "Read",

@@ -75,7 +75,7 @@ pub async fn trigger_read(
     let project = projects::resolve(&state, &project).await?;
     let (integration, _) = resolve_integration(&state, &project, &integration).await?;
     if let Some(object) = object.strip_suffix(":deliverResults") {
-        let request = parse_deliver_results(&body).map_err(bad_request)?;
+        let request = parse_deliver_results(&body).map_err(ApiError::as_bad_request)?;
         let installation =
             reads::installation_for_group(&state.store, &integration.id, &request.group_ref)
                 .await?
@@ -93,7 +93,7 @@ pub async fn trigger_read(
         state.reads.wake();
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let request = parse_read_request(&body).map_err(bad_request)?;
+    let request = parse_read_request(&body).map_err(ApiError::as_bad_request)?;
     let installation =
         reads::installation_for_group(&state.store, &integration.id, &request.group_ref)
             .await?
@@ -131,16 +131,6 @@ fn no_installation(group_ref: &str) -> ApiError {
             Some(&Value::String(group_ref.to_string())),
             "has no installation of this integration",
         )],
-    }
-}
-
-fn bad_request(e: ApiError) -> ApiError {
-    match e {
-        ApiError::Invalid { issues } => ApiError::Malformed {
-            detail: "invalid input".into(),
-            issues,
-        },
-        other => other,
     }
 }
 

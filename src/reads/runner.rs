@@ -378,41 +378,28 @@ impl Chunk {
         read_progress::finish_operation(tx, &op.id, "success", &result, self.now)?;
         self.fields
             .insert("objectName".into(), json!(op.object_name));
-        let next = next_run(&self.schedule, self.now);
-        match self.read_type {
+        if self.read_type != ReadType::Triggered {
+            // A success clears the failures counted so far.
+            let next = next_run(&self.schedule, self.now);
+            read_progress::schedule_next(tx, &op.installation_id, &op.object_name, next, false)?;
+        }
+        let announce = match self.read_type {
             ReadType::Backfill => {
                 read_progress::set_backfill(tx, &op.installation_id, &op.object_name, "done")?;
-                read_progress::schedule_next(
-                    tx,
-                    &op.installation_id,
-                    &op.object_name,
-                    next,
-                    false,
-                )?;
-                enqueue.notify(
-                    tx,
-                    &op.project_id,
-                    &json!({"notificationType": "read.backfill.done", "data": self.fields}),
-                )?;
+                Some("read.backfill.done")
             }
-            ReadType::Scheduled => {
-                // A success clears the failures counted so far.
-                read_progress::schedule_next(
-                    tx,
-                    &op.installation_id,
-                    &op.object_name,
-                    next,
-                    false,
-                )?;
-            }
+            ReadType::Scheduled => None,
             ReadType::Triggered => {
                 window(&mut self.fields, op);
-                enqueue.notify(
-                    tx,
-                    &op.project_id,
-                    &json!({"notificationType": "read.triggered.done", "data": self.fields}),
-                )?;
+                Some("read.triggered.done")
             }
+        };
+        if let Some(kind) = announce {
+            enqueue.notify(
+                tx,
+                &op.project_id,
+                &json!({"notificationType": kind, "data": self.fields}),
+            )?;
         }
         Ok(())
     }
