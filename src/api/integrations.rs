@@ -377,7 +377,8 @@ pub async fn delete_integration(
     for installation in
         reads::list_installations(&state.store, &project.id, Some(&row.id), None).await?
     {
-        super::installations::remove(&state, &row, &installation).await?;
+        crate::reads::lifecycle::delete_installation(&state.dispatcher, &row, &installation)
+            .await?;
     }
     let mut tx = state.store.begin_write().await?;
     reads::delete_integration(&mut tx, &row.id).await?;

@@ -17,8 +17,10 @@ pub mod keys;
 pub mod lookups;
 pub mod messages;
 pub mod notifications;
+pub mod operations;
 mod problem_response;
 pub mod projects;
+pub mod read_views;
 pub mod reads;
 pub mod routes;
 #[cfg(test)]
@@ -224,11 +226,11 @@ fn protected_routes() -> OpenApiRouter<AppState> {
             installations::get_installation,
             installations::update_installation,
             installations::delete_installation,
-            installations::pause_or_unpause
+            operations::pause_or_unpause
         ))
-        .routes(routes!(installations::list_operations))
-        .routes(routes!(installations::get_operation))
-        .routes(routes!(installations::backfill_progress))
+        .routes(routes!(operations::list_operations))
+        .routes(routes!(operations::get_operation))
+        .routes(routes!(operations::backfill_progress))
         .routes(routes!(reads::trigger_read))
         .routes(routes!(reads::add_records))
         .routes(routes!(reads::generate_records))

@@ -174,13 +174,9 @@ pub enum BackfillWindow {
     FullHistory,
 }
 
-impl ReadObjectSpec {
-    pub fn backfill_window(&self) -> BackfillWindow {
-        let period = self
-            .backfill
-            .as_ref()
-            .and_then(|b| b.default_period.as_ref());
-        match period {
+impl BackfillSpec {
+    pub fn window(&self) -> BackfillWindow {
+        match &self.default_period {
             Some(DefaultPeriod {
                 full_history: Some(true),
                 ..
@@ -191,6 +187,14 @@ impl ReadObjectSpec {
             }) => BackfillWindow::Days(*d),
             _ => BackfillWindow::None,
         }
+    }
+}
+
+impl ReadObjectSpec {
+    pub fn backfill_window(&self) -> BackfillWindow {
+        self.backfill
+            .as_ref()
+            .map_or(BackfillWindow::None, BackfillSpec::window)
     }
 
     /// `Some(pageSize)` for an `onRequest` object.

@@ -7,6 +7,7 @@
 pub mod config_check;
 pub mod context;
 pub mod generate;
+pub mod lifecycle;
 pub mod manifest;
 pub mod pack;
 pub mod runner;
