@@ -21,6 +21,13 @@ pub enum BlobDenied {
     BadSignature,
 }
 
+/// The blob ID a download URL of ours names (`…/v1/blobs/{id}?…`).
+pub fn blob_id(url: &str) -> Option<String> {
+    let path = url.split('?').next()?;
+    let id = path.rsplit_once("/v1/blobs/")?.1;
+    (!id.is_empty() && !id.contains('/')).then(|| id.to_string())
+}
+
 /// A signed download URL and how long its content must be kept (Unix ms).
 pub struct BlobLink {
     pub url: String,
@@ -90,6 +97,16 @@ impl Blobs {
             return Err(BlobDenied::Expired);
         }
         Ok(())
+    }
+
+    /// A fresh signed URL for a stored blob, kept at least as long as the URL lives; None
+    /// when the blob is gone.
+    pub async fn relink(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let link = self.link(id);
+        let mut tx = self.store.begin_write().await?;
+        let kept = store::blobs::extend(&mut tx, id, link.keep_until).await?;
+        tx.commit().await?;
+        Ok(kept.then_some(link.url))
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<String>, StoreError> {

@@ -669,3 +669,49 @@ async fn a_triggered_read_that_cannot_deliver_says_so_and_disabled_objects_are_n
     .await
     .expect_problem(400, &["mode"]);
 }
+
+/// A record sent by URL keeps a working link however late its delivery succeeds: each
+/// attempt links the stored record afresh (the first link, 20 minutes on, has expired).
+#[tokio::test]
+async fn a_retried_url_message_carries_a_fresh_link() {
+    let mut s = setup().await;
+    let n = &s.node;
+    s.contacts.script([support::receiver::Reply::status(500)]);
+    let mut big = contact(
+        1,
+        &switchboard::time::to_rfc3339(n.node.state().config.clock.now_ms()),
+    );
+    big["notes"] = json!("n".repeat(400_000));
+    add_records(n, "g5", &[big]).await;
+    install(n, "g5").await;
+    let first = s.contacts.next(WAIT).await.json();
+    let first_url = first["resultInfo"]["downloadUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Once the failure is recorded (its retry due on the node's clock), 20 minutes pass.
+    let listed = n.get(&n.p("/messages?eventType=read")).await.body;
+    let id = listed["items"][0]["id"].as_str().unwrap().to_string();
+    n.wait_message(&id, WAIT, |m| m["status"] == "retrying")
+        .await;
+    n.advance(Duration::from_secs(20 * 60));
+    let second = s.contacts.next(WAIT).await.json();
+    assert_eq!(second["operationId"], first["operationId"]);
+    let second_url = second["resultInfo"]["downloadUrl"].as_str().unwrap();
+    assert_ne!(second_url, first_url);
+    assert!(
+        !reqwest::get(&first_url)
+            .await
+            .unwrap()
+            .status()
+            .is_success(),
+        "the first link has expired"
+    );
+    let result: Value = reqwest::get(second_url)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(result[0]["raw"]["id"], "c1");
+}

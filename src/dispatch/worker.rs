@@ -320,6 +320,38 @@ async fn hand_back(dispatcher: &Dispatcher, claimed: &[ClaimedRow]) {
     }
 }
 
+/// Replaces a read result's `resultInfo.downloadUrl` with a fresh link to the same blob, so
+/// a retry long after the read still carries a working URL.
+async fn relink_download(dispatcher: &Dispatcher, o: &mut Outgoing) {
+    if !o.payload.contains("\"downloadUrl\"") {
+        return;
+    }
+    let Ok(mut message) = serde_json::from_str::<serde_json::Value>(&o.payload) else {
+        return;
+    };
+    let Some(url) = message
+        .pointer("/resultInfo/downloadUrl")
+        .and_then(|u| u.as_str())
+    else {
+        return;
+    };
+    let Some(id) = crate::blobs::blob_id(url) else {
+        return;
+    };
+    match dispatcher.inner.blobs.relink(&id).await {
+        Ok(Some(fresh)) => {
+            message["resultInfo"]["downloadUrl"] = serde_json::Value::String(fresh);
+            o.payload = Arc::from(message.to_string());
+        }
+        Ok(None) => {
+            tracing::error!(message = %o.message_id, blob = %id, "a read result's download is gone; sending its old link")
+        }
+        Err(e) => {
+            tracing::error!(message = %o.message_id, error = %e, "could not renew a download link; sending the old one")
+        }
+    }
+}
+
 /// Applies the payload size rule: parts of a payload over the destination type's limit
 /// move to signed download URLs, issued fresh for each attempt.
 async fn fit_payloads(
@@ -334,8 +366,10 @@ async fn fit_payloads(
         DestinationType::Log => return,
     };
     for (c, o) in claimed.iter().zip(outgoing.iter_mut()) {
-        // Read results are packed to fit when they are built (`reads::pack`).
+        // Read results are packed to fit when they are built (`reads::pack`); a record sent
+        // by URL gets a fresh link for each attempt.
         if o.kind == MessageKind::ReadResult {
+            relink_download(dispatcher, o).await;
             continue;
         }
         // Too large even without its configs: the sink refuses it, visibly.

@@ -28,6 +28,9 @@ use crate::time::{to_datetime, to_rfc3339};
 
 /// Records read per step of an operation.
 const CHUNK: i64 = 2000;
+/// How long a record too large to send inline is kept for its download link: longer than
+/// any retry schedule, since the message's link is issued afresh for every attempt.
+pub const READ_DOWNLOAD_KEEP_MS: i64 = 7 * 24 * 3600 * 1000;
 /// Failed scheduled runs in a row after which an object's reads are paused.
 pub const PAUSE_AFTER_FAILED_RUNS: i64 = 3;
 /// The longest the runner sleeps without looking at the schedule again.
@@ -253,7 +256,11 @@ impl Reads {
                         download: Some(Download {
                             id,
                             content: result,
-                            keep_until: link.keep_until,
+                            // The record lives only here: kept while the message may
+                            // still be delivered (each attempt links it afresh).
+                            keep_until: link.keep_until.max(
+                                self.inner.dispatcher.clock().now_ms() + READ_DOWNLOAD_KEEP_MS,
+                            ),
                         }),
                     }
                 }

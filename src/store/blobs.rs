@@ -37,3 +37,13 @@ pub async fn delete_expired(tx: &mut WriteTx, now: i64) -> Result<u64, StoreErro
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Keeps a blob at least until `expire`; false when it is gone.
+pub async fn extend(tx: &mut WriteTx, id: &str, expire: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE blobs SET expire_time = MAX(expire_time, ?) WHERE id = ?")
+        .bind(expire)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
