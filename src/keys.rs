@@ -31,12 +31,49 @@ pub async fn list(store: &Store) -> Result<Vec<ApiKey>, StoreError> {
         .collect())
 }
 
-/// Revokes the key with this ID or name; false when no live key matched.
-pub async fn revoke(store: &Store, id_or_name: &str) -> Result<bool, StoreError> {
+/// Who asks for a revocation, and so what it may not do.
+#[derive(Clone, Copy, Debug)]
+pub enum RevokedBy<'a> {
+    /// A request through the API, with the key it came with (None: a console session).
+    /// It may not revoke that key, nor the node's last active one: either would lock the
+    /// caller (or everyone) out until someone with the data directory made a new key.
+    Api(Option<&'a str>),
+    /// `switchboard keys revoke` on the data directory: its user can always make a new key.
+    Operator,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Revocation {
+    Revoked,
+    NotFound,
+    /// Refused: the key making the request.
+    OwnKey,
+    /// Refused: no active key would be left.
+    LastKey,
+}
+
+/// Revokes the live key(s) with this ID or name, unless `by` may not.
+pub async fn revoke(
+    store: &Store,
+    id_or_name: &str,
+    by: RevokedBy<'_>,
+) -> Result<Revocation, StoreError> {
     let mut tx = store.begin_write().await?;
-    let revoked = api_keys::revoke(&mut tx, id_or_name, now_ms()).await? > 0;
+    let (matching, live) = api_keys::live_matching(&mut tx, id_or_name).await?;
+    if matching.is_empty() {
+        return Ok(Revocation::NotFound);
+    }
+    if let RevokedBy::Api(caller) = by {
+        if caller.is_some_and(|c| matching.iter().any(|m| m == c)) {
+            return Ok(Revocation::OwnKey);
+        }
+        if live - matching.len() as i64 <= 0 {
+            return Ok(Revocation::LastKey);
+        }
+    }
+    api_keys::revoke(&mut tx, id_or_name, now_ms()).await?;
     tx.commit().await?;
-    Ok(revoked)
+    Ok(Revocation::Revoked)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -240,8 +240,13 @@ async fn keys(config: NodeConfig, command: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::Revoke { key } => {
-            let revoked = switchboard::keys::revoke(store, &key).await?;
-            anyhow::ensure!(revoked, "no active key with ID or name '{key}'");
+            let revoked =
+                switchboard::keys::revoke(store, &key, switchboard::keys::RevokedBy::Operator)
+                    .await?;
+            anyhow::ensure!(
+                revoked == switchboard::keys::Revocation::Revoked,
+                "no active key with ID or name '{key}'"
+            );
             println!("revoked {key}");
         }
     }

@@ -327,6 +327,49 @@ async fn access_needs_a_live_api_key() {
         "keys are stored hashed"
     );
 
+    // No request can lock everyone out: the node's last active key, and the key making
+    // the request, are not revoked (409 saying why); with another key, the first goes.
+    let admin = n.get("/v1/keys").await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    n.delete(&format!("/v1/keys/{admin}"))
+        .await
+        .expect_problem(409, &["key"]);
+    let second = n.post("/v1/keys", json!({"name": "second"})).await.body;
+    let second_secret = second["secret"].as_str().unwrap().to_string();
+    let own = n.delete(&format!("/v1/keys/{admin}")).await;
+    own.expect_problem(409, &["key"]);
+    assert!(
+        own.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("making the request"),
+        "{}",
+        own.body
+    );
+    let by_second = n
+        .http
+        .delete(n.url(&format!("/v1/keys/{admin}")))
+        .header("X-Api-Key", &second_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_second.status(), 204);
+    let last = n
+        .http
+        .delete(n.url(&format!("/v1/keys/{}", second["id"].as_str().unwrap())))
+        .header("X-Api-Key", &second_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        last.status(),
+        409,
+        "the last key (and the caller's own) stays"
+    );
+    assert_eq!(with(&second_secret).await.unwrap().status(), 200);
+
     // Public endpoints.
     let health = n.http.get(n.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);

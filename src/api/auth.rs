@@ -10,11 +10,30 @@ use crate::model::api_key::hash_key;
 use crate::store::api_keys;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// Who made an authenticated request, as the handlers that care may ask (an extension
+/// the check adds to the request).
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// An API key, by ID.
+    Key(String),
+    /// The console, with a session cookie.
+    Session,
+}
+
+impl Caller {
+    pub fn key_id(&self) -> Option<&str> {
+        match self {
+            Caller::Key(id) => Some(id),
+            Caller::Session => None,
+        }
+    }
+}
 const TOUCH_EVERY_MS: i64 = 60_000;
 
 pub async fn require_api_key(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     let headers = request.headers();
@@ -33,6 +52,7 @@ pub async fn require_api_key(
         // The console in a browser: a session cookie from a login.
         return match session::session_cookie(headers) {
             Some(token) if session::session_is_live(&state, &token).await? => {
+                request.extensions_mut().insert(Caller::Session);
                 Ok(next.run(request).await)
             }
             _ => Err(ApiError::Unauthorized),
@@ -52,5 +72,6 @@ pub async fn require_api_key(
         tx.commit().await?;
         state.lookups.key_used(&hash, now);
     }
+    request.extensions_mut().insert(Caller::Key(key_id));
     Ok(next.run(request).await)
 }

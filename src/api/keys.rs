@@ -2,17 +2,19 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::Extension;
 use axum::Json;
 use serde_json::Value;
 
+use super::auth::Caller;
 use super::extract::JsonObject;
 use super::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::keys;
+use crate::keys::{self, Revocation};
 use crate::model::api_key::{ApiKey, CreatedApiKey};
 use crate::model::input::{Fields, Issues};
 use crate::model::requests::RequestBody;
-use crate::problem::Problem;
+use crate::problem::{Issue, IssueLocation, Problem};
 
 #[utoipa::path(get, path = "/v1/keys", tag = "Keys", responses((status = 200, body = [ApiKey])))]
 pub async fn list_keys(State(state): State<AppState>) -> ApiResult<Json<Vec<ApiKey>>> {
@@ -53,13 +55,36 @@ fn parse_create_key(body: &serde_json::Map<String, Value>) -> ApiResult<keys::Cr
 
 #[utoipa::path(delete, path = "/v1/keys/{key}", tag = "Keys",
     params(("key" = String, Path, description = "Key ID or name")),
-    responses((status = 204, description = "Revoked"), (status = 404, body = Problem)))]
+    responses((status = 204, description = "Revoked"), (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "The key making the request, or the node's last active key: revoking it would lock the caller (or everyone) out")))]
 pub async fn revoke_key(
     State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
     Path(key): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if !keys::revoke(&state.store, &key).await? {
-        return Err(ApiError::not_found("API key", &key));
+    let caller_key = caller.as_ref().and_then(|Extension(c)| c.key_id());
+    let conflict = |detail: &str| ApiError::Conflict {
+        detail: detail.to_string(),
+        issues: vec![Issue::at(
+            IssueLocation::Path,
+            "key",
+            Some(Value::String(key.clone())),
+            detail,
+        )],
+    };
+    match keys::revoke(&state.store, &key, keys::RevokedBy::Api(caller_key)).await? {
+        Revocation::Revoked => {}
+        Revocation::NotFound => return Err(ApiError::not_found("API key", &key)),
+        Revocation::OwnKey => {
+            return Err(conflict(
+                "this is the key making the request; revoke it with another key (or `switchboard keys revoke` on the node)",
+            ))
+        }
+        Revocation::LastKey => {
+            return Err(conflict(
+                "this is the node's last active API key; create another first (POST /v1/keys or `switchboard keys create`)",
+            ))
+        }
     }
     state.lookups.forget_keys();
     Ok(StatusCode::NO_CONTENT)

@@ -96,3 +96,20 @@ pub async fn revoke(tx: &mut WriteTx, id_or_name: &str, now: i64) -> Result<u64,
     .await?;
     Ok(done.rows_affected())
 }
+
+/// IDs of the live keys with this ID or name, and how many live keys there are in all.
+pub async fn live_matching(
+    tx: &mut WriteTx,
+    id_or_name: &str,
+) -> Result<(Vec<String>, i64), StoreError> {
+    let matching: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM api_keys WHERE (id = ?1 OR name = ?1) AND revoke_time IS NULL",
+    )
+    .bind(id_or_name)
+    .fetch_all(tx.conn())
+    .await?;
+    let (live,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM api_keys WHERE revoke_time IS NULL")
+        .fetch_one(tx.conn())
+        .await?;
+    Ok((matching.into_iter().map(|(id,)| id).collect(), live))
+}

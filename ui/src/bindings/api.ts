@@ -2226,6 +2226,15 @@ export interface operations {
           "application/json": components["schemas"]["Problem"];
         };
       };
+      /** @description The key making the request, or the node's last active key: revoking it would lock the caller (or everyone) out */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
     };
   };
   list_projects: {
