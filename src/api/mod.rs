@@ -6,6 +6,7 @@ pub mod blobs;
 pub mod capture;
 pub mod destination_actions;
 pub mod destinations;
+mod document;
 pub mod event_types;
 pub mod extract;
 pub mod health;
@@ -116,7 +117,9 @@ impl Modify for ApiKeyScheme {
 /// The OpenAPI document `/openapi.json` serves, built without a node: the same list of
 /// handlers as [`router`], minus the state the API-key check needs.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented(protected_routes()).into_openapi()
+    let mut doc = documented(protected_routes()).into_openapi();
+    document::finish(&mut doc);
+    doc
 }
 
 /// Builds the router and the OpenAPI document from the same list of handlers.
@@ -125,7 +128,8 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         auth::require_api_key,
     ));
-    let (router, openapi) = documented(protected).split_for_parts();
+    let (router, mut openapi) = documented(protected).split_for_parts();
+    document::finish(&mut openapi);
     let openapi = Arc::new(openapi);
     router
         .route(
