@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use crate::dispatch::DeliveryConfig;
 use crate::secrets::SecretBackendKind;
+pub use crate::store::Durability;
 use crate::time::Clock;
 
 #[derive(Clone, Debug)]
@@ -27,6 +28,8 @@ pub struct NodeConfig {
     pub blob_url_lifetime: Duration,
     /// What the node reads the time from (the system clock unless a test says otherwise).
     pub clock: Clock,
+    /// What an answered write survives: power loss (the default) or only a crash.
+    pub durability: Durability,
 }
 
 impl NodeConfig {
@@ -40,6 +43,7 @@ impl NodeConfig {
             public_url: None,
             blob_url_lifetime: Duration::from_secs(15 * 60),
             clock: Clock::System,
+            durability: Durability::default(),
         }
     }
 }
@@ -48,6 +52,7 @@ impl NodeConfig {
 ///
 /// ```toml
 /// signing-key-grace = "24h"
+/// durability = "power-loss"   # or "crash"
 /// [delivery]
 /// retry-schedule = ["0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"]
 /// timeout = "15s"
@@ -65,6 +70,10 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     #[serde(default, with = "humantime_serde")]
     pub blob_url_lifetime: Option<Duration>,
+    /// `power-loss` (default: every commit synced) or `crash` (faster; a power cut may roll
+    /// back the last commits).
+    #[serde(default)]
+    pub durability: Option<Durability>,
 }
 
 impl FileConfig {
@@ -86,6 +95,9 @@ impl FileConfig {
         }
         if let Some(l) = self.blob_url_lifetime {
             config.blob_url_lifetime = l;
+        }
+        if let Some(d) = self.durability {
+            config.durability = d;
         }
     }
 }

@@ -74,6 +74,7 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     let mut table = Table::default();
     let mut check = Check::default();
     println!("machine: {}; load before: {}", machine(), load());
+    println!("durability: power-loss (the default: every commit synced) unless a row says crash");
     println!(
         "payload {} bytes, N = {n}, {} publishers, ceiling concurrency {}",
         rig.body.len(),
@@ -170,6 +171,27 @@ async fn run_table(args: &Args) -> anyhow::Result<bool> {
     );
     table.row(&label("max"), format!("{:.2} ms", latency.max), "");
 
+    // The same publishing and draining with `durability = "crash"` (no fsync per commit),
+    // on a fresh node in this run: what syncing every commit costs.
+    let crash_rig = Rig::start_with(0, switchboard::config::Durability::Crash).await?;
+    let crash_drain = phases::drain(&crash_rig, n, args.publishers, &mut check).await?;
+    let crash_e2e = phases::end_to_end(&crash_rig, n, args.publishers, &mut check).await?;
+    crash_rig.stop().await?;
+    table.row(
+        "durability = crash: publish, destination paused",
+        format!("{:.0} req/s", crash_drain.queued_rate),
+        &format!("power-loss (above): {:.0} req/s", drain.queued_rate),
+    );
+    table.row(
+        "durability = crash: drain",
+        format!("{:.0} deliveries/s", crash_drain.rate),
+        &format!("power-loss: {:.0}", drain.rate),
+    );
+    table.row(
+        "durability = crash: end to end deliveries",
+        format!("{:.0} deliveries/s", crash_e2e.rate),
+        &format!("power-loss: {:.0}", e2e.rate),
+    );
     table.row(
         "peak RSS (VmHWM, node + bench clients)",
         proc_status("VmHWM:"),

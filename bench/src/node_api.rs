@@ -111,12 +111,14 @@ impl Api {
 pub async fn start_node(
     dir: &Path,
     rate_limit: u32,
+    durability: switchboard::config::Durability,
     receiver_url: &str,
     cancel: CancellationToken,
 ) -> anyhow::Result<(Node, Arc<Api>)> {
     let mut config = NodeConfig::new(dir.to_path_buf());
     config.secret_backend = SecretBackendKind::File;
     config.delivery.rate_limit = rate_limit;
+    config.durability = durability;
     let node = Node::start(config, cancel).await?;
     let key = node.admin_api_key().await?.context("no admin key")?;
     let base = node.base_url();

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use serde_json::json;
+use switchboard::config::Durability;
 use switchboard::node::Node;
 use tokio_util::sync::CancellationToken;
 
@@ -35,10 +36,16 @@ pub struct Rig {
 impl Rig {
     /// Starts the receiver and a node with the global rate limit at `rate_limit` (0: none).
     pub async fn start(rate_limit: u32) -> anyhow::Result<Rig> {
+        Self::start_with(rate_limit, Durability::default()).await
+    }
+
+    /// `start`, with commits as durable as `durability` says.
+    pub async fn start_with(rate_limit: u32, durability: Durability) -> anyhow::Result<Rig> {
         let cancel = CancellationToken::new();
         let (url, seen) = start_receiver(cancel.clone()).await?;
         let dir = tempfile::tempdir()?;
-        let (node, api) = start_node(dir.path(), rate_limit, &url, cancel.clone()).await?;
+        let (node, api) =
+            start_node(dir.path(), rate_limit, durability, &url, cancel.clone()).await?;
         Ok(Rig {
             url,
             seen,

@@ -9,7 +9,8 @@ use rusqlite::Connection;
 /// Opens a connection with the node's settings.
 pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
-    // The same settings as the sqlx pools (see `Store::open` for why each).
+    // The same settings as the sqlx pools (see `Store::open` for why each); the writer
+    // sets its own `synchronous` from the node's durability.
     conn.pragma_update(None, "journal_mode", "wal")?;
     conn.pragma_update(None, "synchronous", "normal")?;
     conn.pragma_update(None, "foreign_keys", "on")?;

@@ -56,16 +56,50 @@ pub struct Store {
     turn: Arc<Mutex<()>>,
 }
 
+/// What a committed write survives (the `durability` setting).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Durability {
+    /// A power cut or an OS crash: every commit is synced to disk before it is answered
+    /// (`synchronous = FULL` in WAL mode: one fsync per commit, and a commit holds a whole
+    /// group of publishes, so they share it).
+    #[default]
+    PowerLoss,
+    /// Only the node's own process dying (`synchronous = NORMAL`): faster, but a power cut
+    /// or an OS crash may roll back the last commits, answered ones included.
+    Crash,
+}
+
+impl Durability {
+    fn synchronous(self) -> SqliteSynchronous {
+        match self {
+            Durability::PowerLoss => SqliteSynchronous::Full,
+            Durability::Crash => SqliteSynchronous::Normal,
+        }
+    }
+
+    pub(in crate::store) fn pragma(self) -> &'static str {
+        match self {
+            Durability::PowerLoss => "full",
+            Durability::Crash => "normal",
+        }
+    }
+}
+
 impl Store {
-    /// Opens (creating if needed) the database file and applies pending migrations.
+    /// Opens (creating if needed) the database file and applies pending migrations, with
+    /// every commit surviving power loss.
     pub async fn open(path: &Path) -> anyhow::Result<Store> {
+        Self::open_with(path, Durability::default()).await
+    }
+
+    /// `open`, with commits as durable as `durability` says.
+    pub async fn open_with(path: &Path, durability: Durability) -> anyhow::Result<Store> {
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // WAL + NORMAL is durable across process crashes; only an OS crash can lose the
-            // last transactions.
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(durability.synchronous())
             .busy_timeout(Duration::from_secs(10))
             // Batched statements spill their statement journals past 64 KiB; keep those
             // in memory rather than in temporary files opened and closed per statement.
@@ -94,7 +128,7 @@ impl Store {
             .await
             .context("opening the read connections")?;
         let turn = Arc::new(Mutex::new(()));
-        let writer = writer::start(path, turn.clone())?;
+        let writer = writer::start(path, turn.clone(), durability)?;
         Ok(Store {
             reads,
             api_writer,

@@ -37,9 +37,15 @@ impl std::fmt::Debug for Writer {
 }
 
 /// Opens the writer's connection to an existing (migrated) database and starts its thread.
-pub fn start(path: &Path, turn: Arc<Mutex<()>>) -> anyhow::Result<Writer> {
+pub fn start(
+    path: &Path,
+    turn: Arc<Mutex<()>>,
+    durability: super::Durability,
+) -> anyhow::Result<Writer> {
     let conn = super::connection::open(path)
         .with_context(|| format!("opening {} for writing", path.display()))?;
+    // The writer commits what is answered as stored: as durable as the node is set to be.
+    conn.pragma_update(None, "synchronous", durability.pragma())?;
     // SQLite checks `status IN (…six values…)` by building a temporary index of the six
     // values for every row a statement writes: ~3 % of the CPU while delivering (perf).
     // The writer's statuses are constants of this code (`MessageStatus`, the statements
@@ -132,6 +138,7 @@ mod tests {
     use std::time::Duration;
 
     use super::super::checkpoint::RESTART_PAGES;
+    use super::super::Durability;
     use super::*;
 
     /// A database in a fresh directory with one table `t` of `columns`.
@@ -151,7 +158,7 @@ mod tests {
     async fn jobs_run_in_order_and_api_writers_take_turns() {
         let (_dir, path) = database("n INTEGER");
         let turn = Arc::new(Mutex::new(()));
-        let writer = start(&path, turn.clone()).unwrap();
+        let writer = start(&path, turn.clone(), Durability::Crash).unwrap();
         // While another writer holds the turn, jobs wait for it rather than fail.
         let held = turn.clone().lock_owned().await;
         let pending: Vec<_> = (0..3)
@@ -199,7 +206,7 @@ mod tests {
     #[tokio::test]
     async fn the_log_starts_over_under_a_steady_stream_of_commits() {
         let (_dir, path) = database("body TEXT");
-        let writer = start(&path, Arc::new(Mutex::new(()))).unwrap();
+        let writer = start(&path, Arc::new(Mutex::new(())), Durability::Crash).unwrap();
         // Three times as many 1 KB commits as the log may hold pages: each writes at least
         // one page, so a log that never started over would keep growing (to 83 MB with a
         // third of these commits, when the limit was 4,000 pages).
@@ -228,7 +235,7 @@ mod tests {
     #[tokio::test]
     async fn another_thread_copies_the_log_into_the_database() {
         let (_dir, path) = database("body TEXT");
-        let writer = start(&path, Arc::new(Mutex::new(()))).unwrap();
+        let writer = start(&path, Arc::new(Mutex::new(())), Durability::Crash).unwrap();
         let size = || std::fs::metadata(&path).unwrap().len();
         let before = size();
         // 200 commits of 1 KB: far below the size at which the writer checkpoints itself.
@@ -250,5 +257,22 @@ mod tests {
             "the database file grew from {before} to {} bytes only",
             size()
         );
+    }
+
+    #[tokio::test]
+    async fn the_writer_syncs_every_commit_unless_told_crash_durability_is_enough() {
+        let (_dir, path) = database("body TEXT");
+        for (durability, expected) in [(Durability::PowerLoss, 2), (Durability::Crash, 1)] {
+            let writer = start(&path, Arc::new(Mutex::new(())), durability).unwrap();
+            let synchronous: i64 = writer
+                .run(|c| {
+                    Ok(c.raw()
+                        .pragma_query_value(None, "synchronous", |r| r.get(0))?)
+                })
+                .await
+                .unwrap();
+            // 2 = FULL (each commit synced), 1 = NORMAL.
+            assert_eq!(synchronous, expected, "{durability:?}");
+        }
     }
 }
