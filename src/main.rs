@@ -96,6 +96,21 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Write a consistent copy of the node's database to FILE (the node may be running).
+    Backup {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Where to write the copy (a new file).
+        file: PathBuf,
+    },
+    /// Put a backup in place of the node's database (the node must be stopped); the
+    /// database it replaces is kept as switchboard.db.before-restore.
+    Restore {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// A file written by `switchboard backup`.
+        file: PathBuf,
+    },
     // The API client's commands (destinations, topics, routes, notify, tail, ...).
     #[command(flatten)]
     Client(cli::Command),
@@ -138,6 +153,26 @@ async fn main() -> anyhow::Result<()> {
         Command::Keys { node, command } => {
             init_logging(node.log_format);
             keys(node.node_config()?, command).await
+        }
+        Command::Backup { node, file } => {
+            let config = node.node_config()?;
+            let db = config.data_dir.join(switchboard::node::DATABASE_FILE);
+            let bytes = switchboard::store::backup::backup(&db, &file)?;
+            println!(
+                "backed up {} to {} ({bytes} bytes)",
+                db.display(),
+                file.display()
+            );
+            Ok(())
+        }
+        Command::Restore { node, file } => {
+            let config = node.node_config()?;
+            // Held until the restore is done: no node can start on the directory meanwhile.
+            let _lock = switchboard::node::lock_data_dir(&config.data_dir)?;
+            let db = config.data_dir.join(switchboard::node::DATABASE_FILE);
+            switchboard::store::backup::restore(&file, &db)?;
+            println!("restored {} from {}", db.display(), file.display());
+            Ok(())
         }
         Command::Client(command) => {
             init_logging(LogFormat::Text);

@@ -3,6 +3,7 @@
 //! a node needs comes in `NodeConfig`, so tests run many nodes in one process.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -28,8 +29,36 @@ pub struct Node {
     server: JoinHandle<std::io::Result<()>>,
     dispatcher: JoinHandle<anyhow::Result<()>>,
     reads: JoinHandle<()>,
+    /// Held while the node serves: `restore` refuses to replace the database under it.
+    _lock: std::fs::File,
     /// The admin key created on this start, if this was the first start. Shown once.
     pub new_admin_key: Option<String>,
+}
+
+/// The file a serving node holds an exclusive lock on, in its data directory.
+pub const LOCK_FILE: &str = "node.lock";
+
+/// Takes the data directory's node lock; an error when another node serves from it.
+pub fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    let path = data_dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another node is running on {} (it holds {LOCK_FILE}); stop it first",
+            data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
 }
 
 /// An opened data directory: the database and the secret store, bootstrapped.
@@ -194,6 +223,7 @@ impl Node {
         cancel: CancellationToken,
     ) -> anyhow::Result<Node> {
         let addr = listener.local_addr()?;
+        let lock = lock_data_dir(&config.data_dir)?;
         let public_url = config
             .public_url
             .clone()
@@ -220,6 +250,7 @@ impl Node {
             server,
             dispatcher,
             reads,
+            _lock: lock,
             new_admin_key: opened.new_admin_key,
         })
     }

@@ -6,6 +6,7 @@
 //! transaction. Queries are compile-checked (`sqlx::query!`) against `.sqlx/`.
 
 pub mod api_keys;
+pub mod backup;
 pub mod blobs;
 mod checkpoint;
 mod columns;
@@ -95,6 +96,11 @@ impl Store {
 
     /// `open`, with commits as durable as `durability` says.
     pub async fn open_with(path: &Path, durability: Durability) -> anyhow::Result<Store> {
+        // A damaged database stops the node here, saying so, rather than failing later in
+        // some write with "malformed".
+        if path.exists() {
+            backup::check(path)?;
+        }
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)
