@@ -11,6 +11,7 @@ pub mod error;
 pub mod fault;
 pub mod inspect;
 pub mod keys;
+pub mod metrics;
 pub mod model;
 pub mod node;
 pub mod payload;

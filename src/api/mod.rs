@@ -17,6 +17,7 @@ pub mod integrations;
 pub mod keys;
 pub mod lookups;
 pub mod messages;
+pub mod metrics;
 pub mod notifications;
 pub mod operations;
 mod problem_response;
@@ -240,6 +241,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reads::generate_records))
         .routes(routes!(reads::add_group_records))
         .routes(routes!(reads::generate_group_records))
+        .routes(routes!(metrics::metrics))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))
 }

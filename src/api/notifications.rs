@@ -26,6 +26,7 @@ pub async fn publish(
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<PublishResponse>)> {
+    let started = std::time::Instant::now();
     let project = projects::resolve(&state, &project).await?;
     let key = match headers.get(IDEMPOTENCY_KEY) {
         Some(v) => Some(v.to_str().map_err(|_| {
@@ -47,6 +48,7 @@ pub async fn publish(
             crate::dispatch::publish::Reach::Routes,
         )
         .await?;
+    state.dispatcher.metrics().published(started.elapsed());
     let mut out = HeaderMap::new();
     if published.replayed {
         out.insert(

@@ -96,9 +96,14 @@ pub struct Intake {
 
 impl Intake {
     /// Starts the writer task; it stops when the `Intake` is dropped.
-    pub fn start(store: Store, handoff: Arc<Handoff>, clock: Clock) -> Intake {
+    pub fn start(
+        store: Store,
+        handoff: Arc<Handoff>,
+        clock: Clock,
+        metrics: crate::metrics::Metrics,
+    ) -> Intake {
         let (submissions, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(write_loop(store, handoff, clock, queue));
+        tokio::spawn(write_loop(store, handoff, clock, metrics, queue));
         Intake { submissions }
     }
 
@@ -118,12 +123,14 @@ async fn write_loop(
     store: Store,
     handoff: Arc<Handoff>,
     clock: Clock,
+    metrics: crate::metrics::Metrics,
     mut queue: mpsc::Receiver<(Submission, Reply)>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (submissions, replies): (Vec<Submission>, Vec<Reply>) = batch.drain(..).unzip();
         let count = submissions.len();
+        metrics.committed_publishes(count);
         let job_handoff = handoff.clone();
         let now = clock.now_ms();
         let outcomes = match store

@@ -24,13 +24,18 @@ impl Limit {
         ))))
     }
 
-    /// Waits until `n` deliveries may go.
-    pub async fn acquire(&self, n: usize) {
+    /// Waits until `n` deliveries may go; how many of them had to wait.
+    pub async fn acquire(&self, n: usize) -> u64 {
+        let mut waited = 0;
         if let Some(limiter) = &self.0 {
             for _ in 0..n {
-                limiter.until_ready().await;
+                if limiter.check().is_err() {
+                    waited += 1;
+                    limiter.until_ready().await;
+                }
             }
         }
+        waited
     }
 }
 

@@ -56,6 +56,7 @@ struct Inner {
     intake: intake::Intake,
     /// What due times, failure clocks and grace periods are measured with.
     clock: Clock,
+    metrics: crate::metrics::Metrics,
 }
 
 impl Dispatcher {
@@ -68,11 +69,17 @@ impl Dispatcher {
     ) -> anyhow::Result<Self> {
         let rate_limit = limits::Limit::per_second(config.rate_limit);
         let handoff = Arc::new(handoff::Handoff::default());
+        let metrics = crate::metrics::Metrics::default();
         let sinks = Sinks::new(&config.ca_certificates)?;
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 global: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
-                intake: intake::Intake::start(store.clone(), handoff.clone(), clock.clone()),
+                intake: intake::Intake::start(
+                    store.clone(),
+                    handoff.clone(),
+                    clock.clone(),
+                    metrics.clone(),
+                ),
                 handoff,
                 store,
                 secrets,
@@ -85,8 +92,14 @@ impl Dispatcher {
                 meter: Default::default(),
                 blobs,
                 clock,
+                metrics,
             }),
         })
+    }
+
+    /// The node's Prometheus metrics.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.inner.metrics
     }
 
     pub fn events(&self) -> &EventBus {

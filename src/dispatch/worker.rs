@@ -255,8 +255,10 @@ async fn deliver(
     // Limits delay deliveries; they never drop them. The destination's own limit comes
     // before the node-wide one, and a node-wide slot is taken only once both allow the
     // attempt, so waiting for a rate never holds capacity other destinations could use.
-    runtime.rate_limit.acquire(outgoing.len()).await;
-    inner.rate_limit.acquire(outgoing.len()).await;
+    let waited = runtime.rate_limit.acquire(outgoing.len()).await;
+    inner.metrics.rate_limited("destination", waited);
+    let waited = inner.rate_limit.acquire(outgoing.len()).await;
+    inner.metrics.rate_limited("node", waited);
     let Ok(global_permit) = inner.global.clone().acquire_owned().await else {
         return;
     };
@@ -272,7 +274,13 @@ async fn deliver(
     let start_time = inner.clock.now_ms();
     let started = Instant::now();
     let attempt_results = inner.sinks.deliver(&runtime.target, &outgoing).await;
-    let duration_ms = started.elapsed().as_millis() as i64;
+    let took = started.elapsed();
+    let duration_ms = took.as_millis() as i64;
+    for result in &attempt_results {
+        inner
+            .metrics
+            .attempt(&runtime.target.name, result.succeeded, took);
+    }
     drop((lane_permit, global_permit));
     if lane.release(claimed.len()) {
         dispatcher.wake();

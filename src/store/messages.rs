@@ -225,3 +225,16 @@ pub async fn delivered_since(
     .await?;
     Ok(row.count)
 }
+
+/// Across all projects: messages waiting for an attempt (pending or retrying), and the
+/// earliest due time of those due by `now` (None: none is). Read from the index of waiting
+/// messages only.
+pub async fn queue_state(store: &Store, now: i64) -> Result<(i64, Option<i64>), StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), MIN(CASE WHEN next_attempt_time <= ?1 THEN next_attempt_time END)
+         FROM messages INDEXED BY messages_due WHERE status IN ('pending', 'failed')",
+    )
+    .bind(now)
+    .fetch_one(store.reads())
+    .await?)
+}
