@@ -30,6 +30,8 @@ pub struct NodeConfig {
     pub clock: Clock,
     /// What an answered write survives: power loss (the default) or only a crash.
     pub durability: Durability,
+    /// How long a request body may take to arrive before the request is answered 408.
+    pub body_read_timeout: Duration,
 }
 
 impl NodeConfig {
@@ -44,6 +46,7 @@ impl NodeConfig {
             blob_url_lifetime: Duration::from_secs(15 * 60),
             clock: Clock::System,
             durability: Durability::default(),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -25,6 +25,12 @@ pub enum ApiError {
     Forbidden(String),
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// The body is over the node's limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The body did not arrive in time.
+    #[error("{0}")]
+    Timeout(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// Anything we did not expect. The body stays generic; the cause goes to the log.

@@ -96,4 +96,6 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA: &str = "urn:problem-type:switchboard:unsupported-media-type";
     pub const INTERNAL: &str = "urn:problem-type:switchboard:internal";
     pub const UNAVAILABLE: &str = "urn:problem-type:switchboard:unavailable";
+    pub const TOO_LARGE: &str = "urn:problem-type:switchboard:payload-too-large";
+    pub const TIMEOUT: &str = "urn:problem-type:switchboard:request-timeout";
 }

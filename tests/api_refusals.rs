@@ -4,6 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use futures_util::StreamExt;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use switchboard::api::{router, AppState};
@@ -18,9 +19,14 @@ struct Api {
 }
 
 async fn api() -> Api {
+    api_with(|_| {}).await
+}
+
+async fn api_with(adjust: impl FnOnce(&mut switchboard::config::NodeConfig)) -> Api {
     let dir = tempfile::tempdir().unwrap();
     let mut config = switchboard::config::NodeConfig::new(dir.path().to_path_buf());
     config.secret_backend = switchboard::secrets::SecretBackendKind::File;
+    adjust(&mut config);
     let (state, opened) = Node::open_api(config, "http://127.0.0.1:9", CancellationToken::new())
         .await
         .unwrap();
@@ -171,4 +177,48 @@ async fn requests_without_a_key_or_with_the_wrong_type_are_refused() {
         .send("POST", &format!("{P}/destinations/nope/pause"), Some("{}"))
         .await;
     assert_problem(&missing, 404, &[]);
+}
+
+/// A body over the documented limit is a 413, and one that stalls is answered with a 408
+/// once the read timeout passes (300 ms here; 30 s by default).
+#[tokio::test]
+async fn oversized_and_stalled_bodies_get_precise_problems() {
+    let api = api_with(|c| c.body_read_timeout = std::time::Duration::from_millis(300)).await;
+    let big = format!(
+        r#"{{"name": "{}"}}"#,
+        "a".repeat(switchboard::api::extract::BODY_LIMIT)
+    );
+    let reply = api
+        .send("POST", "/v1/projects/default/topics", Some(&big))
+        .await;
+    assert_problem(&reply, 413, &[]);
+    assert!(
+        reply.2["detail"].as_str().unwrap().contains("16 MiB"),
+        "{}",
+        reply.2
+    );
+
+    // One byte, then nothing: the client stalls mid-body.
+    let stalled = futures_util::stream::iter([Ok::<_, std::io::Error>(
+        axum::body::Bytes::from_static(b"{"),
+    )])
+    .chain(futures_util::stream::pending());
+    let request = Request::builder()
+        .method("POST")
+        .uri("/v1/projects/default/topics")
+        .header("x-api-key", &api.key)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(stalled))
+        .unwrap();
+    let reply = api.call(request).await;
+    assert_problem(&reply, 408, &[]);
+    assert!(
+        api.send("GET", "/v1/projects/default/topics", None)
+            .await
+            .2
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing was made"
+    );
 }

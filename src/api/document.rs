@@ -1,6 +1,7 @@
 //! What the OpenAPI document says beyond the handlers' own annotations, applied once to the
 //! whole document: every error response is `application/problem+json` (as it is on the
-//! wire), and every operation behind the API key can answer 401.
+//! wire), every operation behind the API key can answer 401, and every one with a body
+//! 413 (too large) and 408 (too slow).
 
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
@@ -23,7 +24,19 @@ pub fn finish(doc: &mut OpenApi) {
             problems_as_problem_json(operation);
             if operation.security.is_none() {
                 // No security of its own: the document-wide API key applies.
-                add_unauthorized(operation);
+                add_problem(
+                    operation,
+                    "401",
+                    "No API key, or one that is unknown or revoked",
+                );
+            }
+            if operation.request_body.is_some() {
+                add_problem(operation, "413", "The body is over the 16 MiB limit");
+                add_problem(
+                    operation,
+                    "408",
+                    "The body did not arrive in time (30 s by default)",
+                );
             }
         }
     }
@@ -44,15 +57,16 @@ fn problems_as_problem_json(operation: &mut Operation) {
     }
 }
 
-fn add_unauthorized(operation: &mut Operation) {
+/// Documents a problem response the node gives for every such operation.
+fn add_problem(operation: &mut Operation, status: &str, description: &str) {
     operation
         .responses
         .responses
-        .entry("401".to_string())
+        .entry(status.to_string())
         .or_insert_with(|| {
             RefOr::T(
                 ResponseBuilder::new()
-                    .description("No API key, or one that is unknown or revoked")
+                    .description(description)
                     .content(
                         PROBLEM_JSON,
                         ContentBuilder::new()

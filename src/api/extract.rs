@@ -8,16 +8,50 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde_json::{Map, Value};
 
+use super::AppState;
 use crate::error::ApiError;
 use crate::problem::{Issue, IssueLocation};
+
+/// The largest request body the API takes (capture URLs have their inboxes' own limits).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// A request body, read within the node's `body_read_timeout` (a client that trickles it
+/// is answered, not waited for) and [`BODY_LIMIT`]: 408 and 413 problems rather than a
+/// hang or a generic 400.
+pub struct BodyBytes(pub Bytes);
+
+impl FromRequest<AppState> for BodyBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.config.body_read_timeout;
+        let read = tokio::time::timeout(limit, Bytes::from_request(req, state));
+        match read.await {
+            Err(_) => Err(ApiError::Timeout(format!(
+                "the request body did not arrive within {:?}",
+                limit
+            ))),
+            Ok(Err(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::TooLarge(format!(
+                    "the request body is over the {} MiB limit",
+                    BODY_LIMIT / (1024 * 1024)
+                )))
+            }
+            Ok(Err(e)) => Err(ApiError::Malformed {
+                detail: format!("the request body could not be read: {e}"),
+                issues: vec![],
+            }),
+            Ok(Ok(bytes)) => Ok(BodyBytes(bytes)),
+        }
+    }
+}
 
 /// A JSON object body. Wrong content type → 415; unreadable JSON or a non-object → 400.
 pub struct JsonObject(pub Map<String, Value>);
 
-impl<S: Send + Sync> FromRequest<S> for JsonObject {
+impl FromRequest<AppState> for JsonObject {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let is_json = req
             .headers()
             .get(CONTENT_TYPE)
@@ -37,12 +71,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 "send the body as JSON with 'Content-Type: application/json'".into(),
             ));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::Malformed {
-                detail: format!("the request body could not be read: {e}"),
-                issues: vec![],
-            })?;
+        let BodyBytes(bytes) = BodyBytes::from_request(req, state).await?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed {
             detail: format!("the request body is not valid JSON: {e}"),
             issues: vec![Issue::at(IssueLocation::Body, "body", None, e.to_string())],

@@ -145,7 +145,7 @@ pub fn router(state: AppState) -> Router {
         .route("/in/{token}/{*rest}", axum::routing::any(capture::capture))
         .fallback(ui::fallback)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
         }))

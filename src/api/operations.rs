@@ -1,12 +1,12 @@
 //! Reads of an installation: pausing and unpausing them (`read-api.yaml`), and its
 //! operations and backfill progress (`api.yaml`).
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::Value;
 
+use super::extract::BodyBytes;
 use super::installations::resolve_all;
 use super::read_views::operation_view;
 use super::{projects, AppState};
@@ -24,7 +24,7 @@ use crate::store::reads;
 pub async fn pause_or_unpause(
     State(state): State<AppState>,
     Path((project, integration, action)): Path<(String, String, String)>,
-    body: Bytes,
+    BodyBytes(body): BodyBytes,
 ) -> ApiResult<StatusCode> {
     let (id, paused) = match action.rsplit_once(':') {
         Some((id, "pause")) => (id, true),

@@ -17,6 +17,8 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -44,6 +46,8 @@ impl ApiError {
             ),
             ApiError::Forbidden(d) => (codes::FORBIDDEN, d.clone(), vec![]),
             ApiError::UnsupportedMediaType(d) => (codes::UNSUPPORTED_MEDIA, d.clone(), vec![]),
+            ApiError::TooLarge(d) => (codes::TOO_LARGE, d.clone(), vec![]),
+            ApiError::Timeout(d) => (codes::TIMEOUT, d.clone(), vec![]),
             ApiError::Unavailable(d) => (codes::UNAVAILABLE, d.clone(), vec![]),
             ApiError::Internal(_) => (
                 codes::INTERNAL,

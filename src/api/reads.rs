@@ -2,14 +2,13 @@
 //! objects; and the node's local record source that stands in for a group's SaaS
 //! instance (`…/installations/{id}/objects/{objectName}/records`, `records:generate`).
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{Map, Value};
 
-use super::extract::{JsonObject, QueryParams};
+use super::extract::{BodyBytes, JsonObject, QueryParams};
 use super::integrations::resolve as resolve_integration;
 use super::{projects, AppState};
 use crate::error::{ApiError, ApiResult};
@@ -374,7 +373,7 @@ pub async fn add_records(
     State(state): State<AppState>,
     Path((project, integration, installation, object)): Path<(String, String, String, String)>,
     query: QueryParams,
-    body: Bytes,
+    BodyBytes(body): BodyBytes,
 ) -> ApiResult<(StatusCode, Json<RecordsAccepted>)> {
     let key = source_key(
         &state,
@@ -401,7 +400,7 @@ pub async fn add_group_records(
     State(state): State<AppState>,
     Path((project, integration, group, object)): Path<(String, String, String, String)>,
     query: QueryParams,
-    body: Bytes,
+    BodyBytes(body): BodyBytes,
 ) -> ApiResult<(StatusCode, Json<RecordsAccepted>)> {
     let key = source_key(&state, &project, &integration, Some(&group), None, &object).await?;
     Ok((
