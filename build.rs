@@ -6,6 +6,12 @@ fn main() {
     if !dist.exists() {
         let _ = std::fs::create_dir_all(dist);
     }
+    if std::env::var("PROFILE").as_deref() == Ok("release") && !dist.join("index.html").exists() {
+        // Not an error (the benchmark builds release without a console), but never silent.
+        println!(
+            "cargo:warning=ui/dist has no console: this release binary will serve a page saying so. Build releases with scripts/release."
+        );
+    }
     println!("cargo:rerun-if-changed=ui/dist");
     println!("cargo:rerun-if-changed=migrations");
 }
