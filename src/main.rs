@@ -89,6 +89,10 @@ enum Command {
     },
     /// Print the node's OpenAPI document (what /openapi.json serves) without starting a node.
     Openapi,
+    /// Print a shell completion script: `switchboard completions bash > /etc/bash_completion.d/switchboard`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff): `switchboard man > switchboard.1`.
+    Man,
     /// Manage the node's API keys (works on the data directory directly).
     Keys {
         #[command(flatten)]
@@ -150,6 +154,18 @@ async fn main() -> anyhow::Result<()> {
             serve(node.node_config()?, listen).await
         }
         Command::Openapi => openapi(),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "switchboard", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)?;
+            Ok(())
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            Ok(())
+        }
         Command::Keys { node, command } => {
             init_logging(node.log_format);
             keys(node.node_config()?, command).await

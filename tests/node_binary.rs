@@ -323,3 +323,33 @@ fn a_sigterm_right_after_the_banner_is_a_graceful_stop() {
         terminate(served);
     }
 }
+
+/// Shell completions and the manual page come from the same command definitions.
+#[test]
+fn completions_and_the_manual_page_are_printed() {
+    for (shell, marker) in [
+        ("bash", "_switchboard()"),
+        ("zsh", "#compdef switchboard"),
+        ("fish", "complete -c switchboard"),
+    ] {
+        let out = Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(marker),
+            "{shell}: {}",
+            &text[..200.min(text.len())]
+        );
+        assert!(
+            text.contains("integrations"),
+            "{shell} completes the subcommands"
+        );
+    }
+    let out = Command::new(BIN).arg("man").output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH switchboard 1"), "{page}");
+    assert!(page.contains("serve"));
+}
