@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::dispatch::DeliveryConfig;
+pub use crate::retention::RetentionConfig;
 use crate::secrets::SecretBackendKind;
 pub use crate::store::Durability;
 use crate::time::Clock;
@@ -32,6 +33,8 @@ pub struct NodeConfig {
     pub durability: Durability,
     /// How long a request body may take to arrive before the request is answered 408.
     pub body_read_timeout: Duration,
+    /// What old data is pruned, and when.
+    pub retention: RetentionConfig,
 }
 
 impl NodeConfig {
@@ -47,6 +50,7 @@ impl NodeConfig {
             clock: Clock::System,
             durability: Durability::default(),
             body_read_timeout: Duration::from_secs(30),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -77,6 +81,8 @@ pub struct FileConfig {
     /// back the last commits).
     #[serde(default)]
     pub durability: Option<Durability>,
+    #[serde(default)]
+    pub retention: Option<RetentionConfig>,
 }
 
 impl FileConfig {
@@ -101,6 +107,9 @@ impl FileConfig {
         }
         if let Some(d) = self.durability {
             config.durability = d;
+        }
+        if let Some(r) = self.retention {
+            config.retention = r;
         }
     }
 }

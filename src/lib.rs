@@ -17,6 +17,7 @@ pub mod node;
 pub mod payload;
 pub mod problem;
 pub mod reads;
+pub mod retention;
 pub mod secrets;
 pub mod sinks;
 pub mod store;

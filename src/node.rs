@@ -29,6 +29,7 @@ pub struct Node {
     server: JoinHandle<std::io::Result<()>>,
     dispatcher: JoinHandle<anyhow::Result<()>>,
     reads: JoinHandle<()>,
+    pruner: JoinHandle<()>,
     /// Held while the node serves: `restore` refuses to replace the database under it.
     _lock: std::fs::File,
     /// The admin key created on this start, if this was the first start. Shown once.
@@ -198,6 +199,11 @@ impl Node {
             config.clock.clone(),
         )?;
         let reads = crate::reads::runner::Reads::new(opened.store.clone(), dispatcher.clone());
+        let pruner = crate::retention::Pruner::new(
+            opened.store.clone(),
+            config.clock.clone(),
+            config.retention.clone(),
+        );
         let state = AppState::new(api::Services {
             store: opened.store.clone(),
             secrets: opened.secrets.clone(),
@@ -212,6 +218,7 @@ impl Node {
             capture_writer: crate::api::capture::CaptureWriter::start(opened.store.clone()),
             inbox_cache: Default::default(),
             reads,
+            pruner,
         });
         Ok((state, opened))
     }
@@ -232,6 +239,7 @@ impl Node {
         let dispatcher = state.dispatcher.clone();
         let dispatcher = tokio::spawn(dispatcher.run(cancel.clone()));
         let reads = tokio::spawn(state.reads.clone().run(cancel.clone()));
+        let pruner = tokio::spawn(state.pruner.clone().run(cancel.clone()));
         let app = api::router(state.clone());
         let shutdown = cancel.clone();
         let server = tokio::spawn(async move {
@@ -250,6 +258,7 @@ impl Node {
             server,
             dispatcher,
             reads,
+            pruner,
             _lock: lock,
             new_admin_key: opened.new_admin_key,
         })
@@ -291,6 +300,7 @@ impl Node {
     pub async fn wait(self) -> anyhow::Result<()> {
         self.server.await.context("server task")??;
         self.reads.await.context("read runner task")?;
+        self.pruner.await.context("retention task")?;
         self.dispatcher.await.context("dispatcher task")??;
         self.state.store.close().await;
         Ok(())

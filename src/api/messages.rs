@@ -15,7 +15,7 @@ use crate::model::message::{
 use crate::model::route::parse_event_type;
 use crate::problem::{Issue, IssueLocation, Problem};
 use crate::store::messages::{self, MessageFilter, MessageRow};
-use crate::store::{destinations, notifications};
+use crate::store::{destinations, notifications, retention};
 use crate::time::{parse_rfc3339, to_datetime};
 
 pub fn to_api(r: &MessageRow) -> Message {
@@ -165,6 +165,7 @@ pub async fn get_message(
     let payload = notifications::payload(pool, &row.notification_id)
         .await?
         .unwrap_or_default();
+    let payload_expired = retention::payload_expired(pool, &row.notification_id).await?;
     let attempts = messages::attempts(pool, &row.id)
         .await?
         .into_iter()
@@ -200,6 +201,7 @@ pub async fn get_message(
         message: to_api(&row),
         payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
         payload_text: payload,
+        payload_expired,
         attempts,
         retry,
     }))
@@ -215,9 +217,16 @@ pub async fn resend_message(
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let project = projects::resolve(&state, &project).await?;
     let pool = &state.store;
-    messages::find(pool, &project.id, &id)
+    let found = messages::find(pool, &project.id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("message", &id))?;
+    if retention::payload_expired(pool, &found.notification_id).await? {
+        return Err(ApiError::Conflict {
+            detail: "its payload was removed after the retention period; it cannot be sent again"
+                .into(),
+            issues: vec![],
+        });
+    }
     let mut tx = state.store.begin_write().await?;
     if !messages::requeue(&mut tx, &project.id, &id, state.config.clock.now_ms()).await? {
         return Err(ApiError::Conflict {

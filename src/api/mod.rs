@@ -92,6 +92,8 @@ pub struct Services {
     pub inbox_cache: capture::InboxCache,
     /// Runs read actions; told when there is new work.
     pub reads: crate::reads::runner::Reads,
+    /// Prunes old data (retention).
+    pub pruner: crate::retention::Pruner,
 }
 
 #[derive(OpenApi)]

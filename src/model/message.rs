@@ -161,6 +161,10 @@ pub struct MessageDetail {
     /// The same body as the exact text that was signed and sent (an attempt over 300 KB
     /// sent its configs as download links instead), for checking a signature by hand.
     pub payload_text: String,
+    /// True when retention removed the payload (then `payload` is null and the message
+    /// cannot be sent again).
+    #[serde(default)]
+    pub payload_expired: bool,
     pub attempts: Vec<Attempt>,
     /// For a message that waits (`pending` or `retrying`): which attempt is next, when,
     /// and when retries end.

@@ -67,7 +67,9 @@ pub async fn recover(
 ) -> Result<u64, StoreError> {
     let done = sqlx::query!(
         "UPDATE messages SET status = 'pending', round_start = attempt_count, next_attempt_time = ?3, update_time = ?3
-         WHERE destination_id = ?1 AND create_time >= ?2 AND status IN ('failed', 'exhausted', 'skipped')",
+         WHERE destination_id = ?1 AND create_time >= ?2 AND status IN ('failed', 'exhausted', 'skipped')
+           AND NOT EXISTS (SELECT 1 FROM notifications n
+                           WHERE n.id = messages.notification_id AND n.payload_expired = 1)",
         destination_id,
         since,
         now

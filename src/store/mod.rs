@@ -22,6 +22,7 @@ pub mod projects;
 pub mod read_progress;
 pub mod reader;
 pub mod reads;
+pub mod retention;
 pub mod routes;
 pub mod secrets;
 pub mod sessions;
