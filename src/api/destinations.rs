@@ -48,6 +48,32 @@ fn resolve_log_path(state: &AppState, name: &str, given: Option<&str>) -> String
     path.to_string_lossy().into_owned()
 }
 
+/// A URL whose host is a literal address the network policy forbids is refused when the
+/// destination is made or changed (a name is judged when it is resolved, at each attempt).
+fn check_network_policy(
+    state: &AppState,
+    metadata: &crate::model::DestinationMetadata,
+) -> ApiResult<()> {
+    let policy = &state.dispatcher.config().network;
+    for (field, url) in [
+        ("metadata.url", &metadata.url),
+        ("metadata.endpointUrl", &metadata.endpoint_url),
+    ] {
+        let Some(url) = url else { continue };
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        if let Some(why) = host.and_then(|h| policy.literal_refusal(&h)) {
+            return Err(ApiError::invalid(crate::problem::Issue::body(
+                field,
+                Some(&serde_json::Value::String(url.to_string())),
+                why,
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/destinations", tag = "Destinations",
     params(("projectIdOrName" = String, Path)),
     request_body = crate::model::requests::CreateDestinationRequest,
@@ -60,6 +86,7 @@ pub async fn create_destination(
 ) -> ApiResult<(StatusCode, Json<Destination>)> {
     let project = projects::resolve(&state, &project).await?;
     let mut new = parse_create(&body)?;
+    check_network_policy(&state, &new.metadata)?;
     if new.kind == DestinationType::Log {
         new.metadata.path = Some(resolve_log_path(
             &state,
@@ -253,6 +280,7 @@ pub async fn update_destination(
         &secret_names,
         current_delivery.as_ref(),
     )?;
+    check_network_policy(&state, &update.metadata)?;
     if row.kind == DestinationType::Log {
         let given = update.metadata.path.take();
         update.metadata.path = Some(resolve_log_path(&state, &update.name, given.as_deref()));

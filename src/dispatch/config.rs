@@ -37,6 +37,9 @@ pub struct DeliveryConfig {
     /// PEM files of CA certificates that receivers' (and Kinesis endpoints')
     /// certificates may chain to, besides the Mozilla roots: for an internal CA.
     pub ca_certificates: Vec<std::path::PathBuf>,
+    /// Where deliveries may connect (`[delivery.network]`): link-local and metadata
+    /// addresses are refused unless allowed; private ranges and loopback on request.
+    pub network: crate::sinks::policy::NetworkPolicy,
 }
 
 impl Default for DeliveryConfig {
@@ -62,6 +65,7 @@ impl Default for DeliveryConfig {
             claim_batch: 500,
             rate_limit: 1000,
             ca_certificates: Vec::new(),
+            network: Default::default(),
         }
     }
 }

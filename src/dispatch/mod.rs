@@ -70,7 +70,7 @@ impl Dispatcher {
         let rate_limit = limits::Limit::per_second(config.rate_limit);
         let handoff = Arc::new(handoff::Handoff::default());
         let metrics = crate::metrics::Metrics::default();
-        let sinks = Sinks::new(&config.ca_certificates)?;
+        let sinks = Sinks::new(&config.ca_certificates, &config.network)?;
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 global: Arc::new(Semaphore::new(config.max_in_flight.max(1))),

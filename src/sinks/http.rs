@@ -24,6 +24,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
+use super::policy::{NetworkPolicy, PolicyResolver};
 use super::ErrorClass;
 
 /// How long connecting (TCP and TLS) may take, whatever the destination's timeout.
@@ -54,13 +55,23 @@ pub struct SendError {
 /// Cheap to clone; clones share one connection pool.
 #[derive(Clone)]
 pub struct DeliveryClient {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector<PolicyResolver>>, Full<Bytes>>,
+    policy: Arc<NetworkPolicy>,
 }
 
 impl DeliveryClient {
-    /// A client trusting the Mozilla roots and `extra_roots` (see [`read_certificates`]).
+    /// A client trusting the Mozilla roots and `extra_roots` (see [`read_certificates`]),
+    /// connecting only where the default network policy allows.
     pub fn new(extra_roots: &[CertificateDer<'static>]) -> anyhow::Result<DeliveryClient> {
-        let mut http = HttpConnector::new();
+        Self::with_policy(extra_roots, Arc::new(NetworkPolicy::default()))
+    }
+
+    /// A client connecting only where `policy` allows.
+    pub fn with_policy(
+        extra_roots: &[CertificateDer<'static>],
+        policy: Arc<NetworkPolicy>,
+    ) -> anyhow::Result<DeliveryClient> {
+        let mut http = HttpConnector::new_with_resolver(PolicyResolver::new(policy.clone()));
         // https URLs pass through to the TLS layer wrapped around this connector.
         http.enforce_http(false);
         // No Nagle delay for a request written while a segment is unacked (as reqwest).
@@ -76,7 +87,7 @@ impl DeliveryClient {
             .pool_idle_timeout(IDLE_TIMEOUT)
             .pool_max_idle_per_host(IDLE_PER_HOST)
             .build(https);
-        Ok(DeliveryClient { client })
+        Ok(DeliveryClient { client, policy })
     }
 
     /// POSTs `body` with `headers` to `uri`; the whole exchange, answer body included,
@@ -88,6 +99,13 @@ impl DeliveryClient {
         body: Bytes,
         timeout: Duration,
     ) -> Result<Reply, SendError> {
+        // A literal address never reaches the resolver: judged here.
+        if let Some(why) = uri.host().and_then(|h| self.policy.literal_refusal(h)) {
+            return Err(SendError {
+                class: ErrorClass::Policy,
+                message: why,
+            });
+        }
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = Method::POST;
         *request.uri_mut() = uri.clone();
@@ -175,7 +193,10 @@ pub fn read_certificates(
 /// connect errors; operators need them told apart.
 pub(crate) fn classify(is_connect: bool, described: &str) -> ErrorClass {
     let lower = described.to_ascii_lowercase();
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    if described.contains(super::policy::REFUSED) {
+        ErrorClass::Policy
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
         ErrorClass::Tls
     } else if is_connect {
         ErrorClass::Connect

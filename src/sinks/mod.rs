@@ -4,6 +4,7 @@
 pub mod http;
 pub mod kinesis;
 pub mod log;
+pub mod policy;
 pub mod webhook;
 
 use std::time::Duration;
@@ -29,6 +30,8 @@ pub enum ErrorClass {
     Config,
     /// The receiver asked us to slow down (HTTP 429, Kinesis throttling).
     Throttled,
+    /// The network policy forbids the address (see `sinks::policy`).
+    Policy,
 }
 
 impl ErrorClass {
@@ -41,6 +44,7 @@ impl ErrorClass {
             Self::Io => "io",
             Self::Config => "config",
             Self::Throttled => "throttled",
+            Self::Policy => "policy",
         }
     }
 }
@@ -136,13 +140,18 @@ pub struct Sinks {
 }
 
 impl Sinks {
-    /// `ca_certificates`: PEM files of CA certificates to trust besides the Mozilla roots.
-    pub fn new(ca_certificates: &[std::path::PathBuf]) -> anyhow::Result<Self> {
+    /// `ca_certificates`: PEM files of CA certificates to trust besides the Mozilla roots;
+    /// `policy`: where webhooks may connect.
+    pub fn new(
+        ca_certificates: &[std::path::PathBuf],
+        policy: &policy::NetworkPolicy,
+    ) -> anyhow::Result<Self> {
         let extra_roots = http::read_certificates(ca_certificates)?;
+        let policy = std::sync::Arc::new(policy.clone());
         Ok(Sinks {
-            webhooks: http::DeliveryClient::new(&extra_roots)?,
+            webhooks: http::DeliveryClient::with_policy(&extra_roots, policy.clone())?,
             log: log::LogSink::default(),
-            kinesis: kinesis::KinesisSink::new(&extra_roots)?,
+            kinesis: kinesis::KinesisSink::new(&extra_roots, policy)?,
         })
     }
 

@@ -24,9 +24,14 @@ pub struct KinesisSink {
 }
 
 impl KinesisSink {
-    /// `extra_roots`: CA certificates to trust besides the Mozilla roots.
-    pub fn new(extra_roots: &[rustls::pki_types::CertificateDer<'static>]) -> anyhow::Result<Self> {
+    /// `extra_roots`: CA certificates to trust besides the Mozilla roots; `policy`: where
+    /// endpoints may be (names are judged as they resolve).
+    pub fn new(
+        extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+        policy: std::sync::Arc<super::policy::NetworkPolicy>,
+    ) -> anyhow::Result<Self> {
         let mut builder = reqwest::Client::builder()
+            .dns_resolver(std::sync::Arc::new(super::policy::PolicyResolver::new(policy)))
             .connect_timeout(std::time::Duration::from_secs(10))
             .pool_max_idle_per_host(64)
             // Kinesis answers; it does not send us elsewhere.

@@ -97,6 +97,8 @@ export function errorLabel(
       return "connection dropped";
     case "config":
       return "configuration error";
+    case "policy":
+      return "address not allowed";
     default:
       if (statusCode) return `HTTP ${statusCode}`;
       return error ? "failed" : "";
