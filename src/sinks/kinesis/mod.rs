@@ -31,7 +31,9 @@ impl KinesisSink {
         policy: std::sync::Arc<super::policy::NetworkPolicy>,
     ) -> anyhow::Result<Self> {
         let mut builder = reqwest::Client::builder()
-            .dns_resolver(std::sync::Arc::new(super::policy::PolicyResolver::new(policy)))
+            .dns_resolver(std::sync::Arc::new(super::policy::PolicyResolver::new(
+                policy,
+            )))
             .connect_timeout(std::time::Duration::from_secs(10))
             .pool_max_idle_per_host(64)
             // Kinesis answers; it does not send us elsewhere.

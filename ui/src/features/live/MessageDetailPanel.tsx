@@ -85,7 +85,7 @@ export function MessageDetailPanel({ id, onClose }: { id: string; onClose: () =>
             <button
               type="button"
               className="button"
-              disabled={resend.isPending}
+              disabled={resend.isPending || m.payloadExpired}
               onClick={() => resend.mutate()}
             >
               {resend.isPending ? "Resending…" : "Resend"}
@@ -116,7 +116,13 @@ export function MessageDetailPanel({ id, onClose }: { id: string; onClose: () =>
           )}
 
           <h3>Payload</h3>
-          <JsonView value={m.payload} label="Payload" />
+          {m.payloadExpired ? (
+            <p className="muted">
+              Removed after the retention period: this message can no longer be sent again.
+            </p>
+          ) : (
+            <JsonView value={m.payload} label="Payload" />
+          )}
 
           <h3>Attempts ({m.attempts.length})</h3>
           {m.attempts.length === 0 && <p className="muted">No attempt yet.</p>}
