@@ -57,21 +57,22 @@ fn checkpoint(db: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `PRAGMA quick_check`: an error saying what is wrong unless it answers `ok`.
+/// `PRAGMA quick_check`: an error saying what is wrong unless it answers `ok` (a database
+/// too broken to be checked at all is damaged too).
 pub fn check(db: &Path) -> anyhow::Result<()> {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .with_context(|| format!("opening {}", db.display()))?;
-    let mut statement = conn.prepare("PRAGMA quick_check")?;
-    let findings: Vec<String> = statement
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("reading {}", db.display()))?;
-    if findings != ["ok"] {
-        bail!(
+    let findings = (|| -> rusqlite::Result<Vec<String>> {
+        let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mut statement = conn.prepare("PRAGMA quick_check")?;
+        let rows = statement.query_map([], |r| r.get(0))?;
+        rows.collect()
+    })();
+    match findings {
+        Ok(findings) if findings == ["ok"] => Ok(()),
+        Ok(findings) => bail!(
             "the database {} is damaged (SQLite's quick_check: {})",
             db.display(),
             findings.join("; ")
-        );
+        ),
+        Err(e) => bail!("the database {} is damaged (SQLite: {e})", db.display()),
     }
-    Ok(())
 }

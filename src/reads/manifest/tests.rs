@@ -157,3 +157,17 @@ fn broken_yaml_is_one_positioned_issue() {
     assert_eq!(issues[0].rule, "yaml");
     assert!(issues[0].line >= 2, "{issues:?}");
 }
+
+/// Found by fuzzing (the `manifest` target): YAML ends a line at a
+/// lone `\r` too, and so do positions: an issue's line is counted as the editor counts it.
+#[test]
+fn lone_carriage_returns_end_lines_in_positions() {
+    let text = "specVersion: 1.0.0\r\rintegrations:\r  - name: x\r    provider: y\r    read:\r      objects: nope: [\r";
+    let issues = validate_manifest(text);
+    let lines = text.split('\r').count();
+    assert!(!issues.is_empty());
+    for i in &issues {
+        assert!(i.line >= 1 && i.line <= lines, "{i:?}");
+    }
+    assert!(issues.iter().any(|i| i.line > 1), "{issues:?}");
+}

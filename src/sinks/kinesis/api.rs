@@ -206,17 +206,29 @@ async fn read_response(resp: reqwest::Response, count: usize) -> Vec<AttemptResu
             return vec![r; count];
         }
     };
+    results_of(status, &bytes, retry_after, count)
+}
+
+/// One result per record sent (`count`) from a PutRecords answer's status and body: the
+/// parser the fuzz target `kinesis_response` drives with arbitrary bodies.
+pub fn results_of(
+    status: reqwest::StatusCode,
+    bytes: &[u8],
+    retry_after: Option<std::time::Duration>,
+    count: usize,
+) -> Vec<AttemptResult> {
+    let code = status.as_u16();
     if !status.is_success() {
-        let r = request_failure(code, &status.to_string(), &bytes, retry_after);
+        let r = request_failure(code, &status.to_string(), bytes, retry_after);
         return vec![r; count];
     }
     let unreadable = |why: String| {
         let mut r = AttemptResult::failed(ErrorClass::Status, why);
         r.status_code = Some(code);
-        r.response_body = Some(truncate_body(&bytes));
+        r.response_body = Some(truncate_body(bytes));
         vec![r; count]
     };
-    let output: PutRecordsOutput = match serde_json::from_slice(&bytes) {
+    let output: PutRecordsOutput = match serde_json::from_slice(bytes) {
         Ok(o) => o,
         Err(e) => return unreadable(format!("the PutRecords response could not be read: {e}")),
     };

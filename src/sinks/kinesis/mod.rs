@@ -1,7 +1,7 @@
 //! Kinesis destinations: each message becomes one JSON record, sent in SigV4-signed
 //! `PutRecords` requests; a record Kinesis turns away fails alone and is retried alone.
 
-mod api;
+pub mod api;
 mod record;
 
 use futures_util::stream::{self, StreamExt};
