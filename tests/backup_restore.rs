@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,23 +16,7 @@ use serde_json::{json, Value};
 const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 
 fn serve(data: &Path) -> (Child, String, Option<String>) {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--secret-store",
-            "file",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("SWITCHBOARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (base, key) = support::served::read_banner(&mut child);
-    (child, base, key)
+    support::served::serve(BIN, data, None)
 }
 
 fn run(args: &[&str]) -> std::process::Output {

@@ -5,7 +5,7 @@ mod support;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,32 +17,12 @@ const BURST: usize = 3000;
 
 /// Starts `switchboard serve`; returns the child, its base URL and (first start) the key.
 fn serve(data: &Path) -> (Child, String, Option<String>) {
-    serve_crashing_at(data, None)
+    support::served::serve(BIN, data, None)
 }
 
 /// `serve`, set to abort at the named crash point (`switchboard::fault`).
 fn serve_crashing_at(data: &Path, crash_at: Option<&str>) -> (Child, String, Option<String>) {
-    let mut command = Command::new(BIN);
-    if let Some(point) = crash_at {
-        command.env(switchboard::fault::CRASH_AT, point);
-    }
-    let mut child = command
-        .args([
-            "serve",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--secret-store",
-            "file",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("SWITCHBOARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (base, key) = support::served::read_banner(&mut child);
-    (child, base, key)
+    support::served::serve(BIN, data, crash_at)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

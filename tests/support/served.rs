@@ -26,3 +26,34 @@ pub fn read_banner(child: &mut Child) -> (String, Option<String>) {
         .filter(|k| k.starts_with("sbk_"));
     (base_url, admin_key)
 }
+
+/// Starts `bin serve` on `data` (file secret store, a free loopback port), set to abort at
+/// `crash_at` (a `switchboard::fault` crash point) when given; returns the child, its base
+/// URL and, on a first start, the admin key.
+pub fn serve(
+    bin: &str,
+    data: &std::path::Path,
+    crash_at: Option<&str>,
+) -> (Child, String, Option<String>) {
+    let mut command = std::process::Command::new(bin);
+    if let Some(point) = crash_at {
+        command.env(switchboard::fault::CRASH_AT, point);
+    }
+    let mut child = command
+        .args([
+            "serve",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--secret-store",
+            "file",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("SWITCHBOARD_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (base, key) = read_banner(&mut child);
+    (child, base, key)
+}
