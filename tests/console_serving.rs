@@ -130,3 +130,37 @@ async fn the_ui_is_served_with_client_side_routes() {
         );
     }
 }
+
+/// The console comes with a Content-Security-Policy (own scripts only, never framed), and
+/// no response may be sniffed into another type. (The browser e2e runs the console under
+/// this policy.)
+#[tokio::test]
+async fn the_console_and_the_api_send_protective_headers() {
+    let n = TestNode::start().await;
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("ui/dist/index.html")
+        .exists()
+    {
+        let r = n.http.get(n.url("/")).send().await.unwrap();
+        let policy = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"),
+            "{policy}"
+        );
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    }
+    let r = n
+        .http
+        .get(n.url("/v1/projects"))
+        .header("X-Api-Key", &n.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    let r = n.http.get(n.url("/v1/projects")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+}

@@ -1,7 +1,7 @@
 //! The console UI, embedded in the binary at build time from `ui/dist`. Unknown paths
 //! outside the API get `index.html`, so the UI's own routes survive a reload.
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -15,6 +15,14 @@ const NOT_BUILT: &str =
     "<!doctype html><title>Switchboard</title><p>The console UI is not part of this build. \
 Run <code>npm run build</code> in <code>ui/</code> and rebuild, or use the API at <code>/v1</code> \
 (see <a href=\"/openapi.json\">/openapi.json</a>).</p>";
+
+/// The console's Content-Security-Policy: its own scripts only (no inline script, no
+/// eval), requests to this node only, never framed. Inline styles stay allowed: the canvas
+/// and the editor position their elements with style attributes.
+const CONSOLE_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 fn asset(path: &str) -> Option<Response> {
     let file = Assets::get(path)?;
@@ -33,6 +41,12 @@ fn asset(path: &str) -> Option<Response> {
     response
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    if mime.starts_with("text/html") {
+        response.headers_mut().insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONSOLE_POLICY),
+        );
+    }
     Some(response)
 }
 
