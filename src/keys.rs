@@ -78,6 +78,8 @@ pub async fn revoke(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateKeyRequest {
+    /// 1 to 128 characters, not all blank.
+    #[schema(min_length = 1, max_length = 128, pattern = "\\S")]
     pub name: String,
 }
 

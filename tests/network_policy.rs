@@ -104,3 +104,50 @@ async fn with_loopback_denied_a_name_resolving_to_loopback_is_refused() {
         .await
         .expect_problem(422, &["metadata.url"]);
 }
+
+/// A capture replayed from an inbox goes only where deliveries may: a literal forbidden
+/// address is a 422 naming `url`, a name that resolves to one fails without connecting,
+/// and a redirect is not followed.
+#[tokio::test]
+async fn replays_obey_the_policy_and_do_not_follow_redirects() {
+    let n = node(false).await;
+    let inbox = n.post(&n.p("/inboxes"), json!({"name": "src"})).await.body;
+    let capture_url = inbox["captureUrl"].as_str().unwrap();
+    let reply = reqwest::Client::new()
+        .post(capture_url)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success());
+    let captured = n.get(&n.p("/inboxes/src/captures")).await.body;
+    let id = captured[0]["id"].as_str().unwrap().to_string();
+    let replay = n.p(&format!("/inboxes/src/captures/{id}/replay"));
+
+    n.post(
+        &replay,
+        json!({"url": "http://169.254.169.254/latest/meta-data/"}),
+    )
+    .await
+    .expect_problem(422, &["url"]);
+    let refused = n
+        .post(
+            &replay,
+            json!({"url": "http://metadata.test:9/latest/meta-data/"}),
+        )
+        .await;
+    assert_eq!(refused.status, 200, "{}", refused.body);
+    assert!(refused.body["status"].is_null(), "{}", refused.body);
+    let error = refused.body["error"].as_str().unwrap();
+    assert!(error.contains("refused by the network policy"), "{error}");
+
+    // A receiver that answers with a redirect to the metadata address: the replay reports
+    // the 307 and goes no further.
+    let mut rx = Receiver::start().await;
+    rx.otherwise(
+        support::receiver::Reply::status(307).with_header("location", "http://169.254.169.254/"),
+    );
+    let redirected = n.post(&replay, json!({"url": rx.url("/hop")})).await;
+    assert_eq!(redirected.body["status"], 307, "{}", redirected.body);
+    rx.next(WAIT).await;
+}

@@ -1,14 +1,26 @@
 //! What the OpenAPI document says beyond the handlers' own annotations, applied once to the
 //! whole document: every error response is `application/problem+json` (as it is on the
 //! wire), every operation behind the API key can answer 401, and every one with a body
-//! 413 (too large) and 408 (too slow).
+//! 400 (not JSON), 415 (not sent as JSON), 413 (too large) and 408 (too slow). Request
+//! bodies are described as strictly as their parsers read them: closed to unknown fields,
+//! and the publish body by the notification validator's own table.
 
+use serde_json::{json, Value};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 const PROBLEM_JSON: &str = "application/problem+json";
+const PUBLISH_REQUEST: &str = "PublishRequest";
 
-pub fn finish(doc: &mut OpenApi) {
+/// The document as served: the handlers' annotations and everything below, as JSON.
+pub fn finish(mut doc: OpenApi) -> Value {
+    document_common_responses(&mut doc);
+    let mut doc = serde_json::to_value(doc).expect("the document serializes");
+    describe_request_bodies(&mut doc);
+    doc
+}
+
+fn document_common_responses(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -30,7 +42,29 @@ pub fn finish(doc: &mut OpenApi) {
                     "No API key, or one that is unknown or revoked",
                 );
             }
+            let has_query = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
+            if has_query {
+                add_problem(
+                    operation,
+                    "422",
+                    "A query parameter is malformed or given more than once",
+                );
+            }
             if operation.request_body.is_some() {
+                add_problem(
+                    operation,
+                    "400",
+                    "The body is not JSON of the expected kind",
+                );
+                add_problem(
+                    operation,
+                    "415",
+                    "The body was not sent as `Content-Type: application/json`",
+                );
                 add_problem(operation, "413", "The body is over the 16 MiB limit");
                 add_problem(
                     operation,
@@ -40,6 +74,73 @@ pub fn finish(doc: &mut OpenApi) {
             }
         }
     }
+}
+
+/// Closes every parsed request body to unknown fields, says which of `body`/`bodyBase64`
+/// an inspection needs, and describes the publish body (and the test send's, which may be
+/// one) by the notification table. (On the JSON: the typed builders lack these keywords.)
+fn describe_request_bodies(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    for (name, _) in super::request_bodies::all() {
+        schemas[&name]["additionalProperties"] = json!(false);
+    }
+    // Exactly one of the two, as text (`null` counts as absent).
+    schemas["InspectRequest"]["oneOf"] = given(&[("body", "string"), ("bodyBase64", "string")]);
+    // At least one change.
+    schemas["UpdateTopicRequest"]["anyOf"] = given(&[
+        ("name", "string"),
+        ("eventTypes", "array"),
+        ("destinationIds", "array"),
+    ]);
+    // What the standard, padded alphabet decodes (the last symbol's unused bits zero).
+    schemas["InspectRequest"]["properties"]["bodyBase64"]["pattern"] =
+        json!("^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$");
+    schemas["ReplayRequest"]["properties"]["url"]["pattern"] =
+        json!(crate::payload::notification::HTTP_URL_PATTERN);
+    // Ampersand's `sourceZipUrl` is named, but an offline node cannot fetch it: always 422.
+    let deploy = &mut schemas["DeployRequest"];
+    deploy["required"] = json!(["sourceYaml"]);
+    deploy["properties"]["sourceYaml"]["type"] = json!("string");
+    deploy["properties"]["sourceZipUrl"]["not"] = json!({});
+    for topic in ["CreateTopicRequest", "UpdateTopicRequest"] {
+        schemas[topic]["properties"]["destinationIds"]["items"]["minLength"] = json!(1);
+        schemas[topic]["properties"]["eventTypes"]["uniqueItems"] = json!(true);
+    }
+    schemas[PUBLISH_REQUEST] = crate::payload::notification::publish_request_schema();
+    let publish = json!({"$ref": format!("#/components/schemas/{PUBLISH_REQUEST}")});
+    let mut event_types: Vec<Value> = crate::model::EventType::ALL
+        .iter()
+        .map(|t| json!(t.as_str()))
+        .collect();
+    event_types.push(Value::Null); // null: the default type
+    let test_send = json!({"oneOf": [
+        {"type": "object", "additionalProperties": false,
+         "properties": {"eventType": {"type": ["string", "null"], "enum": event_types}}},
+        publish,
+    ]});
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for operation in paths.values_mut().filter_map(|item| item.get_mut("post")) {
+        let schema = match operation["operationId"].as_str() {
+            Some("publish") => publish.clone(),
+            Some("send_test") => test_send.clone(),
+            _ => continue,
+        };
+        operation["requestBody"]["content"]["application/json"]["schema"] = schema;
+        if operation["operationId"] == "send_test" {
+            // No body at all sends the default test notification.
+            operation["requestBody"]["required"] = json!(false);
+        }
+    }
+}
+
+/// One `oneOf`/`anyOf` branch per field: that field given, of that JSON type (not null).
+fn given(fields: &[(&str, &str)]) -> Value {
+    fields
+        .iter()
+        .map(|(field, kind)| json!({"required": [field], "properties": {*field: {"type": kind}}}))
+        .collect()
 }
 
 /// Error responses (4xx, 5xx) carry their body as problem+json, never plain JSON.
@@ -82,7 +183,7 @@ fn add_problem(operation: &mut Operation, status: &str, description: &str) {
 mod tests {
     #[test]
     fn errors_are_problem_json_and_every_protected_operation_can_answer_401() {
-        let doc = serde_json::to_value(super::super::openapi()).unwrap();
+        let doc = super::super::openapi();
         let mut protected = 0;
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {

@@ -97,9 +97,19 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
-        let pairs = url::form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
+        let mut pairs = HashMap::new();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()).into_owned() {
+            // Which of two values was meant is not ours to guess.
+            if pairs.contains_key(&name) {
+                return Err(ApiError::invalid(Issue::at(
+                    IssueLocation::Query,
+                    &name,
+                    Some(Value::String(value)),
+                    "is given more than once",
+                )));
+            }
+            pairs.insert(name, value);
+        }
         Ok(QueryParams(pairs))
     }
 }
@@ -112,10 +122,35 @@ impl QueryParams {
             .filter(|s| !s.is_empty())
     }
 
+    /// A whole number from `min` to `max`; `default` when the parameter is absent (given
+    /// empty, it is refused: an empty value is no number).
+    pub fn whole_number(
+        &self,
+        name: &str,
+        min: i64,
+        max: i64,
+        default: i64,
+    ) -> Result<i64, ApiError> {
+        let Some(raw) = self.0.get(name) else {
+            return Ok(default);
+        };
+        raw.parse::<i64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(Issue::at(
+                    IssueLocation::Query,
+                    name,
+                    Some(Value::String(raw.clone())),
+                    format!("must be a whole number from {min} to {max}"),
+                ))
+            })
+    }
+
     pub fn bool(&self, name: &str) -> Result<bool, ApiError> {
         match self.0.get(name).map(String::as_str) {
             None | Some("false") => Ok(false),
-            Some("true") | Some("") => Ok(true),
+            Some("true") => Ok(true),
             Some(other) => Err(ApiError::invalid(Issue::at(
                 IssueLocation::Query,
                 name,

@@ -234,7 +234,7 @@ pub async fn delete_inbox(
 
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}/captures", tag = "Inboxes",
     params(("projectIdOrName" = String, Path), ("inbox" = String, Path),
-           ("limit" = Option<u32>, Query, description = "1 to 1000, default 100")),
+           ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "1 to 1000, default 100")),
     responses((status = 200, body = [Capture], description = "Newest first"), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn list_captures(
@@ -244,30 +244,17 @@ pub async fn list_captures(
 ) -> ApiResult<Json<Vec<Capture>>> {
     let project = projects::resolve(&state, &project).await?;
     let row = resolve(&state, &project.id, &inbox).await?;
-    let limit = match query.string("limit") {
-        None => 100,
-        Some(raw) => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=1000).contains(l))
-            .ok_or_else(|| {
-                ApiError::invalid(Issue::at(
-                    IssueLocation::Query,
-                    "limit",
-                    Some(Value::String(raw.into())),
-                    "must be a whole number from 1 to 1000",
-                ))
-            })?,
-    };
+    let limit = query.whole_number("limit", 1, 1000, 100)?;
     let rows = inboxes::captures(&state.store, &row.id, limit).await?;
     Ok(Json(rows.into_iter().map(capture_view).collect()))
 }
 
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/inboxes/{inbox}/export", tag = "Inboxes",
     params(("projectIdOrName" = String, Path), ("inbox" = String, Path),
-           ("format" = String, Query, description = "har, curl or ndjson"),
+           ("format" = Option<String>, Query, pattern = "^(|har|curl|ndjson)$", description = "har (default), curl or ndjson"),
            ("ids" = Option<String>, Query, description = "Capture IDs, comma-separated (default: the newest 1000)")),
-    responses((status = 200, description = "The captures, oldest first, credentials redacted", content_type = "text/plain"),
+    responses((status = 200, description = "The captures, oldest first, credentials redacted: HAR 1.2 (JSON), curl commands or NDJSON",
+               content((serde_json::Value = "application/json"), (String = "text/plain"), (String = "application/x-ndjson"))),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_captures(
     State(state): State<AppState>,
@@ -385,8 +372,26 @@ pub async fn replay_capture(
     }
     let method =
         reqwest::Method::from_bytes(captured.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    // A replay goes where deliveries may go: the network policy judges the address (a
+    // literal one here, a name as it resolves), and a redirect is not followed, since it
+    // could lead anywhere.
+    let policy = std::sync::Arc::new(state.dispatcher.config().network.clone());
+    let host = url::Url::parse(&request.url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string));
+    if let Some(why) = host.and_then(|h| policy.literal_refusal(&h)) {
+        return Err(ApiError::invalid(Issue::body(
+            "url",
+            Some(&Value::String(request.url.clone())),
+            why,
+        )));
+    }
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(15))
+        .dns_resolver(std::sync::Arc::new(
+            crate::sinks::policy::PolicyResolver::new(policy),
+        ))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| ApiError::Internal(e.into()))?;
     let mut outgoing = client

@@ -41,7 +41,7 @@ fn parse_create_key(body: &serde_json::Map<String, Value>) -> ApiResult<keys::Cr
     fields.reject_unknown(keys::CreateKeyRequest::FIELDS, &mut issues, "an API key");
     let name = fields.string("name", true, &mut issues);
     if let Some(n) = &name {
-        if n.trim().is_empty() || n.len() > 128 {
+        if n.trim().is_empty() || n.chars().count() > 128 {
             issues.add(
                 "name",
                 Some(&Value::String(n.clone())),

@@ -49,7 +49,8 @@ fn query_issue(name: &str, value: &str, detail: impl Into<String>) -> ApiError {
 }
 
 fn time_param(query: &QueryParams, name: &str) -> ApiResult<Option<i64>> {
-    match query.string(name) {
+    // Given empty, it is no time (not "no filter").
+    match query.0.get(name).map(String::as_str) {
         None => Ok(None),
         Some(raw) => parse_rfc3339(raw).map(Some).ok_or_else(|| {
             query_issue(
@@ -64,10 +65,11 @@ fn time_param(query: &QueryParams, name: &str) -> ApiResult<Option<i64>> {
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/messages", tag = "Messages",
     params(("projectIdOrName" = String, Path),
            ("destinationId" = Option<String>, Query, description = "Destination ID or name"),
-           ("eventType" = Option<String>, Query), ("status" = Option<String>, Query),
-           ("since" = Option<String>, Query, description = "Created at or after (RFC 3339)"),
-           ("until" = Option<String>, Query, description = "Created before (RFC 3339)"),
-           ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query, description = "1 to 500, default 50")),
+           ("eventType" = Option<String>, Query, pattern = "^(|read|connection\\.(created|error|refreshed|updated|deleted)|installation\\.(created|updated|deleted)|read\\.(schedule\\.paused|backfill\\.done|triggered\\.done|triggered\\.error)|write\\.async\\.done|subscribe\\.create\\.error|destination\\.webhook\\.disabled)$", description = "A notification type, or `read` for read results"),
+           ("status" = Option<String>, Query, pattern = "^(|pending|delivering|delivered|retrying|exhausted|skipped)$", description = "A message status (empty: all)"),
+           ("since" = Option<String>, Query, format = DateTime, description = "Created at or after (RFC 3339)"),
+           ("until" = Option<String>, Query, format = DateTime, description = "Created before (RFC 3339)"),
+           ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "1 to 500, default 50")),
     responses((status = 200, body = MessagePage), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_messages(
     State(state): State<AppState>,
@@ -108,14 +110,7 @@ pub async fn list_messages(
         })?),
         None => None,
     };
-    let limit = match query.string("limit") {
-        Some(raw) => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=500).contains(l))
-            .ok_or_else(|| query_issue("limit", raw, "must be a whole number from 1 to 500"))?,
-        None => 50,
-    };
+    let limit = query.whole_number("limit", 1, 500, 50)?;
     let before_seq = match query.string("cursor") {
         Some(raw) => Some(
             raw.parse::<i64>()

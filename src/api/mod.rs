@@ -24,6 +24,7 @@ mod problem_response;
 pub mod projects;
 pub mod read_views;
 pub mod reads;
+mod request_bodies;
 pub mod routes;
 #[cfg(test)]
 mod schema_check;
@@ -119,10 +120,8 @@ impl Modify for ApiKeyScheme {
 
 /// The OpenAPI document `/openapi.json` serves, built without a node: the same list of
 /// handlers as [`router`], minus the state the API-key check needs.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = documented(protected_routes()).into_openapi();
-    document::finish(&mut doc);
-    doc
+pub fn openapi() -> serde_json::Value {
+    document::finish(documented(protected_routes()).into_openapi())
 }
 
 /// Builds the router and the OpenAPI document from the same list of handlers.
@@ -131,9 +130,8 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         auth::require_api_key,
     ));
-    let (router, mut openapi) = documented(protected).split_for_parts();
-    document::finish(&mut openapi);
-    let openapi = Arc::new(openapi);
+    let (router, openapi) = documented(protected).split_for_parts();
+    let openapi = Arc::new(document::finish(openapi));
     router
         .route(
             "/openapi.json",

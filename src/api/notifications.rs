@@ -16,7 +16,7 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 #[utoipa::path(post, path = "/v1/projects/{projectIdOrName}/notifications", tag = "Notifications",
     params(("projectIdOrName" = String, Path),
-           ("Idempotency-Key" = Option<String>, Header, description = "A repeat within 24 h returns the first response and publishes nothing")),
+           ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[\t -~]+$", description = "A repeat within 24 h returns the first response and publishes nothing")),
     request_body(content = Value, description = "`{notificationType, data}` as in notifications.yaml"),
     responses((status = 202, body = PublishResponse, description = "Stored and queued (or unrouted)"),
               (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]

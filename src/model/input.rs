@@ -139,6 +139,16 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A whole number however JSON spells it: `7` and `7.0` are the same number (JSON Schema's
+/// `integer` admits both), `7.5` and non-numbers are not.
+pub fn whole_number(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    })
+}
+
 /// A JSON type name for error messages.
 pub fn kind_of(v: &Value) -> &'static str {
     match v {

@@ -85,12 +85,16 @@ pub struct BackfillProgress {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadRequest {
+    #[schema(min_length = 1)]
     pub group_ref: String,
     /// Only `async`.
+    #[schema(pattern = "^async$")]
     pub mode: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(format = DateTime)]
     pub since_timestamp: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(format = DateTime)]
     pub until_timestamp: Option<String>,
 }
 
@@ -216,7 +220,7 @@ pub fn parse_deliver_results(body: &Map<String, Value>) -> Result<DeliverResults
     );
     let group_ref = fields.string("groupRef", true, &mut issues);
     let pages = match fields.raw("pages") {
-        Some(v) => match v.as_i64() {
+        Some(v) => match crate::model::input::whole_number(v) {
             Some(n) if (0..=100_000).contains(&n) => n,
             _ => {
                 issues.add("pages", Some(v), "must be a whole number from 0 to 100000");
@@ -246,9 +250,11 @@ pub struct RecordsAccepted {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerateRecordsRequest {
+    #[schema(minimum = 1, maximum = 2000000)]
     pub count: u64,
     /// About how large each record is, in bytes (default 300).
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(minimum = 1, maximum = 1000000)]
     pub record_bytes: Option<u64>,
 }
 
@@ -270,7 +276,7 @@ pub fn parse_generate(body: &Map<String, Value>) -> Result<GenerateRecordsReques
         "a generate request",
     );
     let mut number = |key: &str, required: bool, max: u64| match fields.raw(key) {
-        Some(v) => match v.as_u64() {
+        Some(v) => match crate::model::input::whole_number(v).and_then(|n| u64::try_from(n).ok()) {
             Some(n) if (1..=max).contains(&n) => Some(n),
             _ => {
                 issues.add(

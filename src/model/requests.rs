@@ -42,6 +42,8 @@ impl DestinationSecretsInput {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateDestinationRequest {
+    /// Letters, digits and dashes, at most 128.
+    #[schema(pattern = "^[A-Za-z0-9-]{1,128}$")]
     pub name: String,
     #[serde(rename = "type")]
     pub kind: DestinationType,
@@ -59,6 +61,7 @@ pub struct CreateDestinationRequest {
 #[serde(rename_all = "camelCase")]
 pub struct DestinationPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9-]{1,128}$")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<DestinationMetadata>,
@@ -79,6 +82,8 @@ pub struct UpdateDestinationRequest {
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct NameRequest {
+    /// Letters, digits and dashes, at most 64.
+    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$")]
     pub name: String,
 }
 
@@ -88,6 +93,8 @@ pub struct NameRequest {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTopicRequest {
+    /// Letters, digits and dashes, at most 64.
+    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$")]
     pub name: String,
     /// The event types routed into this topic.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -115,6 +122,7 @@ impl CreateTopicRequest {
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTopicRequest {
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub event_types: Option<Vec<EventType>>,

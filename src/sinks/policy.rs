@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 /// Words every refusal's message carries: how a refused attempt is told apart.
 pub const REFUSED: &str = "refused by the network policy";
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct NetworkPolicy {
     /// Refuse private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7).
@@ -32,7 +32,31 @@ pub struct NetworkPolicy {
     pub allow: Vec<IpNet>,
     /// Names resolved to these addresses instead of asking DNS (like /etc/hosts).
     pub hosts: BTreeMap<String, IpAddr>,
+    /// Ask the system's resolver for names not in `hosts` (default). Off, such a name does
+    /// not resolve: a node on a closed network (or a test) never sends a DNS query.
+    #[serde(default = "yes")]
+    pub system_dns: bool,
 }
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for NetworkPolicy {
+    fn default() -> Self {
+        NetworkPolicy {
+            deny_private: false,
+            deny_loopback: false,
+            deny: Vec::new(),
+            allow: Vec::new(),
+            hosts: BTreeMap::new(),
+            system_dns: true,
+        }
+    }
+}
+
+/// Why a name does not resolve when the system's resolver is not asked.
+pub const NOT_IN_HOSTS: &str = "does not resolve: not in `hosts` and system-dns is off";
 
 /// Always refused unless allowed: link-local (where cloud metadata services live) and
 /// AWS's IPv6 metadata address.
@@ -126,12 +150,17 @@ impl tower::Service<Name> for PolicyResolver {
     fn call(&mut self, name: Name) -> Self::Future {
         let policy = self.policy.clone();
         let fixed = policy.hosts.get(name.as_str()).copied();
-        let lookup = fixed.is_none().then(|| self.system.call(name.clone()));
+        let lookup = (fixed.is_none() && policy.system_dns).then(|| self.system.call(name.clone()));
         Box::pin(async move {
             let found: Vec<SocketAddr> = match (fixed, lookup) {
                 (Some(ip), _) => vec![SocketAddr::new(ip, 0)],
                 (None, Some(lookup)) => lookup.await?.collect(),
-                (None, None) => Vec::new(),
+                (None, None) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("{name} {NOT_IN_HOSTS}"),
+                    ))
+                }
             };
             let mut refusals = Vec::new();
             let allowed: Vec<SocketAddr> = found

@@ -71,10 +71,20 @@ impl From<StoreError> for ApiError {
                 ApiError::Unavailable("the database is busy; retry shortly".into())
             }
             // A conflict the caller expected is checked before `?` (`is_unique_violation`);
-            // one that reaches here was not expected.
-            StoreError::Unique(cause)
-            | StoreError::MissingReference(cause)
-            | StoreError::Other(cause) => ApiError::Internal(cause),
+            // one that reaches here is a race: a concurrent request changed or deleted what
+            // this one had read (e.g. a topic deleted while it was being patched).
+            StoreError::Unique(_) => ApiError::Conflict {
+                detail: "a concurrent request made the same thing first; nothing was changed"
+                    .into(),
+                issues: vec![],
+            },
+            StoreError::MissingReference(_) => ApiError::Conflict {
+                detail: "something this request refers to was deleted while it ran; \
+                         nothing was changed"
+                    .into(),
+                issues: vec![],
+            },
+            StoreError::Other(cause) => ApiError::Internal(cause),
         }
     }
 }

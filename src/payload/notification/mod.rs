@@ -21,8 +21,10 @@ use crate::model::EventType;
 use crate::problem::{Issue, IssueLocation};
 
 mod examples;
+mod schema;
 
 pub use examples::example_data;
+pub use schema::{publish_request_schema, HTTP_URL_PATTERN};
 
 /// A notification that passed [`validate_notification`]: its parts, borrowed from the body.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

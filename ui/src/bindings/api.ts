@@ -1048,6 +1048,7 @@ export interface components {
     CreateDestinationRequest: {
       delivery?: null | components["schemas"]["DeliveryPolicy"];
       metadata: components["schemas"]["DestinationMetadata"];
+      /** @description Letters, digits and dashes, at most 128. */
       name: string;
       secrets?: null | components["schemas"]["DestinationSecretsInput"];
       type: components["schemas"]["DestinationType"];
@@ -1078,6 +1079,7 @@ export interface components {
        * @description Default 1000, at most 100000.
        */
       maxCaptures?: number | null;
+      /** @description Letters, digits and dashes, at most 64. */
       name: string;
       /** @description Default: always 200. */
       rules?: components["schemas"]["ResponseRule"][] | null;
@@ -1094,6 +1096,7 @@ export interface components {
       groupRef: string;
     };
     CreateKeyRequest: {
+      /** @description 1 to 128 characters, not all blank. */
       name: string;
     };
     CreateTopicDestinationRouteRequest: {
@@ -1112,6 +1115,7 @@ export interface components {
       destinationIds?: string[] | null;
       /** @description The event types routed into this topic. */
       eventTypes?: components["schemas"]["EventType"][] | null;
+      /** @description Letters, digits and dashes, at most 64. */
       name: string;
     };
     /** @description A key as returned once, at creation. */
@@ -1139,7 +1143,7 @@ export interface components {
     /** @description `PUT …/integrations:batch` and `POST …/integrations/{id}/revisions`. */
     DeployRequest: {
       /** @description The manifest (`amp.yaml`) as text. */
-      sourceYaml?: string | null;
+      sourceYaml: string;
       /** @description Not supported by an offline node (a 422 says so). */
       sourceZipUrl?: string | null;
     };
@@ -1408,7 +1412,14 @@ export interface components {
       project?: string | null;
       /** @description Signing secrets (`whsec_…`) to check the signatures with. */
       secrets?: string[] | null;
-    };
+    } & (
+      | {
+          body: string;
+        }
+      | {
+          bodyBase64: string;
+        }
+    );
     Installation: {
       config: components["schemas"]["InstallationConfig"];
       connection: components["schemas"]["Connection"];
@@ -1625,6 +1636,7 @@ export interface components {
     /** @enum {string} */
     MessageStatus: "pending" | "delivering" | "delivered" | "retrying" | "exhausted" | "skipped";
     NameRequest: {
+      /** @description Letters, digits and dashes, at most 64. */
       name: string;
     };
     /** @description Ampersand's `Operation`, for a read. */
@@ -1723,6 +1735,268 @@ export interface components {
       /** Format: date-time */
       updateTime: string;
     };
+    /** @description A notification as Ampersand's `notifications.yaml` describes it: `{notificationType, data}`, exactly the webhook payload */
+    PublishRequest:
+      | {
+          /** @description The `data` of a `installation.created` notification */
+          data: {
+            config?: Record<string, never>;
+            /** Format: uri */
+            configURL?: string;
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            projectId: string;
+            provider: string;
+          } & ((unknown | unknown) & unknown);
+          /** @enum {string} */
+          notificationType: "installation.created";
+        }
+      | {
+          /** @description The `data` of a `installation.updated` notification */
+          data: {
+            config?: Record<string, never>;
+            /** Format: uri */
+            configURL?: string;
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            lastConfig?: Record<string, never>;
+            /** Format: uri */
+            lastConfigURL?: string;
+            projectId: string;
+            provider: string;
+          } & ((unknown | unknown) & (unknown | unknown));
+          /** @enum {string} */
+          notificationType: "installation.updated";
+        }
+      | {
+          /** @description The `data` of a `installation.deleted` notification */
+          data: {
+            config?: Record<string, never>;
+            /** Format: uri */
+            configURL?: string;
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            projectId: string;
+            provider: string;
+          } & ((unknown | unknown) & unknown);
+          /** @enum {string} */
+          notificationType: "installation.deleted";
+        }
+      | {
+          /** @description The `data` of a `read.backfill.done` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            objectName: string;
+            projectId: string;
+            provider: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "read.backfill.done";
+        }
+      | {
+          /** @description The `data` of a `read.schedule.paused` notification */
+          data: {
+            config?: Record<string, never>;
+            /** Format: uri */
+            configURL?: string;
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            error?: string;
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            projectId: string;
+            provider: string;
+          } & ((unknown | unknown) & unknown);
+          /** @enum {string} */
+          notificationType: "read.schedule.paused";
+        }
+      | {
+          /** @description The `data` of a `read.triggered.done` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            fromTimestamp?: string;
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            objectName: string;
+            projectId: string;
+            provider: string;
+            untilTimestamp?: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "read.triggered.done";
+        }
+      | {
+          /** @description The `data` of a `read.triggered.error` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            error?: string;
+            fromTimestamp?: string;
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            objectName: string;
+            projectId: string;
+            provider: string;
+            untilTimestamp?: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "read.triggered.error";
+        }
+      | {
+          /** @description The `data` of a `write.async.done` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            errors?: string[];
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            objectName: string;
+            projectId: string;
+            provider: string;
+            success: boolean;
+            successfulRecordIds?: string[];
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "write.async.done";
+        }
+      | {
+          /** @description The `data` of a `subscribe.create.error` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            error?: string;
+            groupName: string;
+            groupRef: string;
+            installationId: string;
+            integrationId: string;
+            integrationName: string;
+            projectId: string;
+            provider: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "subscribe.create.error";
+        }
+      | {
+          /** @description The `data` of a `connection.created` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            groupRef: string;
+            projectId: string;
+            provider: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "connection.created";
+        }
+      | {
+          /** @description The `data` of a `connection.refreshed` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            groupRef: string;
+            projectId: string;
+            provider: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "connection.refreshed";
+        }
+      | {
+          /** @description The `data` of a `connection.updated` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            groupRef: string;
+            projectId: string;
+            provider: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "connection.updated";
+        }
+      | {
+          /** @description The `data` of a `connection.deleted` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            groupRef: string;
+            projectId: string;
+            provider: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "connection.deleted";
+        }
+      | {
+          /** @description The `data` of a `connection.error` notification */
+          data: {
+            connectionId: string;
+            consumerName: string;
+            consumerRef: string;
+            error?: string[];
+            errors?: string[];
+            groupRef: string;
+            projectId: string;
+            provider: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "connection.error";
+        }
+      | {
+          /** @description The `data` of a `destination.webhook.disabled` notification */
+          data: {
+            destinationId: string;
+            destinationName: string;
+            projectId: string;
+            url: string;
+          } & unknown;
+          /** @enum {string} */
+          notificationType: "destination.webhook.disabled";
+        };
     /** @description The 202 answer to a publish (and to a repeat with the same `Idempotency-Key`). */
     PublishResponse: {
       messages: components["schemas"]["PublishedMessage"][];
@@ -1780,7 +2054,9 @@ export interface components {
       groupRef: string;
       /** @description Only `async`. */
       mode: string;
+      /** Format: date-time */
       sinceTimestamp?: string | null;
+      /** Format: date-time */
       untilTimestamp?: string | null;
     };
     ReadResultAsync: {
@@ -1993,11 +2269,21 @@ export interface components {
      *     exact set of event types routed into it, the exact set of destinations it routes to.
      *     Routes that stay keep their IDs. One transaction: all or nothing.
      */
-    UpdateTopicRequest: {
-      destinationIds?: string[] | null;
-      eventTypes?: components["schemas"]["EventType"][] | null;
-      name?: string | null;
-    };
+    UpdateTopicRequest:
+      | {
+          destinationIds?: string[] | null;
+          eventTypes?: components["schemas"]["EventType"][] | null;
+          name?: string | null;
+        }
+      | {
+          name: string;
+        }
+      | {
+          eventTypes: unknown[];
+        }
+      | {
+          destinationIds: unknown[];
+        };
   };
   responses: never;
   parameters: never;
@@ -2092,6 +2378,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description A query parameter is malformed or given more than once */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
     };
   };
   diff_values: {
@@ -2143,6 +2438,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -2252,6 +2556,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -2311,6 +2624,15 @@ export interface operations {
           "application/json": components["schemas"]["CreatedApiKey"];
         };
       };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description No API key, or one that is unknown or revoked */
       401: {
         headers: {
@@ -2331,6 +2653,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -2479,6 +2810,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -2833,6 +3173,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -2963,6 +3312,15 @@ export interface operations {
           "application/json": components["schemas"]["RecoverResponse"];
         };
       };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description No API key, or one that is unknown or revoked */
       401: {
         headers: {
@@ -2991,6 +3349,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -3066,9 +3433,30 @@ export interface operations {
       cookie?: never;
     };
     /** @description Optional `{eventType}` (default `connection.created`), or a whole `{notificationType, data}` */
-    requestBody: {
+    requestBody?: {
       content: {
-        "application/json": unknown;
+        "application/json":
+          | {
+              /** @enum {string|null} */
+              eventType?:
+                | "connection.created"
+                | "connection.error"
+                | "connection.refreshed"
+                | "connection.updated"
+                | "connection.deleted"
+                | "installation.created"
+                | "installation.updated"
+                | "installation.deleted"
+                | "read.schedule.paused"
+                | "read.backfill.done"
+                | "read.triggered.done"
+                | "read.triggered.error"
+                | "write.async.done"
+                | "subscribe.create.error"
+                | "destination.webhook.disabled"
+                | null;
+            }
+          | components["schemas"]["PublishRequest"];
       };
     };
     responses: {
@@ -3079,6 +3467,15 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["PublishResponse"];
+        };
+      };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description No API key, or one that is unknown or revoked */
@@ -3109,6 +3506,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -3238,6 +3644,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -3350,6 +3765,15 @@ export interface operations {
           "application/json": components["schemas"]["Inbox"];
         };
       };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description No API key, or one that is unknown or revoked */
       401: {
         headers: {
@@ -3386,6 +3810,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -3480,6 +3913,15 @@ export interface operations {
           "application/json": components["schemas"]["ReplayResult"];
         };
       };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description No API key, or one that is unknown or revoked */
       401: {
         headers: {
@@ -3515,6 +3957,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -3527,9 +3978,9 @@ export interface operations {
   };
   export_captures: {
     parameters: {
-      query: {
-        /** @description har, curl or ndjson */
-        format: string;
+      query?: {
+        /** @description har (default), curl or ndjson */
+        format?: string;
         /** @description Capture IDs, comma-separated (default: the newest 1000) */
         ids?: string;
       };
@@ -3542,13 +3993,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The captures, oldest first, credentials redacted */
+      /** @description The captures, oldest first, credentials redacted: HAR 1.2 (JSON), curl commands or NDJSON */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          "text/plain": unknown;
+          "application/json": unknown;
+          "application/x-ndjson": string;
+          "text/plain": string;
         };
       };
       /** @description No API key, or one that is unknown or revoked */
@@ -3649,6 +4102,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description A query parameter is malformed or given more than once */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -3846,6 +4308,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -3882,6 +4353,15 @@ export interface operations {
           "application/json": components["schemas"]["RecordsAccepted"];
         };
       };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description No API key, or one that is unknown or revoked */
       401: {
         headers: {
@@ -3910,6 +4390,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -3959,6 +4448,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description A query parameter is malformed or given more than once */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -4037,6 +4535,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -4164,6 +4671,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
     };
   };
   delete_installation: {
@@ -4268,6 +4784,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -4399,6 +4924,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description A record that is not an object, lacks its ID or update time, or is too large; nothing was stored */
       422: {
         headers: {
@@ -4436,6 +4970,15 @@ export interface operations {
           "application/json": components["schemas"]["RecordsAccepted"];
         };
       };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description No API key, or one that is unknown or revoked */
       401: {
         headers: {
@@ -4464,6 +5007,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -4597,6 +5149,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
     };
   };
   create_revision: {
@@ -4662,6 +5223,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -4749,6 +5319,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The manifest's issues, each with its YAML path as `name`, `line` and `column` */
       422: {
         headers: {
@@ -4781,6 +5360,15 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["ManifestCheck"];
+        };
+      };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description No API key, or one that is unknown or revoked */
@@ -4818,6 +5406,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -4833,7 +5430,9 @@ export interface operations {
       query?: {
         /** @description Destination ID or name */
         destinationId?: string;
+        /** @description A notification type, or `read` for read results */
         eventType?: string;
+        /** @description A message status (empty: all) */
         status?: string;
         /** @description Created at or after (RFC 3339) */
         since?: string;
@@ -4978,7 +5577,7 @@ export interface operations {
       query?: {
         /** @description Only routes into this topic */
         topicId?: string;
-        /** @description Only routes of this event type */
+        /** @description Only routes of this event type (empty: all) */
         eventType?: string;
       };
       header?: never;
@@ -5098,6 +5697,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -5161,7 +5769,7 @@ export interface operations {
     /** @description `{notificationType, data}` as in notifications.yaml */
     requestBody: {
       content: {
-        "application/json": unknown;
+        "application/json": components["schemas"]["PublishRequest"];
       };
     };
     responses: {
@@ -5210,6 +5818,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -5387,6 +6004,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description A query parameter is malformed or given more than once */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
     };
   };
   create_topic_destination_route: {
@@ -5456,6 +6082,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -5623,6 +6258,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -5735,6 +6379,15 @@ export interface operations {
           "application/json": components["schemas"]["Topic"];
         };
       };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description No API key, or one that is unknown or revoked */
       401: {
         headers: {
@@ -5778,6 +6431,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       422: {
         headers: {
           [name: string]: unknown;
@@ -5808,6 +6470,15 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description The body is not JSON of the expected kind */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       401: {
         headers: {
           [name: string]: unknown;
@@ -5827,6 +6498,15 @@ export interface operations {
       };
       /** @description The body is over the 16 MiB limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body was not sent as `Content-Type: application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };

@@ -390,8 +390,7 @@ function CaptureDetail({
     queryKey: ["inspect-capture", c.id],
     queryFn: () =>
       inspectPayload({
-        body: c.body ?? undefined,
-        bodyBase64: c.body == null ? (c.bodyBase64 ?? "") : undefined,
+        ...(c.body != null ? { body: c.body } : { bodyBase64: c.bodyBase64 ?? "" }),
         headers,
         destination: inbox.destinationId ?? undefined,
       }),
