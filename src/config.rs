@@ -35,6 +35,8 @@ pub struct NodeConfig {
     pub body_read_timeout: Duration,
     /// What old data is pruned, and when.
     pub retention: RetentionConfig,
+    /// The most the database may hold, in MiB (default: as much as the disk takes).
+    pub max_database_mib: Option<u64>,
 }
 
 impl NodeConfig {
@@ -51,6 +53,7 @@ impl NodeConfig {
             durability: Durability::default(),
             body_read_timeout: Duration::from_secs(30),
             retention: RetentionConfig::default(),
+            max_database_mib: None,
         }
     }
 }
@@ -83,6 +86,9 @@ pub struct FileConfig {
     pub durability: Option<Durability>,
     #[serde(default)]
     pub retention: Option<RetentionConfig>,
+    /// A size limit for the database, in MiB: past it, publishes get a 503 as on a full disk.
+    #[serde(default)]
+    pub max_database_mib: Option<u64>,
 }
 
 impl FileConfig {
@@ -110,6 +116,9 @@ impl FileConfig {
         }
         if let Some(r) = self.retention {
             config.retention = r;
+        }
+        if self.max_database_mib.is_some() {
+            config.max_database_mib = self.max_database_mib;
         }
     }
 }

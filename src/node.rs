@@ -77,7 +77,14 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     restrict_permissions(&config.data_dir);
-    let store = Store::open_with(&config.data_dir.join(DATABASE_FILE), config.durability).await?;
+    let store = Store::open_with(
+        &config.data_dir.join(DATABASE_FILE),
+        crate::store::StoreSettings {
+            durability: config.durability,
+            max_size_mib: config.max_database_mib,
+        },
+    )
+    .await?;
     let node_id = match meta::get(&store, "node_id").await? {
         Some(id) => id,
         None => {

@@ -172,6 +172,8 @@ struct CaptureJob {
 enum CaptureFailed {
     /// Its inbox was deleted meanwhile (the others in its group are stored all the same).
     InboxGone,
+    /// The database takes no writes now (disk full, read-only): why.
+    Unwritable(&'static str),
     Store(String),
 }
 
@@ -207,6 +209,7 @@ impl CaptureWriter {
             .map_err(|_| stopped())?
             .map_err(|e| match e {
                 CaptureFailed::InboxGone => ApiError::not_found("inbox", "this capture URL"),
+                CaptureFailed::Unwritable(why) => ApiError::Unavailable(why.into()),
                 CaptureFailed::Store(e) => {
                     ApiError::Internal(anyhow::anyhow!("storing the capture: {e}"))
                 }
@@ -222,6 +225,9 @@ async fn write_groups(
     while queue.recv_many(&mut group, GROUP).await > 0 {
         let results = match write_group(&store, &group).await {
             Ok(results) => results,
+            Err(crate::store::StoreError::Unwritable { reason, .. }) => {
+                vec![Err(CaptureFailed::Unwritable(reason)); group.len()]
+            }
             Err(e) => vec![Err(CaptureFailed::Store(e.to_string())); group.len()],
         };
         for (job, result) in group.drain(..).zip(results) {

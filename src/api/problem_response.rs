@@ -7,8 +7,20 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ApiError;
 use crate::problem::{codes, Issue, Problem};
 
+/// An unexpected error that is the database refusing every write (disk full, read-only):
+/// a 503 that says so, not a 500.
+fn unwritable(err: &ApiError) -> Option<&'static str> {
+    match err {
+        ApiError::Internal(cause) => crate::store::error::unwritable_reason(cause),
+        _ => None,
+    }
+}
+
 impl ApiError {
     pub fn status(&self) -> StatusCode {
+        if unwritable(self).is_some() {
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
         match self {
             ApiError::Malformed { .. } => StatusCode::BAD_REQUEST,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -27,6 +39,11 @@ impl ApiError {
     pub fn to_problem(&self) -> Problem {
         let status = self.status();
         let (kind, detail, issues) = match self {
+            _ if unwritable(self).is_some() => (
+                codes::UNAVAILABLE,
+                unwritable(self).unwrap_or_default().to_string(),
+                vec![],
+            ),
             ApiError::Malformed { detail, issues } => {
                 (codes::MALFORMED, detail.clone(), issues.clone())
             }

@@ -14,6 +14,15 @@ pub enum StoreError {
     /// A FOREIGN KEY constraint refused the write: a row it refers to is gone.
     #[error("a row the write refers to is gone")]
     MissingReference(#[source] anyhow::Error),
+    /// The database cannot be written at all now (disk full, the size limit reached, a
+    /// read-only file or directory, an I/O error): nothing was written; retrying once the
+    /// operator makes room can work.
+    #[error("{reason}")]
+    Unwritable {
+        reason: &'static str,
+        #[source]
+        cause: anyhow::Error,
+    },
     #[error(transparent)]
     Other(anyhow::Error),
 }
@@ -22,6 +31,49 @@ pub enum StoreError {
 const SQLITE_BUSY: i32 = 5;
 const SQLITE_LOCKED: i32 = 6;
 const SQLITE_CONSTRAINT: i32 = 19;
+const SQLITE_READONLY: i32 = 8;
+const SQLITE_IOERR: i32 = 10;
+const SQLITE_FULL: i32 = 13;
+
+/// What a result code that stops every write means for the operator.
+fn unwritable(extended: i32) -> Option<&'static str> {
+    match extended & 0xff {
+        SQLITE_FULL => Some(
+            "the database is full (its disk, or max-database-mib): nothing was stored; \
+             retry once there is room",
+        ),
+        SQLITE_READONLY => Some(
+            "the database cannot be written (a read-only file or data directory): \
+             nothing was stored",
+        ),
+        SQLITE_IOERR => {
+            Some("the database could not be written (an I/O error): nothing was stored")
+        }
+        _ => None,
+    }
+}
+
+/// Why `err` (anything a write returned) means the database cannot be written now, if it
+/// does: the SQLite error is looked for along the error's chain of causes.
+pub fn unwritable_reason(err: &anyhow::Error) -> Option<&'static str> {
+    err.chain().find_map(|cause| {
+        if let Some(StoreError::Unwritable { reason, .. }) = cause.downcast_ref::<StoreError>() {
+            return Some(*reason);
+        }
+        let code = if let Some(rusqlite::Error::SqliteFailure(e, _)) =
+            cause.downcast_ref::<rusqlite::Error>()
+        {
+            Some(e.extended_code)
+        } else {
+            cause
+                .downcast_ref::<sqlx::Error>()
+                .and_then(|e| e.as_database_error())
+                .and_then(|db| db.code())
+                .and_then(|c| c.parse::<i32>().ok())
+        };
+        code.and_then(unwritable)
+    })
+}
 /// Extended codes of SQLITE_CONSTRAINT.
 const SQLITE_CONSTRAINT_FOREIGNKEY: i32 = 787;
 const SQLITE_CONSTRAINT_PRIMARYKEY: i32 = 1555;
@@ -38,6 +90,10 @@ impl StoreError {
                 StoreError::Unique(cause)
             }
             Some(SQLITE_CONSTRAINT_FOREIGNKEY) => StoreError::MissingReference(cause),
+            Some(code) if unwritable(code).is_some() => StoreError::Unwritable {
+                reason: unwritable(code).unwrap_or_default(),
+                cause,
+            },
             Some(code) if code & 0xff == SQLITE_CONSTRAINT => StoreError::Other(cause),
             _ => StoreError::Other(cause),
         }
@@ -84,6 +140,7 @@ impl From<StoreError> for ApiError {
                     .into(),
                 issues: vec![],
             },
+            StoreError::Unwritable { reason, .. } => ApiError::Unavailable(reason.into()),
             StoreError::Other(cause) => ApiError::Internal(cause),
         }
     }

@@ -88,15 +88,32 @@ impl Durability {
     }
 }
 
+/// How the node's settings open the database.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StoreSettings {
+    pub durability: Durability,
+    /// The most the database may hold, in MiB: past it, writes fail as a full disk does
+    /// (answered 503, nothing stored) until pruning or deletions make room.
+    pub max_size_mib: Option<u64>,
+}
+
+impl StoreSettings {
+    /// SQLite's `max_page_count` for the size limit (pages of SQLite's default 4 KiB).
+    fn max_page_count(&self) -> Option<u64> {
+        self.max_size_mib.map(|mib| mib * 1024 * 1024 / 4096)
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and applies pending migrations, with
     /// every commit surviving power loss.
     pub async fn open(path: &Path) -> anyhow::Result<Store> {
-        Self::open_with(path, Durability::default()).await
+        Self::open_with(path, StoreSettings::default()).await
     }
 
-    /// `open`, with commits as durable as `durability` says.
-    pub async fn open_with(path: &Path, durability: Durability) -> anyhow::Result<Store> {
+    /// `open`, with commits as durable as the settings say, and the database as large.
+    pub async fn open_with(path: &Path, settings: StoreSettings) -> anyhow::Result<Store> {
+        let durability = settings.durability;
         // A damaged database stops the node here, saying so, rather than failing later in
         // some write with "malformed".
         if path.exists() {
@@ -116,6 +133,10 @@ impl Store {
             // memory map instead of pread-and-copy on every miss.
             .pragma("mmap_size", "268435456")
             .foreign_keys(true);
+        let options = match settings.max_page_count() {
+            Some(pages) => options.pragma("max_page_count", pages.to_string()),
+            None => options,
+        };
         let pool_of = |size: u32, options: SqliteConnectOptions| {
             SqlitePoolOptions::new()
                 .max_connections(size)
@@ -135,7 +156,7 @@ impl Store {
             .await
             .context("opening the read connections")?;
         let turn = Arc::new(Mutex::new(()));
-        let writer = writer::start(path, turn.clone(), durability)?;
+        let writer = writer::start(path, turn.clone(), durability, settings.max_page_count())?;
         Ok(Store {
             reads,
             api_writer,
@@ -203,7 +224,18 @@ impl Store {
     /// front, so a transaction never fails upgrading from reading to writing.
     pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let turn = self.turn.clone().lock_owned().await;
-        let tx = self.api_writer.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = match self.api_writer.begin_with("BEGIN IMMEDIATE").await {
+            // A transaction SQLite ended by itself (it rolls back on SQLITE_FULL, say)
+            // leaves sqlx's connection believing it is still inside it, refusing every
+            // BEGIN after: that connection is replaced, so the node recovers once there
+            // is room again.
+            Err(sqlx::Error::InvalidSavePointStatement) => {
+                tracing::warn!("replacing the API's write connection after a failed transaction");
+                self.api_writer.acquire().await?.close().await?;
+                self.api_writer.begin_with("BEGIN IMMEDIATE").await?
+            }
+            other => other?,
+        };
         Ok(WriteTx { tx, _turn: turn })
     }
 

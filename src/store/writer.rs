@@ -41,11 +41,15 @@ pub fn start(
     path: &Path,
     turn: Arc<Mutex<()>>,
     durability: super::Durability,
+    max_page_count: Option<u64>,
 ) -> anyhow::Result<Writer> {
     let conn = super::connection::open(path)
         .with_context(|| format!("opening {} for writing", path.display()))?;
     // The writer commits what is answered as stored: as durable as the node is set to be.
     conn.pragma_update(None, "synchronous", durability.pragma())?;
+    if let Some(pages) = max_page_count {
+        conn.pragma_update(None, "max_page_count", pages)?;
+    }
     // SQLite checks `status IN (…six values…)` by building a temporary index of the six
     // values for every row a statement writes: ~3 % of the CPU while delivering (perf).
     // The writer's statuses are constants of this code (`MessageStatus`, the statements
@@ -158,7 +162,7 @@ mod tests {
     async fn jobs_run_in_order_and_api_writers_take_turns() {
         let (_dir, path) = database("n INTEGER");
         let turn = Arc::new(Mutex::new(()));
-        let writer = start(&path, turn.clone(), Durability::Crash).unwrap();
+        let writer = start(&path, turn.clone(), Durability::Crash, None).unwrap();
         // While another writer holds the turn, jobs wait for it rather than fail.
         let held = turn.clone().lock_owned().await;
         let pending: Vec<_> = (0..3)
@@ -206,7 +210,7 @@ mod tests {
     #[tokio::test]
     async fn the_log_starts_over_under_a_steady_stream_of_commits() {
         let (_dir, path) = database("body TEXT");
-        let writer = start(&path, Arc::new(Mutex::new(())), Durability::Crash).unwrap();
+        let writer = start(&path, Arc::new(Mutex::new(())), Durability::Crash, None).unwrap();
         // Three times as many 1 KB commits as the log may hold pages: each writes at least
         // one page, so a log that never started over would keep growing (to 83 MB with a
         // third of these commits, when the limit was 4,000 pages).
@@ -235,7 +239,7 @@ mod tests {
     #[tokio::test]
     async fn another_thread_copies_the_log_into_the_database() {
         let (_dir, path) = database("body TEXT");
-        let writer = start(&path, Arc::new(Mutex::new(())), Durability::Crash).unwrap();
+        let writer = start(&path, Arc::new(Mutex::new(())), Durability::Crash, None).unwrap();
         let size = || std::fs::metadata(&path).unwrap().len();
         let before = size();
         // 200 commits of 1 KB: far below the size at which the writer checkpoints itself.
@@ -263,7 +267,7 @@ mod tests {
     async fn the_writer_syncs_every_commit_unless_told_crash_durability_is_enough() {
         let (_dir, path) = database("body TEXT");
         for (durability, expected) in [(Durability::PowerLoss, 2), (Durability::Crash, 1)] {
-            let writer = start(&path, Arc::new(Mutex::new(())), durability).unwrap();
+            let writer = start(&path, Arc::new(Mutex::new(())), durability, None).unwrap();
             let synchronous: i64 = writer
                 .run(|c| {
                     Ok(c.raw()
