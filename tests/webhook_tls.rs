@@ -143,3 +143,63 @@ async fn a_ca_file_without_a_certificate_stops_the_node_from_starting() {
     let error = format!("{:#}", started.err().expect("the node refused to start"));
     assert!(error.contains("holds no PEM certificate"), "{error}");
 }
+
+/// A certificate signed by a trusted CA that is `for_host` and valid `from`..`until`.
+fn signed_by_ca(for_host: &str, until: (i32, u8, u8)) -> (String, ServerCert) {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "Switchboard test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec![for_host.to_string()]).unwrap();
+    params.not_before = rcgen::date_time_ymd(2019, 1, 1);
+    params.not_after = rcgen::date_time_ymd(until.0, until.1, until.2);
+    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let server = ServerCert {
+        der: cert.der().clone(),
+        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+    };
+    (ca.pem(), server)
+}
+
+/// Rows of the receiver fault table: an expired certificate and one for another host fail
+/// as `tls` (and are retried like any failure), though a trusted CA signed both.
+#[tokio::test]
+async fn an_expired_certificate_and_one_for_another_host_fail_as_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, host, until, expect) in [
+        ("expired", "localhost", (2020, 1, 1), "expired"),
+        (
+            "elsewhere",
+            "other.example",
+            (2100, 1, 1),
+            "not valid for name",
+        ),
+    ] {
+        let (ca_pem, cert) = signed_by_ca(host, until);
+        let ca_file = dir.path().join(format!("{name}-ca.pem"));
+        std::fs::write(&ca_file, ca_pem).unwrap();
+        let mut rx = Receiver::start_tls(cert.tls_config()).await;
+        let n = TestNode::start_configured(|c| {
+            c.delivery = fast_delivery(&[0, 60_000]);
+            c.delivery.ca_certificates = vec![ca_file.clone()];
+        })
+        .await;
+        n.webhook(name, &rx.url("/hooks")).await;
+        n.wire("t", &["connection.created"], &[name]).await;
+        let published = n.notify("connection.created").await;
+        let m = n
+            .wait_message(message_for(&published.body, name), WAIT, |m| {
+                m["status"] == "retrying"
+            })
+            .await;
+        let attempt = &m["attempts"][0];
+        assert_eq!(attempt["errorClass"], "tls", "{name}: {m}");
+        let error = attempt["error"].as_str().unwrap();
+        assert!(error.to_lowercase().contains(expect), "{name}: {error}");
+        rx.assert_nothing_arrived();
+    }
+}

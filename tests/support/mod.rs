@@ -3,6 +3,7 @@
 
 pub mod client_kit;
 pub mod node;
+pub mod raw_receiver;
 pub mod receiver;
 pub mod served;
 pub mod spec;
