@@ -109,7 +109,7 @@ async fn read_request(
         }
         Behaviour::ResetAfter(bytes) => {
             socket.write_all(&bytes).await?;
-            socket.set_linger(Some(Duration::ZERO))?;
+            socket.set_zero_linger()?;
         }
     }
     Ok(())
