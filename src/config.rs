@@ -37,6 +37,15 @@ pub struct NodeConfig {
     pub retention: RetentionConfig,
     /// The most the database may hold, in MiB (default: as much as the disk takes).
     pub max_database_mib: Option<u64>,
+    /// Serve over TLS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// A server certificate chain and its private key, as PEM files.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl NodeConfig {
@@ -54,6 +63,7 @@ impl NodeConfig {
             body_read_timeout: Duration::from_secs(30),
             retention: RetentionConfig::default(),
             max_database_mib: None,
+            tls: None,
         }
     }
 }

@@ -33,6 +33,12 @@ pub enum ApiError {
     Timeout(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Slow down: try again after `retry_after_secs`.
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: u64,
+    },
     /// Anything we did not expect. The body stays generic; the cause goes to the log.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -3,17 +3,29 @@
 
 use serde::Deserialize;
 
-use crate::model::api_key::{generate_key, hash_key, hint, ApiKey, CreatedApiKey};
+use crate::model::api_key::{generate_key, hash_key, hint, ApiKey, CreatedApiKey, KeyScope};
 use crate::model::requests::RequestBody;
 use crate::store::{self, api_keys, Store, StoreError};
 use crate::time::now_ms;
 
-pub async fn create(store: &Store, name: &str) -> Result<CreatedApiKey, StoreError> {
+/// Makes a key with `scope` (`KeyScope::default()`: may do everything, never expires).
+pub async fn create(
+    store: &Store,
+    name: &str,
+    scope: &KeyScope,
+) -> Result<CreatedApiKey, StoreError> {
     let secret = generate_key();
     let id = store::new_id();
     let now = now_ms();
     let mut tx = store.begin_write().await?;
-    api_keys::insert(&mut tx, &id, name, &hint(&secret), &hash_key(&secret), now).await?;
+    let key = api_keys::NewKey {
+        id: &id,
+        name,
+        hint: &hint(&secret),
+        key_hash: &hash_key(&secret),
+        scope,
+    };
+    api_keys::insert(&mut tx, key, now).await?;
     tx.commit().await?;
     let key = list(store)
         .await?
@@ -77,12 +89,47 @@ pub async fn revoke(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateKeyRequest {
     /// 1 to 128 characters, not all blank.
     #[schema(min_length = 1, max_length = 128, pattern = "\\S")]
     pub name: String,
+    /// Only reads: every change (POST, PUT, PATCH, DELETE) is refused with 403.
+    #[serde(default)]
+    pub read_only: Option<bool>,
+    /// Only this project (ID or name): other projects and node-wide endpoints answer 403.
+    #[serde(default)]
+    pub project: Option<String>,
+    /// How long the key works, e.g. `30d`, `12h` (default: until revoked).
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{1,6} ?(s|m|h|d|w|minutes?|hours?|days?|weeks?)$")]
+    pub expires_in: Option<String>,
 }
 
 impl RequestBody for CreateKeyRequest {
-    const FIELDS: &'static [&'static str] = &["name"];
+    const FIELDS: &'static [&'static str] = &["name", "readOnly", "project", "expiresIn"];
+}
+
+/// When a key made at `now` (Unix ms) and told to last `expires_in` (`30d`, `12h`)
+/// expires; why not, for a duration that is not one or not positive.
+pub fn expiry(expires_in: &str, now: i64) -> Result<i64, String> {
+    const WHAT: &str = "must be a number (up to 6 digits) and a unit: s, m, h, d, w, e.g. 30d";
+    let digits = expires_in.chars().take_while(char::is_ascii_digit).count();
+    let (number, unit) = expires_in.split_at(digits);
+    let count: i64 = match number.parse() {
+        Ok(n) if (1..=6).contains(&digits) => n,
+        _ => return Err(WHAT.into()),
+    };
+    let unit_ms: i64 = match unit.strip_prefix(' ').unwrap_or(unit) {
+        "s" => 1000,
+        "m" | "minute" | "minutes" => 60 * 1000,
+        "h" | "hour" | "hours" => 3600 * 1000,
+        "d" | "day" | "days" => 24 * 3600 * 1000,
+        "w" | "week" | "weeks" => 7 * 24 * 3600 * 1000,
+        _ => return Err(WHAT.into()),
+    };
+    if count == 0 {
+        return Err("must be longer than nothing".into());
+    }
+    Ok(now + count * unit_ms)
 }

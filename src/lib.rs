@@ -19,6 +19,7 @@ pub mod problem;
 pub mod reads;
 pub mod retention;
 pub mod secrets;
+pub mod serve_tls;
 pub mod sinks;
 pub mod store;
 pub mod time;

@@ -86,6 +86,13 @@ enum Command {
         /// Address to listen on (loopback by default).
         #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8700")]
         listen: SocketAddr,
+        /// Serve over TLS with this certificate chain (PEM); needs --tls-key. Do this
+        /// whenever the node listens beyond loopback: keys and cookies then never travel in clear.
+        #[arg(long, env = "SWITCHBOARD_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The private key (PEM) of --tls-cert.
+        #[arg(long, env = "SWITCHBOARD_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Print the node's OpenAPI document (what /openapi.json serves) without starting a node.
     Openapi,
@@ -126,6 +133,15 @@ enum KeysCommand {
     Create {
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Only reads: every change is refused (403).
+        #[arg(long)]
+        read_only: bool,
+        /// Only this project (ID or name).
+        #[arg(long)]
+        project: Option<String>,
+        /// Stop working after this long, e.g. 30d or 12h.
+        #[arg(long)]
+        expires: Option<String>,
     },
     /// List keys (never their values).
     List,
@@ -149,9 +165,18 @@ fn init_logging(format: LogFormat) {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { node, listen } => {
+        Command::Serve {
+            node,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
             init_logging(node.log_format);
-            serve(node.node_config()?, listen).await
+            let mut config = node.node_config()?;
+            if let (Some(cert), Some(key)) = (tls_cert, tls_key) {
+                config.tls = Some(switchboard::config::TlsFiles { cert, key });
+            }
+            serve(config, listen).await
         }
         Command::Openapi => openapi(),
         Command::Completions { shell } => {
@@ -262,8 +287,30 @@ async fn keys(config: NodeConfig, command: KeysCommand) -> anyhow::Result<()> {
         println!("Admin API key (shown once, keep it safe): {key}");
     }
     match command {
-        KeysCommand::Create { name } => {
-            let created = switchboard::keys::create(store, &name).await?;
+        KeysCommand::Create {
+            name,
+            read_only,
+            project,
+            expires,
+        } => {
+            let project_id = match project {
+                Some(p) => Some(
+                    switchboard::store::projects::find(store, &p)?
+                        .ok_or_else(|| anyhow::anyhow!("no project '{p}'"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let expire_time = expires
+                .map(|e| switchboard::keys::expiry(&e, switchboard::time::now_ms()))
+                .transpose()
+                .map_err(|why| anyhow::anyhow!("--expires {why}"))?;
+            let scope = switchboard::model::api_key::KeyScope {
+                read_only,
+                project_id,
+                expire_time,
+            };
+            let created = switchboard::keys::create(store, &name, &scope).await?;
             println!("{}", created.secret);
             eprintln!(
                 "created key '{}' ({}); it is not shown again",

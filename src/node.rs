@@ -108,7 +108,7 @@ pub async fn open_data_dir(config: &NodeConfig) -> anyhow::Result<Opened> {
     }
 
     let new_admin_key = if keys::list(&store).await?.is_empty() {
-        let created = keys::create(&store, "admin").await?;
+        let created = keys::create(&store, "admin", &Default::default()).await?;
         let mut tx = store.begin_write().await?;
         vault::put(&mut tx, &secrets, vault::ADMIN_API_KEY, &created.secret).await?;
         tx.commit().await?;
@@ -217,6 +217,7 @@ impl Node {
             config: Arc::new(config),
             dispatcher,
             login: Default::default(),
+            login_throttle: Default::default(),
             blobs,
             cancel,
             lookups: Default::default(),
@@ -238,25 +239,49 @@ impl Node {
     ) -> anyhow::Result<Node> {
         let addr = listener.local_addr()?;
         let lock = lock_data_dir(&config.data_dir)?;
+        // Read before anything starts: a bad certificate stops the node here, saying why.
+        let tls = config
+            .tls
+            .as_ref()
+            .map(crate::serve_tls::server_config)
+            .transpose()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let public_url = config
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
+            .unwrap_or_else(|| format!("{scheme}://{addr}"));
         let (state, opened) = Self::open_api(config, &public_url, cancel.clone()).await?;
         let dispatcher = state.dispatcher.clone();
         let dispatcher = tokio::spawn(dispatcher.run(cancel.clone()));
         let reads = tokio::spawn(state.reads.clone().run(cancel.clone()));
         let pruner = tokio::spawn(state.pruner.clone().run(cancel.clone()));
-        let app = api::router(state.clone());
+        let app = api::router(state.clone())
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let shutdown = cancel.clone();
-        let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await
-        });
+        let server = match tls {
+            None => tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+                    .await
+            }),
+            Some(tls) => {
+                let handle = axum_server::Handle::new();
+                let stop = handle.clone();
+                tokio::spawn(async move {
+                    shutdown.cancelled().await;
+                    // In-flight requests finish; the live stream ends with `cancel` too.
+                    stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+                });
+                let listener = listener.into_std()?;
+                let config = axum_server::tls_rustls::RustlsConfig::from_config(tls);
+                tokio::spawn(async move {
+                    axum_server::from_tcp_rustls(listener, config)
+                        .handle(handle)
+                        .serve(app)
+                        .await
+                })
+            }
+        };
         tracing::info!(%addr, node = %opened.node_id, "node listening");
         Ok(Node {
             addr,
@@ -276,7 +301,12 @@ impl Node {
     }
 
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.state.config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// A one-time link that logs a browser into the console (each call makes a new one).

@@ -98,4 +98,5 @@ pub mod codes {
     pub const UNAVAILABLE: &str = "urn:problem-type:switchboard:unavailable";
     pub const TOO_LARGE: &str = "urn:problem-type:switchboard:payload-too-large";
     pub const TIMEOUT: &str = "urn:problem-type:switchboard:request-timeout";
+    pub const TOO_MANY_REQUESTS: &str = "urn:problem-type:switchboard:too-many-requests";
 }

@@ -13,6 +13,7 @@ fn new(name: &str, key: Option<&str>) -> NewProfile {
         project: "ops".into(),
         api_key: key.map(str::to_string),
         replace: false,
+        ca_cert: None,
     }
 }
 
@@ -124,6 +125,7 @@ fn add_list_use_remove_with_the_key_in_the_file() {
             NewProfile {
                 project: "other".into(),
                 replace: true,
+                ca_cert: None,
                 ..new("remote", None)
             },
             KeyStoreChoice::File,
@@ -201,6 +203,7 @@ fn the_key_goes_to_the_os_keyring_when_there_is_one() {
         .add(
             NewProfile {
                 replace: true,
+                ca_cert: None,
                 ..new(&name, Some("sbk_now_in_file"))
             },
             KeyStoreChoice::File,

@@ -277,6 +277,7 @@ fn profile_client(name: &str) -> Result<Client, String> {
     let profile = profiles.get(name).map_err(|e| e.to_string())?;
     let mut config = ClientConfig::new(&profile.url, &profile.project);
     config.api_key = profiles.api_key(&profile).map_err(|e| e.to_string())?;
+    config.ca_cert = profile.ca_cert.clone();
     Client::new(config).map_err(|e| e.to_string())
 }
 

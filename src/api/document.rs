@@ -22,24 +22,38 @@ pub fn finish(mut doc: OpenApi) -> Value {
 
 fn document_common_responses(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
+        // (operation, whether it changes anything)
         let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
+            (&mut item.get, false),
+            (&mut item.put, true),
+            (&mut item.post, true),
+            (&mut item.delete, true),
+            (&mut item.patch, true),
+            (&mut item.head, false),
+            (&mut item.options, false),
+            (&mut item.trace, false),
         ];
-        for operation in operations.into_iter().flatten() {
+        for (operation, changes) in operations {
+            let Some(operation) = operation else {
+                continue;
+            };
             problems_as_problem_json(operation);
             if operation.security.is_none() {
                 // No security of its own: the document-wide API key applies.
                 add_problem(
                     operation,
                     "401",
-                    "No API key, or one that is unknown or revoked",
+                    "No API key, or one that is unknown, revoked or expired",
+                );
+                add_problem(
+                    operation,
+                    "403",
+                    if changes {
+                        "The key may not do this (read-only, or another project's), or a \
+                         console session's change came from another origin"
+                    } else {
+                        "The key may not do this (another project's)"
+                    },
                 );
             }
             let has_query = operation

@@ -11,7 +11,7 @@ use super::extract::JsonObject;
 use super::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::keys::{self, Revocation};
-use crate::model::api_key::{ApiKey, CreatedApiKey};
+use crate::model::api_key::{ApiKey, CreatedApiKey, KeyScope};
 use crate::model::input::{Fields, Issues};
 use crate::model::requests::RequestBody;
 use crate::problem::{Issue, IssueLocation, Problem};
@@ -22,15 +22,35 @@ pub async fn list_keys(State(state): State<AppState>) -> ApiResult<Json<Vec<ApiK
 }
 
 #[utoipa::path(post, path = "/v1/keys", tag = "Keys", request_body = keys::CreateKeyRequest,
-    responses((status = 201, body = CreatedApiKey), (status = 422, body = Problem)))]
+    responses((status = 201, body = CreatedApiKey), (status = 404, body = Problem, description = "No such project"),
+              (status = 422, body = Problem)))]
 pub async fn create_key(
     State(state): State<AppState>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
     let request = parse_create_key(&body)?;
+    let project_id = match &request.project {
+        Some(p) => Some(
+            state
+                .lookups
+                .project(&state.store, p)?
+                .ok_or_else(|| ApiError::missing_reference("project", "project", p))?
+                .id,
+        ),
+        None => None,
+    };
+    let now = state.config.clock.now_ms();
+    let scope = KeyScope {
+        read_only: request.read_only.unwrap_or(false),
+        project_id,
+        expire_time: request
+            .expires_in
+            .as_deref()
+            .and_then(|e| keys::expiry(e, now).ok()),
+    };
     Ok((
         StatusCode::CREATED,
-        Json(keys::create(&state.store, &request.name).await?),
+        Json(keys::create(&state.store, &request.name, &scope).await?),
     ))
 }
 
@@ -49,8 +69,21 @@ fn parse_create_key(body: &serde_json::Map<String, Value>) -> ApiResult<keys::Cr
             );
         }
     }
+    let read_only = fields.bool("readOnly", &mut issues);
+    let project = fields.string("project", false, &mut issues);
+    let expires_in = fields.string("expiresIn", false, &mut issues);
+    if let Some(e) = &expires_in {
+        if let Err(why) = keys::expiry(e, 0) {
+            issues.add("expiresIn", Some(&Value::String(e.clone())), why);
+        }
+    }
     let name = issues.finish(name.unwrap_or_default())?;
-    Ok(keys::CreateKeyRequest { name })
+    Ok(keys::CreateKeyRequest {
+        name,
+        read_only,
+        project,
+        expires_in,
+    })
 }
 
 #[utoipa::path(delete, path = "/v1/keys/{key}", tag = "Keys",

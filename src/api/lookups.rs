@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::store::api_keys::LiveKey;
 use crate::store::projects::{self, ProjectRow};
 use crate::store::{api_keys, Store, StoreError};
 
@@ -20,43 +21,37 @@ const KEY_TTL: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 1024;
 
 #[derive(Clone)]
-struct LiveKey {
-    id: String,
-    last_used: Option<i64>,
+struct Cached {
+    key: LiveKey,
     checked: Instant,
 }
 
 #[derive(Default)]
 pub struct Lookups {
-    keys: Mutex<HashMap<String, LiveKey>>,
+    keys: Mutex<HashMap<String, Cached>>,
     projects: Mutex<HashMap<String, ProjectRow>>,
 }
 
 impl Lookups {
-    /// The live key with this hash: its ID and when it was last used.
-    pub fn live_key(
-        &self,
-        store: &Store,
-        key_hash: &str,
-    ) -> Result<Option<(String, Option<i64>)>, StoreError> {
-        if let Some(k) = self.keys.lock().expect("keys").get(key_hash) {
-            if k.checked.elapsed() < KEY_TTL {
-                return Ok(Some((k.id.clone(), k.last_used)));
+    /// The live key with this hash: its ID, when it was last used, and its scope.
+    pub fn live_key(&self, store: &Store, key_hash: &str) -> Result<Option<LiveKey>, StoreError> {
+        if let Some(c) = self.keys.lock().expect("keys").get(key_hash) {
+            if c.checked.elapsed() < KEY_TTL {
+                return Ok(Some(c.key.clone()));
             }
         }
         let found = api_keys::find_live_by_hash(store, key_hash)?;
         let mut keys = self.keys.lock().expect("keys");
         match &found {
-            Some((id, last_used)) => {
+            Some(key) => {
                 if keys.len() >= MAX_ENTRIES {
                     keys.clear();
                 }
-                let key = LiveKey {
-                    id: id.clone(),
-                    last_used: *last_used,
+                let cached = Cached {
+                    key: key.clone(),
                     checked: Instant::now(),
                 };
-                keys.insert(key_hash.to_string(), key);
+                keys.insert(key_hash.to_string(), cached);
             }
             None => {
                 keys.remove(key_hash);
@@ -67,8 +62,8 @@ impl Lookups {
 
     /// Notes that a key's use was recorded at `time`.
     pub fn key_used(&self, key_hash: &str, time: i64) {
-        if let Some(k) = self.keys.lock().expect("keys").get_mut(key_hash) {
-            k.last_used = Some(time);
+        if let Some(c) = self.keys.lock().expect("keys").get_mut(key_hash) {
+            c.key.last_used = Some(time);
         }
     }
 
@@ -108,15 +103,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("l.db")).await.unwrap();
         let mut tx = store.begin_write().await.unwrap();
-        api_keys::insert(&mut tx, "k1", "ci", "sbk_…", "hash1", 0)
-            .await
-            .unwrap();
+        let key = api_keys::NewKey {
+            id: "k1",
+            name: "ci",
+            hint: "sbk_…",
+            key_hash: "hash1",
+            scope: &Default::default(),
+        };
+        api_keys::insert(&mut tx, key, 0).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = store.begin_write().await.unwrap();
         projects::insert(&mut tx, "p1", "default", 0).await.unwrap();
         tx.commit().await.unwrap();
         let lookups = Lookups::default();
-        assert_eq!(lookups.live_key(&store, "hash1").unwrap().unwrap().0, "k1");
+        assert_eq!(lookups.live_key(&store, "hash1").unwrap().unwrap().id, "k1");
         assert!(lookups.live_key(&store, "other").unwrap().is_none());
         assert_eq!(
             lookups.project(&store, "default").unwrap().unwrap().id,
@@ -138,9 +138,14 @@ mod tests {
 
         // Revoked through the API: forgotten at once.
         let mut tx = store.begin_write().await.unwrap();
-        api_keys::insert(&mut tx, "k2", "cd", "sbk_…", "hash2", 0)
-            .await
-            .unwrap();
+        let key = api_keys::NewKey {
+            id: "k2",
+            name: "cd",
+            hint: "sbk_…",
+            key_hash: "hash2",
+            scope: &Default::default(),
+        };
+        api_keys::insert(&mut tx, key, 0).await.unwrap();
         tx.commit().await.unwrap();
         assert!(lookups.live_key(&store, "hash2").unwrap().is_some());
         let mut tx = store.begin_write().await.unwrap();

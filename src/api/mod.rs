@@ -15,6 +15,7 @@ pub mod inspect;
 pub mod installations;
 pub mod integrations;
 pub mod keys;
+pub mod login_throttle;
 pub mod lookups;
 pub mod messages;
 pub mod metrics;
@@ -79,6 +80,8 @@ pub struct Services {
     pub dispatcher: crate::dispatch::Dispatcher,
     /// The one-time console login link of this run.
     pub login: session::LoginLink,
+    /// Wrong-key console logins per client address.
+    pub login_throttle: login_throttle::LoginThrottle,
     pub blobs: crate::blobs::Blobs,
     /// Fires when the node shuts down: long-lived responses (the live stream) end with it.
     pub cancel: tokio_util::sync::CancellationToken,

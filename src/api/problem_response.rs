@@ -32,6 +32,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,6 +67,9 @@ impl ApiError {
             ApiError::TooLarge(d) => (codes::TOO_LARGE, d.clone(), vec![]),
             ApiError::Timeout(d) => (codes::TIMEOUT, d.clone(), vec![]),
             ApiError::Unavailable(d) => (codes::UNAVAILABLE, d.clone(), vec![]),
+            ApiError::TooManyRequests { detail, .. } => {
+                (codes::TOO_MANY_REQUESTS, detail.clone(), vec![])
+            }
             ApiError::Internal(_) => (
                 codes::INTERNAL,
                 "the node hit an unexpected error; see its log".to_string(),
@@ -79,8 +83,11 @@ impl ApiError {
             detail,
             issues,
             time: Some(crate::time::to_rfc3339(crate::time::now_ms())),
-            retryable: matches!(self, ApiError::Unavailable(_) | ApiError::Internal(_))
-                .then_some(true),
+            retryable: matches!(
+                self,
+                ApiError::Unavailable(_) | ApiError::Internal(_) | ApiError::TooManyRequests { .. }
+            )
+            .then_some(true),
         }
     }
 }
@@ -100,6 +107,14 @@ impl IntoResponse for ApiError {
         }
         let problem = self.to_problem();
         let mut response = (self.status(), axum::Json(problem)).into_response();
+        if let ApiError::TooManyRequests {
+            retry_after_secs, ..
+        } = &self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

@@ -65,6 +65,10 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub api_key: Option<String>,
+    /// CA certificates (PEM) to trust for the node's TLS certificate (overrides the
+    /// profile's; `profiles add` keeps it with the profile).
+    #[arg(long, global = true, env = "SWITCHBOARD_CA_CERT")]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Print JSON (for scripts) instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
@@ -224,6 +228,10 @@ pub fn resolve_config(global: &GlobalArgs) -> anyhow::Result<ClientConfig> {
     };
     let mut config = ClientConfig::new(url, project);
     config.api_key = api_key;
+    config.ca_cert = global
+        .ca_cert
+        .clone()
+        .or_else(|| profile.as_ref().and_then(|(_, p)| p.ca_cert.clone()));
     Ok(config)
 }
 

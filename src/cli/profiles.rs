@@ -82,6 +82,7 @@ pub(super) fn profiles(
                         .unwrap_or_else(|| DEFAULT_PROJECT.to_string()),
                     api_key,
                     replace,
+                    ca_cert: global.ca_cert.clone(),
                 },
                 choice,
             )?;

@@ -67,6 +67,9 @@ pub struct ClientConfig {
     pub project: String,
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
+    /// A PEM file of CA certificates to trust besides the Mozilla roots: for a node
+    /// serving TLS with an internal CA's (or its own self-signed) certificate.
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 impl ClientConfig {
@@ -77,6 +80,7 @@ impl ClientConfig {
             project: project.into(),
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
+            ca_cert: None,
         }
     }
 
@@ -94,16 +98,45 @@ impl std::fmt::Debug for ClientConfig {
             .field("project", &self.project)
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
+            .field("ca_cert", &self.ca_cert)
             .finish()
     }
 }
 
-/// The one place the HTTP client is built: timeouts, user agent, rustls.
-pub fn http_client(timeouts: &Timeouts) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+/// The one place the HTTP client is built: timeouts, user agent, rustls, and the CA
+/// certificates of `ca_cert` (a PEM file) trusted besides the Mozilla roots.
+pub fn http_client(
+    timeouts: &Timeouts,
+    ca_cert: Option<&std::path::Path>,
+) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(timeouts.connect)
-        .timeout(timeouts.request)
+        .timeout(timeouts.request);
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            ClientError::Config(format!(
+                "reading the CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            ClientError::Config(format!(
+                "reading the CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        if certs.is_empty() {
+            return Err(ClientError::Config(format!(
+                "{} holds no PEM certificate",
+                path.display()
+            )));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
         .build()
         .map_err(|e| ClientError::Config(format!("building the HTTP client: {e}")))
 }
@@ -263,7 +296,7 @@ fn retryable_transport(e: &reqwest::Error) -> bool {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self> {
-        let http = http_client(&config.timeouts)?;
+        let http = http_client(&config.timeouts, config.ca_cert.as_deref())?;
         Self::with_http(config, http)
     }
 

@@ -94,6 +94,8 @@ pub struct Profile {
     pub project: String,
     /// Where the key is, or `None` when the profile has no key.
     pub key_store: Option<KeyStore>,
+    /// CA certificates (PEM) to trust for this node's TLS certificate.
+    pub ca_cert: Option<PathBuf>,
     pub current: bool,
 }
 
@@ -107,6 +109,8 @@ pub struct NewProfile {
     pub api_key: Option<String>,
     /// Overwrite a profile of the same name.
     pub replace: bool,
+    /// CA certificates (PEM) to trust for this node's TLS certificate.
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// What `add` did.
@@ -132,6 +136,8 @@ struct Entry {
     project: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     key_store: Option<KeyStore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ca_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -248,6 +254,7 @@ impl Profiles {
             url: entry.url.clone(),
             project: entry.project.clone(),
             key_store: entry.key_store,
+            ca_cert: entry.ca_cert.clone(),
             current: config.current.as_deref() == Some(name),
         }
     }
@@ -349,6 +356,7 @@ impl Profiles {
                 url,
                 project: new.project.trim().to_string(),
                 key_store,
+                ca_cert: new.ca_cert.clone(),
             },
         );
         if config

@@ -21,6 +21,24 @@ pub struct ApiKey {
     pub revoke_time: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub last_used_time: Option<DateTime<Utc>>,
+    /// Only reads (GET): every change is refused with 403.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Only this project's API (and the stateless tools: inspect, diff, event types).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub project_id: Option<String>,
+    /// From then on the key no longer authenticates.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expire_time: Option<DateTime<Utc>>,
+}
+
+/// What a key may do: everything, unless it is read-only, for one project, or expiring.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyScope {
+    pub read_only: bool,
+    pub project_id: Option<String>,
+    /// Unix ms.
+    pub expire_time: Option<i64>,
 }
 
 /// A key as returned once, at creation.

@@ -111,6 +111,22 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An optional boolean.
+    pub fn bool(&self, key: &str, issues: &mut Issues) -> Option<bool> {
+        match self.raw(key) {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                issues.add(
+                    self.path(key),
+                    Some(other),
+                    format!("must be true or false, not {}", kind_of(other)),
+                );
+                None
+            }
+        }
+    }
+
     pub fn object(&self, key: &str, required: bool, issues: &mut Issues) -> Option<Fields<'a>> {
         match self.raw(key) {
             None => {

@@ -10,8 +10,10 @@
 // and in Live); sees a destination at a closed port shown as failing and its message as
 // retrying with the error and the next attempt in words; makes the receiver fail until
 // the destination is disabled, re-enables and recovers; walks from nothing to a first
-// delivery with the keyboard alone; and runs axe-core on every page at 1400×900 and
-// 720×480 (any serious or critical violation fails), checking the narrow layout.
+// delivery with the keyboard alone; runs axe-core on every page at 1400×900 and 720×480
+// (any serious or critical violation fails), checking the narrow layout; sees a page of
+// another origin refused when it posts with the console's cookie; and, against a second
+// node serving TLS, sees wrong-key logins slowed and the session cookie Secure.
 // Screenshots go to the artifacts directory. Ends with "N passed, M failed"; exits non-zero
 // on any failure.
 // Only processes it started are stopped (by PID), always.
@@ -122,6 +124,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // The processes and servers this run starts; all stopped in `finally`.
 
 let nodeProcess;
+let tlsProcess;
 let receiver;
 let browser;
 let tmp;
@@ -146,6 +149,90 @@ function startReceiver() {
       resolve({ server, state, url: `http://127.0.0.1:${port}/hooks/switchboard` });
     });
   });
+}
+
+/** Serves one HTML page on 127.0.0.1 (another origin than the node's). */
+function startPage(html) {
+  const server = http.createServer((req, res) => {
+    res.setHeader("content-type", "text/html");
+    res.end(html);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      resolve({ server, url: `http://127.0.0.1:${server.address().port}/` });
+    });
+  });
+}
+
+/** A second node serving TLS with a self-signed certificate made here (openssl). */
+async function startTlsNode() {
+  const dir = path.join(tmp, "tls");
+  await mkdir(dir, { recursive: true });
+  const cert = path.join(dir, "node.pem");
+  const key = path.join(dir, "node.key");
+  await new Promise((resolve, reject) => {
+    const openssl = spawn(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
+    openssl.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`openssl exited ${code}`)),
+    );
+  });
+  const child = spawn(
+    binary,
+    [
+      "serve",
+      "--data-dir",
+      path.join(dir, "data"),
+      "--secret-store",
+      "file",
+      "--listen",
+      "127.0.0.1:0",
+      "--tls-cert",
+      cert,
+      "--tls-key",
+      key,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } },
+  );
+  tlsProcess = child;
+  const logFile = createWriteStream(path.join(artifacts, "node-tls.log"));
+  const info = { url: undefined, loginLink: undefined };
+  let stdout = "";
+  child.stdout.on("data", (chunk) => {
+    logFile.write(chunk);
+    stdout += chunk;
+    info.url ??= stdout.match(/listening on (https:\/\/\S+)/)?.[1];
+    info.loginLink ??= stdout.match(/login link[^:]*:\s*(https\S+)/i)?.[1];
+  });
+  child.stderr.on("data", (chunk) => logFile.write(chunk));
+  await eventually(
+    "the TLS node to print its URL and login link",
+    () => info.url && info.loginLink,
+    60_000,
+    50,
+  );
+  return info;
 }
 
 /** Starts the node; resolves once it printed its URL (and, on first start, the admin key). */
@@ -405,6 +492,30 @@ async function run() {
       "the custom header was not saved",
     );
   });
+
+  await step(
+    "a page of another origin cannot change anything with the console's cookie",
+    async () => {
+      // A page on another port of this host is same-site, so the SameSite=Strict cookie
+      // goes along with its form post; the node must refuse it (the Origin is not its own).
+      const target = `${ctx.node.url}/v1/projects/default/destinations/${ctx.destination.id}/pause`;
+      const evil = await startPage(
+        `<form method="post" action="${target}"></form><script>document.forms[0].submit()</script>`,
+      );
+      try {
+        const p = await page.context().newPage();
+        const answered = p.waitForResponse((r) => r.url() === target);
+        await p.goto(evil.url);
+        const response = await answered;
+        expect(response.status() === 403, `the forged post got HTTP ${response.status()}`);
+        await p.close();
+      } finally {
+        evil.server.close();
+      }
+      const after = await ctx.api("GET", `/v1/projects/default/destinations/${ctx.destination.id}`);
+      expect(after.status === "active", `the destination is ${after.status} after the forged post`);
+    },
+  );
 
   await step("reveal the signing secret", async () => {
     await main().getByRole("button", { name: "Reveal" }).click();
@@ -1174,6 +1285,32 @@ integrations:
     );
   }
 
+  await step("over TLS: the session cookie is Secure, and wrong keys are slowed", async () => {
+    const tls = await startTlsNode();
+    expect(tls.url.startsWith("https://"), `the TLS node says ${tls.url}`);
+    // The certificate is self-signed (made for this run): this browser is told to take it.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: WIDE });
+    const p = await context.newPage();
+    await p.goto(tls.url);
+    await p.getByRole("heading", { name: "Log in to Switchboard" }).waitFor();
+    for (let i = 0; i < 5; i += 1) {
+      await p.getByLabel("API key").fill(`sbk_wrong-${i}`);
+      await p.getByRole("button", { name: "Log in" }).click();
+      await p.getByRole("alert").filter({ hasText: "not valid" }).waitFor();
+      await p.getByRole("button", { name: "Log in" }).waitFor({ state: "visible" });
+    }
+    await p.getByLabel("API key").fill("sbk_wrong-again");
+    await p.getByRole("button", { name: "Log in" }).click();
+    await p.getByRole("alert").filter({ hasText: "too many logins" }).waitFor();
+    await shot("login-slowed");
+    await p.goto(tls.loginLink);
+    await p.getByRole("heading", { name: "Getting started" }).waitFor();
+    const session = (await context.cookies()).find((c) => c.name === "switchboard_session");
+    expect(session?.secure, "the session cookie over TLS is not Secure");
+    expect(session?.httpOnly && session?.sameSite === "Strict", "the cookie lost HttpOnly/Strict");
+    await context.close();
+  });
+
   await step("at 720×480: icon sidebar, Live detail over the list, Publish stacked", async () => {
     const navBox = await page.getByRole("navigation", { name: "Sections" }).boundingBox();
     expect(navBox.width <= 80, `the sidebar is ${navBox.width} px wide`);
@@ -1213,6 +1350,11 @@ async function cleanup() {
   cleaned = true;
   await browser?.close().catch((e) => log(`     closing the browser: ${e.message}`));
   await stopNode().catch((e) => log(`     stopping the node: ${e.message}`));
+  if (tlsProcess && tlsProcess.exitCode === null && tlsProcess.signalCode === null) {
+    const exited = new Promise((resolve) => tlsProcess.once("exit", resolve));
+    tlsProcess.kill("SIGTERM");
+    await exited;
+  }
   if (receiver) {
     const closed = new Promise((r) => receiver.server.close(r));
     receiver.server.closeAllConnections();

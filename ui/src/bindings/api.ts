@@ -847,12 +847,21 @@ export interface components {
     ApiKey: {
       /** Format: date-time */
       createTime: string;
+      /**
+       * Format: date-time
+       * @description From then on the key no longer authenticates.
+       */
+      expireTime?: string | null;
       /** @description The first characters of the key, to tell keys apart without revealing them. */
       hint: string;
       id: string;
       /** Format: date-time */
       lastUsedTime?: string | null;
       name: string;
+      /** @description Only this project's API (and the stateless tools: inspect, diff, event types). */
+      projectId?: string | null;
+      /** @description Only reads (GET): every change is refused with 403. */
+      readOnly?: boolean;
       /** Format: date-time */
       revokeTime?: string | null;
     };
@@ -1096,8 +1105,14 @@ export interface components {
       groupRef: string;
     };
     CreateKeyRequest: {
+      /** @description How long the key works, e.g. `30d`, `12h` (default: until revoked). */
+      expiresIn?: string | null;
       /** @description 1 to 128 characters, not all blank. */
       name: string;
+      /** @description Only this project (ID or name): other projects and node-wide endpoints answer 403. */
+      project?: string | null;
+      /** @description Only reads: every change (POST, PUT, PATCH, DELETE) is refused with 403. */
+      readOnly?: boolean | null;
     };
     CreateTopicDestinationRouteRequest: {
       /** @description Destination ID (a destination name is accepted too). */
@@ -2330,8 +2345,17 @@ export interface operations {
           "text/plain": string;
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2418,8 +2442,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2481,8 +2514,17 @@ export interface operations {
           "application/json": components["schemas"]["EventTypeInfo"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2521,8 +2563,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2592,8 +2643,17 @@ export interface operations {
           "application/json": components["schemas"]["ApiKey"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2633,8 +2693,26 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such project */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -2698,8 +2776,17 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2751,6 +2838,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The key may not do this (another project's) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
     };
   };
   create_project: {
@@ -2782,8 +2878,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2856,8 +2961,17 @@ export interface operations {
           "application/json": components["schemas"]["Project"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2894,8 +3008,17 @@ export interface operations {
           "application/json": components["schemas"]["Destination"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2944,8 +3067,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3031,8 +3163,17 @@ export interface operations {
           "application/json": components["schemas"]["Destination"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3078,8 +3219,17 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3130,8 +3280,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3213,8 +3372,17 @@ export interface operations {
           "application/json": components["schemas"]["Destination"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3261,8 +3429,17 @@ export interface operations {
           "application/json": components["schemas"]["Destination"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3321,8 +3498,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3395,8 +3581,17 @@ export interface operations {
           "application/json": components["schemas"]["Destination"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3478,8 +3673,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3551,8 +3755,17 @@ export interface operations {
           "application/json": components["schemas"]["Inbox"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3601,8 +3814,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3684,8 +3906,17 @@ export interface operations {
           "application/json": components["schemas"]["Inbox"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3722,8 +3953,17 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3774,8 +4014,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3860,8 +4109,17 @@ export interface operations {
           "application/json": components["schemas"]["Capture"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3922,8 +4180,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4004,8 +4271,17 @@ export interface operations {
           "text/plain": string;
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4052,8 +4328,17 @@ export interface operations {
           "application/json": components["schemas"]["CapturedMessage"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4092,8 +4377,17 @@ export interface operations {
           "application/json": components["schemas"]["Installation"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4139,8 +4433,17 @@ export interface operations {
           "application/json": components["schemas"]["Integration"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4178,8 +4481,17 @@ export interface operations {
           "application/json": components["schemas"]["Integration"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4216,8 +4528,17 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4273,8 +4594,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4362,8 +4692,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4438,8 +4777,17 @@ export interface operations {
           "application/json": components["schemas"]["Installation"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4499,8 +4847,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4583,8 +4940,17 @@ export interface operations {
           "application/json": components["schemas"]["Installation"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4636,8 +5002,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4702,8 +5077,17 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4756,8 +5140,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4832,8 +5225,17 @@ export interface operations {
           "application/json": components["schemas"]["BackfillProgress"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4889,8 +5291,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4979,8 +5390,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5054,8 +5474,17 @@ export interface operations {
           "application/json": components["schemas"]["Operation"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5114,8 +5543,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5195,8 +5633,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5284,8 +5731,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5371,8 +5827,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5458,8 +5923,17 @@ export interface operations {
           "application/json": components["schemas"]["MessagePage"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5505,8 +5979,17 @@ export interface operations {
           "application/json": components["schemas"]["MessageDetail"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5545,8 +6028,17 @@ export interface operations {
           "application/json": components["schemas"]["Message"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5596,8 +6088,17 @@ export interface operations {
           "application/json": components["schemas"]["EventTopicRoute"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5654,8 +6155,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5735,8 +6245,17 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5790,8 +6309,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5864,8 +6392,17 @@ export interface operations {
           "application/json": components["schemas"]["Operation"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5902,8 +6439,17 @@ export interface operations {
           "application/json": components["schemas"]["Stats"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5944,8 +6490,17 @@ export interface operations {
           "text/event-stream": components["schemas"]["LiveEvent"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5987,8 +6542,17 @@ export interface operations {
           "application/json": components["schemas"]["TopicDestinationRoute"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6046,8 +6610,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6127,8 +6700,17 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6165,8 +6747,17 @@ export interface operations {
           "application/json": components["schemas"]["Topic"][];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6215,8 +6806,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6298,8 +6898,17 @@ export interface operations {
           "application/json": components["schemas"]["Topic"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (another project's) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6336,8 +6945,17 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6388,8 +7006,17 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description No API key, or one that is unknown or revoked */
+      /** @description No API key, or one that is unknown, revoked or expired */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key may not do this (read-only, or another project's), or a console session's change came from another origin */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6487,6 +7114,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Sent from another site's page */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The body did not arrive in time (30 s by default) */
       408: {
         headers: {
@@ -6515,6 +7151,15 @@ export interface operations {
         };
       };
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many wrong keys from this address: wait `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
