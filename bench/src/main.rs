@@ -10,6 +10,7 @@ mod phases;
 mod procfs;
 mod reads;
 mod receiver;
+mod soak;
 mod table;
 
 use std::process::ExitCode;
@@ -64,6 +65,14 @@ struct Args {
     /// figure: 1000000).
     #[arg(long)]
     reads: Option<u64>,
+    /// Instead of the table: the soak, this many minutes (the figure: 60) of
+    /// `--latency-rate` notifications a second against `switchboard serve` (release,
+    /// beside this binary) with two webhooks, one failing 10 %.
+    #[arg(long)]
+    soak: Option<u64>,
+    /// Instead of the table: the RSS of an idle `switchboard serve` on an empty data dir.
+    #[arg(long)]
+    idle: bool,
 }
 
 /// The throughput table: the ceiling, then the drain, end-to-end and latency phases
@@ -259,6 +268,23 @@ async fn run_rate(args: &Args, rate: u32) -> anyhow::Result<bool> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let special = if let Some(minutes) = args.soak {
+        Some(soak::run_soak(minutes, args.latency_rate).await)
+    } else if args.idle {
+        Some(soak::run_idle(15).await)
+    } else {
+        None
+    };
+    if let Some(outcome) = special {
+        return match outcome {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("{e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.inbox {
         inbox::run_inspect();
         return match inbox::run_inbox(args.n, args.publishers).await {

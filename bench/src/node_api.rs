@@ -53,6 +53,17 @@ struct PublishedMessage {
 }
 
 impl Api {
+    /// The API of a node at `base` (e.g. one running as its own process), with `key`.
+    pub fn connect(base: &str, key: &str) -> anyhow::Result<Api> {
+        Ok(Api {
+            http: reqwest::Client::new(),
+            publisher: publish_client(),
+            notifications: format!("{base}/v1/projects/default/notifications").parse()?,
+            base: base.to_string(),
+            key: key.to_string(),
+        })
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
         self.send(reqwest::Method::POST, path, body).await
     }

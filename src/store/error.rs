@@ -218,6 +218,15 @@ mod tests {
             .execute(store.reads())
             .await
             .unwrap_err();
-        assert!(matches!(StoreError::from(read_only), StoreError::Other(_)));
+        // A database that refuses writes (here a read-only connection) is a 503 that says so.
+        let read_only = StoreError::from(read_only);
+        assert!(
+            matches!(read_only, StoreError::Unwritable { reason, .. } if reason.contains("read-only")),
+            "{read_only:?}"
+        );
+        assert!(matches!(
+            ApiError::from(read_only),
+            ApiError::Unavailable(_)
+        ));
     }
 }
