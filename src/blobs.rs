@@ -19,6 +19,8 @@ pub enum BlobDenied {
     Expired,
     #[error("the link's signature is not valid")]
     BadSignature,
+    #[error("the link is missing its expiry or signature")]
+    Incomplete,
 }
 
 /// The blob ID a download URL of ours names (`…/v1/blobs/{id}?…`).
@@ -34,10 +36,66 @@ pub struct BlobLink {
     pub keep_until: i64,
 }
 
+/// Signs download links and checks them: the credential part of `Blobs`, with no store.
+#[derive(Clone)]
+pub struct LinkSigner {
+    key: Arc<[u8]>,
+}
+
+impl LinkSigner {
+    pub fn new(key: &[u8]) -> Self {
+        LinkSigner {
+            key: Arc::from(key),
+        }
+    }
+
+    fn mac(&self, id: &str, expires: i64) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key");
+        mac.update(format!("{id}.{expires}").as_bytes());
+        mac
+    }
+
+    /// The hex signature of a link to `id` that expires at `expires` (Unix s).
+    pub fn signature(&self, id: &str, expires: i64) -> String {
+        hex::encode(self.mac(id, expires).finalize().into_bytes())
+    }
+
+    /// Checks a link's signature (constant-time), then its expiry against `now_secs`.
+    pub fn verify(
+        &self,
+        id: &str,
+        expires: i64,
+        signature: &str,
+        now_secs: i64,
+    ) -> Result<(), BlobDenied> {
+        let bytes = hex::decode(signature).map_err(|_| BlobDenied::BadSignature)?;
+        self.mac(id, expires)
+            .verify_slice(&bytes)
+            .map_err(|_| BlobDenied::BadSignature)?;
+        if now_secs > expires {
+            return Err(BlobDenied::Expired);
+        }
+        Ok(())
+    }
+}
+
+/// A download request's `expires` and `signature` query values, read; a link missing
+/// either (or with an expiry that is no number) is refused before any check.
+pub fn link_parts<'a>(
+    expires: Option<&str>,
+    signature: Option<&'a str>,
+) -> Result<(i64, &'a str), BlobDenied> {
+    let expires = expires.and_then(|e| e.parse::<i64>().ok());
+    match (expires, signature) {
+        (Some(e), Some(s)) => Ok((e, s)),
+        _ => Err(BlobDenied::Incomplete),
+    }
+}
+
 #[derive(Clone)]
 pub struct Blobs {
     store: Store,
-    key: Arc<[u8]>,
+    signer: LinkSigner,
     base_url: String,
     lifetime: Duration,
     clock: Clock,
@@ -47,17 +105,11 @@ impl Blobs {
     pub fn new(store: Store, key: &[u8], base_url: &str, lifetime: Duration, clock: Clock) -> Self {
         Blobs {
             store,
-            key: Arc::from(key),
+            signer: LinkSigner::new(key),
             base_url: base_url.trim_end_matches('/').to_string(),
             lifetime,
             clock,
         }
-    }
-
-    fn mac(&self, id: &str, expires: i64) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key");
-        mac.update(format!("{id}.{expires}").as_bytes());
-        mac
     }
 
     /// Stores `content` under `id` (kept at least as long as the URL lives) and returns a
@@ -75,7 +127,7 @@ impl Blobs {
     /// own transaction) and keeps it until `keep_until`.
     pub fn link(&self, id: &str) -> BlobLink {
         let expires = self.clock.now_ms() / 1000 + self.lifetime.as_secs() as i64;
-        let signature = hex::encode(self.mac(id, expires).finalize().into_bytes());
+        let signature = self.signer.signature(id, expires);
         BlobLink {
             url: format!(
                 "{}/v1/blobs/{id}?expires={expires}&signature={signature}",
@@ -88,15 +140,8 @@ impl Blobs {
 
     /// Checks a URL's expiry and signature (constant-time).
     pub fn verify(&self, id: &str, expires: i64, signature: &str) -> Result<(), BlobDenied> {
-        let now_secs = self.clock.now_ms() / 1000;
-        let bytes = hex::decode(signature).map_err(|_| BlobDenied::BadSignature)?;
-        self.mac(id, expires)
-            .verify_slice(&bytes)
-            .map_err(|_| BlobDenied::BadSignature)?;
-        if now_secs > expires {
-            return Err(BlobDenied::Expired);
-        }
-        Ok(())
+        self.signer
+            .verify(id, expires, signature, self.clock.now_ms() / 1000)
     }
 
     /// A fresh signed URL for a stored blob, kept at least as long as the URL lives; None

@@ -9,6 +9,8 @@ pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod fault;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inspect;
 pub mod keys;
 pub mod metrics;

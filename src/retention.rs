@@ -36,7 +36,8 @@ impl Default for RetentionConfig {
         RetentionConfig {
             delivered_messages: days(30),
             payloads: days(30),
-            batch: 500,
+            // Small enough that a batch holds the write lock a few milliseconds (the soak).
+            batch: 100,
             every: Duration::from_secs(60),
         }
     }
@@ -124,6 +125,7 @@ impl Pruner {
     {
         let mut total = 0;
         loop {
+            let started = std::time::Instant::now();
             let mut tx = self.store.begin_write().await?;
             let n = step(&mut tx).await?;
             tx.commit().await?;
@@ -131,8 +133,9 @@ impl Pruner {
             if (n as i64) < batch {
                 return Ok(total);
             }
-            // Let waiting writers (publishes, the dispatcher) go between batches.
-            tokio::task::yield_now().await;
+            // Pause as long as the batch held the write lock: pruning takes at most half
+            // of it, and publishes and deliveries waiting behind a batch go first.
+            tokio::time::sleep(started.elapsed().min(std::time::Duration::from_millis(200))).await;
         }
     }
 }

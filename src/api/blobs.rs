@@ -19,13 +19,9 @@ pub async fn get_blob(
     Path(id): Path<String>,
     query: QueryParams,
 ) -> ApiResult<Response> {
-    let expires = query.string("expires").and_then(|e| e.parse::<i64>().ok());
-    let signature = query.string("signature");
-    let (Some(expires), Some(signature)) = (expires, signature) else {
-        return Err(ApiError::Forbidden(
-            "the link is missing its expiry or signature".into(),
-        ));
-    };
+    let (expires, signature) =
+        crate::blobs::link_parts(query.string("expires"), query.string("signature"))
+            .map_err(|denied| ApiError::Forbidden(denied.to_string()))?;
     state
         .blobs
         .verify(&id, expires, signature)

@@ -143,7 +143,9 @@ async fn follow(state: &AppState, pointer: String, url: String) -> ApiResult<Pay
     if let Err(denied) = state.blobs.verify(&id, expires, &signature) {
         link.outcome = match denied {
             crate::blobs::BlobDenied::Expired => "expired",
-            crate::blobs::BlobDenied::BadSignature => "refused",
+            crate::blobs::BlobDenied::BadSignature | crate::blobs::BlobDenied::Incomplete => {
+                "refused"
+            }
         }
         .into();
         return Ok(link);
