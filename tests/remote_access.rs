@@ -7,9 +7,10 @@ mod support;
 
 use std::time::Duration;
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+use rcgen::{CertificateParams, SanType};
 use reqwest::header::{ORIGIN, SET_COOKIE};
 use serde_json::{json, Value};
+use support::certs::TestCa;
 use support::node::TestNode;
 use switchboard::client::{Client, ClientConfig};
 
@@ -18,19 +19,12 @@ use switchboard::client::{Client, ClientConfig};
 fn certificates(
     dir: &std::path::Path,
 ) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "Switchboard remote test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let key = KeyPair::generate().unwrap();
+    let ca = TestCa::new();
     let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
     params
         .subject_alt_names
         .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let (cert, key) = ca.sign(params);
     let paths = (
         dir.join("ca.pem"),
         dir.join("node.pem"),

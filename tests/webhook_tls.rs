@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rcgen::{CertificateParams, KeyPair};
 use serde_json::Value;
+use support::certs::TestCa;
 use support::node::{fast_delivery, TestNode};
 use support::receiver::Receiver;
 use tokio_rustls::rustls;
@@ -41,18 +42,8 @@ impl ServerCert {
 
 /// A CA (as PEM) and a `localhost` certificate it signed.
 fn ca_and_signed() -> (String, ServerCert) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "Switchboard test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["localhost".to_string()])
-        .unwrap()
-        .signed_by(&key, &ca, &ca_key)
-        .unwrap();
+    let ca = TestCa::new();
+    let (cert, key) = ca.sign(CertificateParams::new(vec!["localhost".to_string()]).unwrap());
     let signed = ServerCert {
         der: cert.der().clone(),
         key: PrivatePkcs8KeyDer::from(key.serialize_der()),
@@ -146,18 +137,11 @@ async fn a_ca_file_without_a_certificate_stops_the_node_from_starting() {
 
 /// A certificate signed by a trusted CA that is `for_host` and valid `from`..`until`.
 fn signed_by_ca(for_host: &str, until: (i32, u8, u8)) -> (String, ServerCert) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "Switchboard test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let key = KeyPair::generate().unwrap();
+    let ca = TestCa::new();
     let mut params = CertificateParams::new(vec![for_host.to_string()]).unwrap();
     params.not_before = rcgen::date_time_ymd(2019, 1, 1);
     params.not_after = rcgen::date_time_ymd(until.0, until.1, until.2);
-    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let (cert, key) = ca.sign(params);
     let server = ServerCert {
         der: cert.der().clone(),
         key: PrivatePkcs8KeyDer::from(key.serialize_der()),

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod certs;
 pub mod client_kit;
 pub mod node;
 pub mod raw_receiver;
