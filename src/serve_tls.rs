@@ -6,21 +6,15 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::PrivateKeyDer;
 
 use crate::config::TlsFiles;
 
 /// The server's TLS settings from its PEM files; a file without what it should hold is an
 /// error naming the file.
 pub fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<rustls::ServerConfig>> {
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&files.cert)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .with_context(|| format!("reading the TLS certificate {}", files.cert.display()))?;
-    anyhow::ensure!(
-        !chain.is_empty(),
-        "{} holds no PEM certificate",
-        files.cert.display()
-    );
+    // Read as the CA files of `delivery.ca-certificates` are: a file without any is an error.
+    let chain = crate::sinks::http::read_certificates(std::slice::from_ref(&files.cert))?;
     let key = PrivateKeyDer::from_pem_file(&files.key)
         .with_context(|| format!("reading the TLS key {}", files.key.display()))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());

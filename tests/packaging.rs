@@ -27,6 +27,11 @@ fn the_example_settings_parse_and_state_the_defaults() {
     let (got, want) = (&config.retention, &defaults.retention);
     assert_eq!(
         (got.delivered_messages, got.payloads, got.batch, got.every),
-        (want.delivered_messages, want.payloads, want.batch, want.every)
+        (
+            want.delivered_messages,
+            want.payloads,
+            want.batch,
+            want.every
+        )
     );
 }

@@ -193,13 +193,10 @@ async fn start_receiver(
     Ok((url, rx))
 }
 
+/// The `p` quantile of `values` (sorted here).
 fn percentile(values: &mut [f64], p: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
     values.sort_by(|a, b| a.total_cmp(b));
-    let i = ((values.len() as f64 * p).ceil() as usize).clamp(1, values.len()) - 1;
-    values[i]
+    crate::phases::percentile(values, p)
 }
 
 /// A ~1 KB `connection.created` that carries when it was published.

@@ -135,6 +135,30 @@ fn describe_request_bodies(doc: &mut Value) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
+    // The `eventType` filters: the notification types (the message list also takes
+    // `read`), or empty for all; drawn from `EventType::ALL`, never spelled out by hand.
+    let types: Vec<String> = crate::model::EventType::ALL
+        .iter()
+        .map(|t| t.as_str().replace('.', "\\."))
+        .collect();
+    for (path, extra) in [
+        ("/v1/projects/{projectIdOrName}/messages", "|read"),
+        (
+            "/v1/projects/{projectIdOrName}/notification-event-topic-routes",
+            "",
+        ),
+    ] {
+        let pattern = format!("^(|{}{extra})$", types.join("|"));
+        for parameter in paths[path]["get"]["parameters"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if parameter["name"] == "eventType" {
+                parameter["schema"]["pattern"] = json!(pattern);
+            }
+        }
+    }
     for operation in paths.values_mut().filter_map(|item| item.get_mut("post")) {
         let schema = match operation["operationId"].as_str() {
             Some("publish") => publish.clone(),

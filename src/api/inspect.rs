@@ -136,11 +136,11 @@ async fn follow(state: &AppState, pointer: String, url: String) -> ApiResult<Pay
     else {
         return Ok(link);
     };
-    let (Some(expires), Some(signature)) = (expires, query("signature")) else {
-        link.outcome = "refused".into();
-        return Ok(link);
-    };
-    if let Err(denied) = state.blobs.verify(&id, expires, &signature) {
+    let raw_expires = query("expires");
+    let signature = query("signature");
+    let verdict = crate::blobs::link_parts(raw_expires.as_deref(), signature.as_deref())
+        .and_then(|(expires, signature)| state.blobs.verify(&id, expires, signature));
+    if let Err(denied) = verdict {
         link.outcome = match denied {
             crate::blobs::BlobDenied::Expired => "expired",
             crate::blobs::BlobDenied::BadSignature | crate::blobs::BlobDenied::Incomplete => {

@@ -65,7 +65,7 @@ fn time_param(query: &QueryParams, name: &str) -> ApiResult<Option<i64>> {
 #[utoipa::path(get, path = "/v1/projects/{projectIdOrName}/messages", tag = "Messages",
     params(("projectIdOrName" = String, Path),
            ("destinationId" = Option<String>, Query, description = "Destination ID or name"),
-           ("eventType" = Option<String>, Query, pattern = "^(|read|connection\\.(created|error|refreshed|updated|deleted)|installation\\.(created|updated|deleted)|read\\.(schedule\\.paused|backfill\\.done|triggered\\.done|triggered\\.error)|write\\.async\\.done|subscribe\\.create\\.error|destination\\.webhook\\.disabled)$", description = "A notification type, or `read` for read results"),
+           ("eventType" = Option<String>, Query, description = "A notification type, or `read` for read results"),
            ("status" = Option<String>, Query, pattern = "^(|pending|delivering|delivered|retrying|exhausted|skipped)$", description = "A message status (empty: all)"),
            ("since" = Option<String>, Query, format = DateTime, description = "Created at or after (RFC 3339)"),
            ("until" = Option<String>, Query, format = DateTime, description = "Created before (RFC 3339)"),
