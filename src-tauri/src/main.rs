@@ -100,7 +100,7 @@ fn main() {
             live_subscribe,
             live_unsubscribe
         ])
-        .build(tauri::generate_context!("../tauri.conf.json"))
+        .build(tauri::generate_context!())
         .expect("failed to build the Switchboard window");
 
     app.run(move |app, event| {
