@@ -13,8 +13,7 @@ use switchboard::config::{default_data_dir, NodeConfig};
 use switchboard::node::{open_data_dir, Node};
 use switchboard::secrets::SecretBackendKind;
 
-#[global_allocator]
-static ALLOCATOR: switchboard::MiMalloc = switchboard::MiMalloc;
+switchboard::use_mimalloc!();
 
 #[derive(Parser)]
 #[command(

@@ -127,7 +127,7 @@ impl Pruner {
         let mut total = 0;
         loop {
             let started = std::time::Instant::now();
-            let mut tx = self.store.begin_write().await?;
+            let mut tx = self.store.begin_housekeeping_write().await?;
             let n = step(&mut tx).await?;
             tx.commit().await?;
             total += n;

@@ -27,8 +27,7 @@ use procfs::{cpu_per_message, cpu_used, load, machine, proc_status};
 use table::{verdict, Table};
 
 // The same allocator as the switchboard binaries, so the node runs here as it runs there.
-#[global_allocator]
-static ALLOCATOR: switchboard::MiMalloc = switchboard::MiMalloc;
+switchboard::use_mimalloc!();
 
 #[derive(Parser, Debug)]
 #[command(about = "Dispatcher throughput and latency against the loopback ceiling")]

@@ -15,8 +15,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, RunEvent};
 use tokio_util::sync::CancellationToken;
 
-#[global_allocator]
-static ALLOCATOR: switchboard::MiMalloc = switchboard::MiMalloc;
+switchboard::use_mimalloc!();
 
 /// Where the current profile's node is, for the UI's transport (`ui/src/api`).
 #[tauri::command]
