@@ -36,9 +36,10 @@ impl Default for RetentionConfig {
         RetentionConfig {
             delivered_messages: days(30),
             payloads: days(30),
-            // A batch holds the write lock ~20 ms here; smaller ones fell behind a steady
-            // 1000 publishes/s (each commit's fsync dominates; bench/README.md, the soak).
-            batch: 500,
+            // Short batches keep deliveries from waiting long behind one: 500 rows held the
+            // write lock ~20 ms. They keep up with a steady 1000 publishes/s because their
+            // commits are not synced (`begin_housekeeping_write`; bench/README.md, the soak).
+            batch: 100,
             every: Duration::from_secs(60),
         }
     }
@@ -88,48 +89,39 @@ impl Pruner {
         let now = self.clock.now_ms();
         let delivered_cutoff = now - self.config.delivered_messages.as_millis() as i64;
         let payload_cutoff = now - self.config.payloads.as_millis() as i64;
-        let batch = i64::from(self.config.batch.max(1));
-        let messages = self
-            .batches(batch, |tx| {
-                Box::pin(retention::delete_delivered(tx, delivered_cutoff, batch))
-            })
-            .await?;
-        let notifications = self
-            .batches(batch, |tx| {
-                Box::pin(retention::delete_orphan_notifications(
-                    tx,
-                    delivered_cutoff,
-                    batch,
-                ))
-            })
-            .await?;
-        let payloads = self
-            .batches(batch, |tx| {
-                Box::pin(retention::expire_payloads(tx, payload_cutoff, batch))
-            })
-            .await?;
         Ok(Pruned {
-            messages,
-            notifications,
-            payloads,
+            messages: self
+                .batches(Step::DeliveredMessages, delivered_cutoff)
+                .await?,
+            notifications: self
+                .batches(Step::OrphanNotifications, delivered_cutoff)
+                .await?,
+            payloads: self.batches(Step::Payloads, payload_cutoff).await?,
         })
     }
 
-    /// Runs `step` in its own transaction until it touches fewer than `batch` rows.
-    async fn batches<F>(&self, batch: i64, step: F) -> Result<u64, StoreError>
-    where
-        F: for<'t> Fn(
-            &'t mut crate::store::WriteTx,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<u64, StoreError>> + Send + 't>,
-        >,
-    {
+    /// Runs `step` in its own transaction until it touches fewer than a batch of rows.
+    async fn batches(&self, step: Step, cutoff: i64) -> Result<u64, StoreError> {
+        let batch = i64::from(self.config.batch.max(1));
         let mut total = 0;
         loop {
             let started = std::time::Instant::now();
-            let mut tx = self.store.begin_housekeeping_write().await?;
-            let n = step(&mut tx).await?;
-            tx.commit().await?;
+            let n = self
+                .store
+                .writer()
+                .run(move |writer| {
+                    Ok(writer.housekeeping_transaction(|tx| match step {
+                        Step::DeliveredMessages => retention::delete_delivered(tx, cutoff, batch),
+                        Step::OrphanNotifications => {
+                            retention::delete_orphan_notifications(tx, cutoff, batch)
+                        }
+                        Step::Payloads => retention::expire_payloads(tx, cutoff, batch),
+                    }))
+                })
+                .await
+                // First: the writer thread stopped (the node is shutting down); then: the
+                // batch failed.
+                .map_err(StoreError::Other)??;
             total += n;
             if (n as i64) < batch {
                 return Ok(total);
@@ -139,4 +131,13 @@ impl Pruner {
             tokio::time::sleep(started.elapsed().min(std::time::Duration::from_millis(200))).await;
         }
     }
+}
+
+/// What a pruning pass does, in this order (messages first, so their notifications are
+/// left without any and go in the same pass).
+#[derive(Clone, Copy)]
+enum Step {
+    DeliveredMessages,
+    OrphanNotifications,
+    Payloads,
 }

@@ -19,19 +19,22 @@ use crate::reads::manifest::{
     parse_manifest, ManifestCheck, ManifestIssue, ParsedManifest, Severity,
 };
 use crate::reads::schedule::{check_schedule, next_runs};
+use crate::store;
+use crate::store::destinations::{self, DestinationRow};
 use crate::store::projects::ProjectRow;
 use crate::store::reads::{self, IntegrationRow, RevisionRow};
-use crate::store::{self, destinations};
 use crate::time::to_datetime;
 
-pub(super) async fn view(
+/// An integration as the API shows it; `known` are its project's destinations (listed once
+/// by the caller, however many integrations it shows).
+pub(super) fn view(
     state: &AppState,
+    known: &[DestinationRow],
     row: &IntegrationRow,
     revision: &RevisionRow,
-) -> ApiResult<Integration> {
+) -> Integration {
     let content: Value = serde_json::from_str(&revision.content).unwrap_or_default();
     let manifest: ManifestIntegration = serde_json::from_value(content.clone()).unwrap_or_default();
-    let known = destinations::list(&state.store, &row.project_id).await?;
     let now = to_datetime(state.config.clock.now_ms());
     let read_objects = manifest
         .read
@@ -57,7 +60,7 @@ pub(super) async fn view(
             schedule: o.schedule,
         })
         .collect();
-    Ok(Integration {
+    Integration {
         id: row.id.clone(),
         project_id: row.project_id.clone(),
         name: row.name.clone(),
@@ -71,7 +74,7 @@ pub(super) async fn view(
             content,
         },
         read_objects,
-    })
+    }
 }
 
 /// A manifest issue as a problem's issue: the YAML path as `name`, line and column beside.
@@ -223,12 +226,13 @@ async fn upsert(
         stored.push(row);
     }
     tx.commit().await?;
+    let known = destinations::list(&state.store, &project.id).await?;
     let mut out = Vec::new();
     for row in stored {
         if let Some((row, revision)) =
             reads::find_integration(&state.store, &project.id, &row.id).await?
         {
-            out.push(view(state, &row, &revision).await?);
+            out.push(view(state, &known, &row, &revision));
         }
     }
     Ok(out)
@@ -345,10 +349,12 @@ pub async fn list_integrations(
     Path(project): Path<String>,
 ) -> ApiResult<Json<Vec<Integration>>> {
     let project = projects::resolve(&state, &project).await?;
-    let mut out = Vec::new();
-    for (row, revision) in reads::list_integrations(&state.store, &project.id).await? {
-        out.push(view(&state, &row, &revision).await?);
-    }
+    let known = destinations::list(&state.store, &project.id).await?;
+    let out = reads::list_integrations(&state.store, &project.id)
+        .await?
+        .iter()
+        .map(|(row, revision)| view(&state, &known, row, revision))
+        .collect();
     Ok(Json(out))
 }
 
@@ -361,7 +367,8 @@ pub async fn get_integration(
 ) -> ApiResult<Json<Integration>> {
     let project = projects::resolve(&state, &project).await?;
     let (row, revision) = resolve(&state, &project, &integration).await?;
-    Ok(Json(view(&state, &row, &revision).await?))
+    let known = destinations::list(&state.store, &project.id).await?;
+    Ok(Json(view(&state, &known, &row, &revision)))
 }
 
 #[utoipa::path(delete, path = "/v1/projects/{projectIdOrName}/integrations/{integrationIdOrName}", tag = "Integrations",

@@ -2,6 +2,13 @@
 
 use super::{Store, StoreError, WriteTx};
 
+/// Stores a blob, or refreshes one with that ID, keeping the later expiry. The API's
+/// transactions (`put`) and the writer thread's (`read_progress::put_blob`) share it.
+pub(super) const UPSERT: &str =
+    "INSERT INTO blobs (id, content, create_time, expire_time) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (id) DO UPDATE SET content = excluded.content,
+                                    expire_time = MAX(blobs.expire_time, excluded.expire_time)";
+
 /// Stores (or refreshes) a blob; it lives at least until `expire`.
 pub async fn put(
     tx: &mut WriteTx,
@@ -10,17 +17,13 @@ pub async fn put(
     now: i64,
     expire: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query!(
-        "INSERT INTO blobs (id, content, create_time, expire_time) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (id) DO UPDATE SET content = excluded.content,
-                                        expire_time = MAX(blobs.expire_time, excluded.expire_time)",
-        id,
-        content,
-        now,
-        expire
-    )
-    .execute(tx.conn())
-    .await?;
+    sqlx::query(UPSERT)
+        .bind(id)
+        .bind(content)
+        .bind(now)
+        .bind(expire)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 

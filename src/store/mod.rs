@@ -48,12 +48,6 @@ pub struct Store {
     /// One connection for the API's write transactions, so they never wait behind
     /// readers for a connection.
     api_writer: SqlitePool,
-    /// One connection for housekeeping writes that a power cut may undo at no cost
-    /// because they are done again (pruning): `synchronous = NORMAL`, so its commits do
-    /// not fsync while holding the write lock. The next synced commit of another
-    /// connection syncs the log with these frames in it, so no acknowledged write after
-    /// them can be lost before them.
-    housekeeping_writer: SqlitePool,
     /// The dispatcher's writer thread: publishes, claims, recorded attempts.
     writer: writer::Writer,
     /// Inline point reads on hot paths.
@@ -158,15 +152,6 @@ impl Store {
             .run(&api_writer)
             .await
             .context("applying database migrations")?;
-        let housekeeping_writer = pool_of(
-            1,
-            options
-                .clone()
-                .create_if_missing(false)
-                .synchronous(SqliteSynchronous::Normal),
-        )
-        .await
-        .context("opening the housekeeping connection")?;
         let reads = pool_of(8, options.create_if_missing(false).read_only(true))
             .await
             .context("opening the read connections")?;
@@ -175,7 +160,6 @@ impl Store {
         Ok(Store {
             reads,
             api_writer,
-            housekeeping_writer,
             writer,
             readers: Arc::new(reader::Readers::new(path)),
             turn,
@@ -234,33 +218,21 @@ impl Store {
     pub async fn close(&self) {
         self.reads.close().await;
         self.api_writer.close().await;
-        self.housekeeping_writer.close().await;
     }
 
     /// Starts a transaction that writes. `BEGIN IMMEDIATE` takes SQLite's write lock up
     /// front, so a transaction never fails upgrading from reading to writing.
     pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
-        self.begin_write_on(&self.api_writer).await
-    }
-
-    /// `begin_write` for housekeeping (pruning): its commit is not synced to disk, so it
-    /// holds the write lock for less. Only for writes that may be undone by a power cut
-    /// because they are simply done again.
-    pub async fn begin_housekeeping_write(&self) -> Result<WriteTx, StoreError> {
-        self.begin_write_on(&self.housekeeping_writer).await
-    }
-
-    async fn begin_write_on(&self, pool: &SqlitePool) -> Result<WriteTx, StoreError> {
         let turn = self.turn.clone().lock_owned().await;
-        let tx = match pool.begin_with("BEGIN IMMEDIATE").await {
+        let tx = match self.api_writer.begin_with("BEGIN IMMEDIATE").await {
             // A transaction SQLite ended by itself (it rolls back on SQLITE_FULL, say)
             // leaves sqlx's connection believing it is still inside it, refusing every
             // BEGIN after: that connection is replaced, so the node recovers once there
             // is room again.
             Err(sqlx::Error::InvalidSavePointStatement) => {
                 tracing::warn!("replacing the API's write connection after a failed transaction");
-                pool.acquire().await?.close().await?;
-                pool.begin_with("BEGIN IMMEDIATE").await?
+                self.api_writer.acquire().await?.close().await?;
+                self.api_writer.begin_with("BEGIN IMMEDIATE").await?
             }
             other => other?,
         };
@@ -278,34 +250,5 @@ impl Store {
         query: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
         self.readers.read(query)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn api_writes_are_synced_and_housekeeping_writes_are_not() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.db")).await.unwrap();
-        let synchronous = |pool: &SqlitePool| {
-            let pool = pool.clone();
-            async move {
-                sqlx::query_scalar::<_, i64>("PRAGMA synchronous")
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap()
-            }
-        };
-        // 2 = FULL (each commit synced), 1 = NORMAL.
-        assert_eq!(synchronous(&store.api_writer).await, 2);
-        assert_eq!(synchronous(&store.housekeeping_writer).await, 1);
-        // Both still take turns with the writer thread and each other.
-        let tx = store.begin_housekeeping_write().await.unwrap();
-        assert!(store.turn.try_lock().is_err());
-        tx.commit().await.unwrap();
-        store.begin_write().await.unwrap().commit().await.unwrap();
-        store.close().await;
     }
 }

@@ -157,11 +157,7 @@ pub fn put_blob(
     expire: i64,
 ) -> Result<(), StoreError> {
     tx.conn()
-        .prepare_cached(
-            "INSERT INTO blobs (id, content, create_time, expire_time) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (id) DO UPDATE SET content = excluded.content,
-                                            expire_time = MAX(blobs.expire_time, excluded.expire_time)",
-        )?
+        .prepare_cached(super::blobs::UPSERT)?
         .execute(params![id, content, now, expire])?;
     Ok(())
 }

@@ -22,7 +22,7 @@ use tokio::sync::{oneshot, Mutex};
 use super::checkpoint::Checkpointer;
 use super::StoreError;
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+type Job = Box<dyn FnOnce(&mut Connection, super::Durability) + Send>;
 
 /// Handle to the writer thread; the thread ends once every handle is dropped.
 #[derive(Clone)]
@@ -64,7 +64,7 @@ pub fn start(
             let mut conn = conn;
             while let Ok(job) = queue.recv() {
                 let _turn = turn.blocking_lock();
-                job(&mut conn);
+                job(&mut conn, durability);
                 checkpoints.after_job(&conn);
             }
             checkpoints.detach(&conn);
@@ -77,6 +77,8 @@ pub fn start(
 /// database is behind it is the store's business (the dispatcher never names it).
 pub struct WriterConn<'a> {
     conn: &'a mut Connection,
+    /// What the connection's commits survive when nothing says otherwise.
+    durability: super::Durability,
 }
 
 /// One write transaction on the writer thread: the outbox statements (`store::outbox`)
@@ -108,6 +110,25 @@ impl WriterConn<'_> {
         Ok(done)
     }
 
+    /// `transaction` for housekeeping (pruning) whose commit is not synced to disk, so it
+    /// is short: only for writes a power cut may undo because they are simply done again.
+    /// The next synced commit syncs the log with these frames in it, so no acknowledged
+    /// write after them can be lost before them.
+    pub fn housekeeping_transaction<T, E: From<StoreError>>(
+        &mut self,
+        work: impl FnOnce(&OutboxTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn
+            .pragma_update(None, "synchronous", "normal")
+            .map_err(StoreError::from)?;
+        let done = self.transaction(work);
+        // Whatever happened, the next job commits as durably as the node is set to.
+        self.conn
+            .pragma_update(None, "synchronous", self.durability.pragma())
+            .map_err(StoreError::from)?;
+        done
+    }
+
     /// The bare connection, for this module's own tests.
     #[cfg(test)]
     pub(in crate::store) fn raw(&mut self) -> &mut Connection {
@@ -124,9 +145,9 @@ impl Writer {
         F: FnOnce(&mut WriterConn) -> anyhow::Result<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
+        let job: Job = Box::new(move |conn, durability| {
             // The caller may have gone away; what the job did stands all the same.
-            let _ = reply.send(job(&mut WriterConn { conn }));
+            let _ = reply.send(job(&mut WriterConn { conn, durability }));
         });
         self.jobs
             .send(job)
@@ -278,5 +299,41 @@ mod tests {
             // 2 = FULL (each commit synced), 1 = NORMAL.
             assert_eq!(synchronous, expected, "{durability:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn housekeeping_commits_are_not_synced_and_the_next_job_is_again() {
+        let (_dir, path) = database("body TEXT");
+        let writer = start(&path, Arc::new(Mutex::new(())), Durability::PowerLoss, None).unwrap();
+        let synchronous = |c: &Connection| -> rusqlite::Result<i64> {
+            c.pragma_query_value(None, "synchronous", |r| r.get(0))
+        };
+        let (during, after) = writer
+            .run(move |w| {
+                let during = w.housekeeping_transaction(|tx| {
+                    tx.conn().execute("INSERT INTO t (body) VALUES ('x')", [])?;
+                    Ok::<_, StoreError>(synchronous(tx.conn())?)
+                })?;
+                Ok((during, synchronous(w.raw())?))
+            })
+            .await
+            .unwrap();
+        // 1 = NORMAL (not synced), 2 = FULL.
+        assert_eq!((during, after), (1, 2));
+        let refused = writer
+            .run(move |w| {
+                let failed = w.housekeeping_transaction(|tx| {
+                    tx.conn().execute("INSERT INTO nowhere VALUES (1)", [])?;
+                    Ok::<_, StoreError>(())
+                });
+                Ok((failed.is_err(), synchronous(w.raw())?))
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            refused,
+            (true, 2),
+            "a failed batch leaves the next job synced"
+        );
     }
 }
