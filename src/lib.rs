@@ -27,7 +27,7 @@ pub mod store;
 pub mod time;
 pub mod vault;
 
-/// The global allocator every Switchboard binary declares (`#[global_allocator]`): under
+/// The global allocator every Switchboard binary declares (through `use_mimalloc!`): under
 /// load glibc malloc took ~20 % of the dispatcher's CPU, mimalloc about half of that
 /// (bench/README.md).
 pub use mimalloc::MiMalloc;

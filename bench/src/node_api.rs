@@ -64,31 +64,37 @@ impl Api {
         })
     }
 
+    pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        self.send(reqwest::Method::POST, path, body).await
+        self.send(reqwest::Method::POST, path, Some(body)).await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        self.send(reqwest::Method::PUT, path, body).await
+        self.send(reqwest::Method::PUT, path, Some(body)).await
     }
 
-    /// `method` on `/v1/projects/default{path}` with a JSON body; the answer's JSON.
+    /// `method` on `/v1/projects/default{path}` with a JSON body, if any; the answer's JSON.
     async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
-        body: Value,
+        body: Option<Value>,
     ) -> anyhow::Result<Value> {
-        let resp = self
+        let request = self
             .http
             .request(
                 method.clone(),
                 format!("{}/v1/projects/default{path}", self.base),
             )
-            .header("X-Api-Key", &self.key)
-            .json(&body)
-            .send()
-            .await?;
+            .header("X-Api-Key", &self.key);
+        let request = match &body {
+            Some(body) => request.json(body),
+            None => request,
+        };
+        let resp = request.send().await?;
         let status = resp.status();
         let text = resp.text().await?;
         if !status.is_success() {
