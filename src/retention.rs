@@ -38,7 +38,8 @@ impl Default for RetentionConfig {
             payloads: days(30),
             // Short batches keep deliveries from waiting long behind one: 500 rows held the
             // write lock ~20 ms. They keep up with a steady 1000 publishes/s because their
-            // commits are not synced (`begin_housekeeping_write`; bench/README.md, the soak).
+            // commits are not synced (`WriterConn::housekeeping_transaction`; bench/README.md,
+            // the soak).
             batch: 100,
             every: Duration::from_secs(60),
         }
